@@ -1,0 +1,57 @@
+package dev.cairn.cli;
+
+import dev.cairn.gpt.cli.GptCommand;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+
+/** The {@code cairn} command: wires every module's commands together. No logic lives here. */
+@Command(
+    name = "cairn",
+    mixinStandardHelpOptions = true,
+    versionProvider = Cairn.Version.class,
+    description = "Bare-metal provisioning and OS updates: network boot, install, signed A/B updates.",
+    subcommands = {GptCommand.class, CommandLine.HelpCommand.class})
+public final class Cairn {
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    int code = run(args, out, err);
+    out.flush();
+    err.flush();
+    System.exit(code);
+  }
+
+  /** Runs one command line; returns the exit code (0 ok, 1 failure, 2 bad usage or input). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Cairn());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler(ExitCodes::onUsageError);
+    cl.setExecutionExceptionHandler(ExitCodes::onFailure);
+    return cl.execute(args);
+  }
+
+  /** Reads the version Maven wrote into the jar. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      Properties p = new Properties();
+      try (InputStream in = Cairn.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new String[] {"cairn " + p.getProperty("version", "unknown")};
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.cairn.gpt;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What reading a disk found: the table in use, which copy it came from, and every problem seen.
+ * A null problem means that part is sound.
+ */
+public record GptRead(
+    PartitionTable table,
+    Source source,
+    long diskSectors,
+    String primaryProblem,
+    String backupProblem,
+    String mbrProblem,
+    List<String> notices) {
+
+  public enum Source { PRIMARY, BACKUP }
+
+  public GptRead {
+    notices = List.copyOf(notices);
+  }
+
+  /** Every problem, one line each, for the operator. */
+  public List<String> problems() {
+    List<String> out = new ArrayList<>();
+    if (primaryProblem != null) {
+      out.add("primary GPT: " + primaryProblem);
+    }
+    if (backupProblem != null) {
+      out.add("backup GPT: " + backupProblem);
+    }
+    if (mbrProblem != null) {
+      out.add("protective MBR: " + mbrProblem);
+    }
+    out.addAll(notices);
+    return out;
+  }
+
+  public boolean clean() {
+    return problems().isEmpty();
+  }
+}

@@ -1,0 +1,162 @@
+package dev.cairn.gpt;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads and writes whole tables through a {@link BlockDevice}. Every write puts the backup copy
+ * (entries, then header) on stable storage before it touches the primary, so a write cut short at
+ * any sector leaves at least one copy that verifies.
+ */
+public final class GptStore {
+  private GptStore() {}
+
+  private record Copy(GptHeader header, List<Partition> partitions, String problem) {
+    boolean valid() {
+      return problem == null;
+    }
+  }
+
+  public static GptRead read(BlockDevice dev) throws IOException {
+    long n = dev.sectorCount();
+    int ss = dev.sectorSize();
+    if (n < PartitionTable.minimumSectors(ss)) {
+      throw new IllegalArgumentException(n * ss + " bytes is too small to hold a GPT");
+    }
+    Copy primary = readCopy(dev, 1, n);
+    long backupLba = primary.valid() ? primary.header().alternateLba() : n - 1;
+    Copy backup;
+    if (backupLba <= 1 || backupLba >= n) {
+      backup = new Copy(null, null, "the primary header places it at LBA " + backupLba
+          + ", outside the disk's " + n + " sectors");
+    } else {
+      backup = readCopy(dev, backupLba, n);
+    }
+    if (!primary.valid() && !backup.valid()) {
+      if (primary.problem().startsWith("no 'EFI PART'") && backup.problem().startsWith("no 'EFI PART'")) {
+        throw new IllegalArgumentException("no GPT found (no 'EFI PART' signature at LBA 1 or at the last LBA "
+            + (n - 1) + ", sector size " + ss + ")");
+      }
+      throw new IllegalArgumentException("both GPT copies are damaged: primary: "
+          + primary.problem() + "; backup: " + backup.problem());
+    }
+    List<String> notices = new ArrayList<>();
+    PartitionTable table;
+    GptRead.Source source;
+    if (primary.valid()) {
+      GptHeader h = primary.header();
+      long es = PartitionTable.entriesSectors(ss, h.entryCount());
+      long backupEntries = backup.valid() ? backup.header().entriesLba() : h.alternateLba() - es;
+      table = new PartitionTable(ss, h.diskGuid(), h.firstUsableLba(), h.lastUsableLba(),
+          h.alternateLba(), h.entriesLba(), backupEntries, h.entryCount(), primary.partitions());
+      source = GptRead.Source.PRIMARY;
+      if (backup.valid() && !sameContent(primary, backup)) {
+        notices.add("the primary and backup GPT differ; the primary is used ('cairn gpt repair' rewrites the backup)");
+      }
+    } else {
+      GptHeader h = backup.header();
+      table = new PartitionTable(ss, h.diskGuid(), h.firstUsableLba(), h.lastUsableLba(),
+          h.myLba(), 2, h.entriesLba(), h.entryCount(), backup.partitions());
+      source = GptRead.Source.BACKUP;
+      notices.add("the primary GPT is damaged; using the backup at LBA " + h.myLba());
+    }
+    if (table.alternateLba() != n - 1 && table.alternateLba() < n) {
+      notices.add("the backup GPT header is at LBA " + table.alternateLba()
+          + " but the disk's last LBA is " + (n - 1)
+          + " (the disk has grown; 'cairn gpt repair' moves it to the end)");
+    }
+    String mbr = GptCodec.checkProtectiveMbr(dev.read(0, 1), n);
+    return new GptRead(table, source, n, primary.problem(), backup.problem(), mbr, notices);
+  }
+
+  private static boolean sameContent(Copy a, Copy b) {
+    GptHeader x = a.header();
+    GptHeader y = b.header();
+    return x.entriesCrc() == y.entriesCrc() && x.diskGuid().equals(y.diskGuid())
+        && x.firstUsableLba() == y.firstUsableLba() && x.lastUsableLba() == y.lastUsableLba()
+        && x.entryCount() == y.entryCount() && y.alternateLba() == 1
+        && x.alternateLba() == y.myLba();
+  }
+
+  private static Copy readCopy(BlockDevice dev, long lba, long n) throws IOException {
+    GptCodec.HeaderCheck check = GptCodec.decodeHeader(dev.read(lba, 1), lba, n);
+    if (check instanceof GptCodec.HeaderCheck.Invalid bad) {
+      return new Copy(null, null, bad.problem());
+    }
+    GptHeader h = ((GptCodec.HeaderCheck.Valid) check).header();
+    int sectors = Math.toIntExact(PartitionTable.entriesSectors(dev.sectorSize(), h.entryCount()));
+    try {
+      return new Copy(h, GptCodec.decodeEntries(dev.read(h.entriesLba(), sectors), h), null);
+    } catch (IllegalArgumentException e) {
+      return new Copy(null, null, e.getMessage());
+    }
+  }
+
+  /** Writes both copies of {@code table}: backup first, flushed, then primary, flushed. */
+  public static void write(BlockDevice dev, PartitionTable table) throws IOException {
+    checkFits(dev, table);
+    byte[] entries = GptCodec.encodeEntries(table);
+    int crc = GptCodec.entriesCrc(table, entries);
+    dev.write(table.backupEntriesLba(), entries);
+    dev.write(table.alternateLba(), GptCodec.encodeHeader(table, false, crc));
+    dev.flush();
+    dev.write(table.entriesLba(), entries);
+    dev.write(1, GptCodec.encodeHeader(table, true, crc));
+    dev.flush();
+  }
+
+  /** Writes a fresh protective MBR and both copies of {@code table}. */
+  public static void create(BlockDevice dev, PartitionTable table) throws IOException {
+    checkFits(dev, table);
+    write(dev, table);
+    dev.write(0, GptCodec.encodeProtectiveMbr(null, dev.sectorCount(), dev.sectorSize()));
+    dev.flush();
+  }
+
+  /** What {@link #repair} did, one line per fix; empty when the disk needed nothing. */
+  public record RepairReport(List<String> fixed, PartitionTable table) {}
+
+  /**
+   * Rebuilds whichever copy is damaged from the good one, moves the backup to the end of a grown
+   * disk and corrects the protective MBR. Refuses when neither copy verifies.
+   */
+  public static RepairReport repair(BlockDevice dev) throws IOException {
+    GptRead read = read(dev);
+    long n = dev.sectorCount();
+    PartitionTable table = read.table();
+    List<String> fixed = new ArrayList<>();
+    if (read.primaryProblem() != null) {
+      fixed.add("rebuilt the primary GPT from the backup (" + read.primaryProblem() + ")");
+    }
+    if (read.backupProblem() != null && read.source() == GptRead.Source.PRIMARY) {
+      fixed.add("rebuilt the backup GPT from the primary (" + read.backupProblem() + ")");
+    }
+    if (table.alternateLba() != n - 1) {
+      fixed.add("moved the backup GPT from LBA " + table.alternateLba() + " to LBA " + (n - 1)
+          + "; last usable LBA is now " + (n - 1 - table.entriesSectors() - 1));
+      table = table.relocatedBackup(n);
+    }
+    if (fixed.isEmpty() && !read.notices().isEmpty()) {
+      fixed.add("rewrote the backup GPT to match the primary");
+    }
+    if (!fixed.isEmpty()) {
+      write(dev, table);
+    }
+    if (read.mbrProblem() != null) {
+      byte[] old = dev.read(0, 1);
+      dev.write(0, GptCodec.encodeProtectiveMbr(GptCodec.isHybrid(old) ? null : old, n, dev.sectorSize()));
+      dev.flush();
+      fixed.add("rewrote the protective MBR (" + read.mbrProblem() + ")");
+    }
+    return new RepairReport(fixed, table);
+  }
+
+  private static void checkFits(BlockDevice dev, PartitionTable t) {
+    long n = dev.sectorCount();
+    if (t.alternateLba() >= n) {
+      throw new IllegalArgumentException("the table's backup header at LBA "
+          + t.alternateLba() + " lies beyond the disk's last LBA " + (n - 1));
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.cairn.gpt.cli;
+
+import dev.cairn.gpt.AbSlots;
+import dev.cairn.gpt.GptStore;
+import dev.cairn.gpt.disk.FileBlockDevice;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The A/B commands: prioritize, next, mark-successful, mark-update. */
+final class AbCommands {
+  private AbCommands() {}
+
+  @Command(name = "prioritize", mixinStandardHelpOptions = true,
+      description = "Renumber A/B priorities as cgpt does, putting partition N first.")
+  static final class Prioritize implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "-i", paramLabel = "N", description = "Partition to make highest.") int number;
+
+    @Option(names = "-P", paramLabel = "TOP", description = "Highest priority to use, 1-15 (default: number of priority groups).")
+    int top;
+
+    @Option(names = "-f", description = "Also lift the partitions that share N's priority.") boolean friends;
+
+    @Parameters(paramLabel = "DISK") Path disk;
+
+    @Override
+    public Integer call() throws IOException {
+      Disks.edit(disk, GptCommand.err(spec), t -> AbSlots.prioritize(t, number, top, friends));
+      return 0;
+    }
+  }
+
+  @Command(name = "next", mixinStandardHelpOptions = true,
+      description = {"Choose the slot to boot (gptprio.next): the highest priority among slots with tries left or successful=1;",
+          "print its number, decrement its tries and write the table back. Exit 1 when no slot can boot."})
+  static final class Next implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--format", paramLabel = "number|uuid", defaultValue = "number",
+        description = "Print the partition number (default) or its unique GUID.")
+    String format;
+
+    @Parameters(paramLabel = "DISK") Path disk;
+
+    @Override
+    public Integer call() throws IOException {
+      if (!format.equals("number") && !format.equals("uuid")) {
+        throw new IllegalArgumentException("--format must be number or uuid, got '" + format + "'");
+      }
+      try (FileBlockDevice dev = FileBlockDevice.open(disk, true, 0)) {
+        AbSlots.Selection s;
+        try {
+          var read = GptStore.read(dev);
+          Disks.warn(GptCommand.err(spec), read);
+          s = AbSlots.next(read.table());
+        } catch (IllegalArgumentException e) {
+          throw Disks.named(disk, e);
+        }
+        if (s instanceof AbSlots.Selection.NoneBootable none) {
+          GptCommand.err(spec).println("cairn gpt next: " + disk + ": " + none.reason());
+          return 1;
+        }
+        AbSlots.Selection.Chosen chosen = (AbSlots.Selection.Chosen) s;
+        if (chosen.triesDecremented()) {
+          GptStore.write(dev, chosen.table());
+        }
+        GptCommand.out(spec).println(format.equals("uuid")
+            ? chosen.chosen().unique().toString() : String.valueOf(chosen.chosen().number()));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "mark-successful", mixinStandardHelpOptions = true,
+      description = "After a healthy boot: successful=1, tries=0, and prioritize partition N.")
+  static final class MarkSuccessful implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "-i", required = true, paramLabel = "N") int number;
+
+    @Parameters(paramLabel = "DISK") Path disk;
+
+    @Override
+    public Integer call() throws IOException {
+      Disks.edit(disk, GptCommand.err(spec), t -> AbSlots.markSuccessful(t, number));
+      return 0;
+    }
+  }
+
+  @Command(name = "mark-update", mixinStandardHelpOptions = true,
+      description = "After writing an update to partition N: successful=0, tries=1, priority above every other slot.")
+  static final class MarkUpdate implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "-i", required = true, paramLabel = "N") int number;
+
+    @Parameters(paramLabel = "DISK") Path disk;
+
+    @Override
+    public Integer call() throws IOException {
+      Disks.edit(disk, GptCommand.err(spec), t -> AbSlots.markUpdate(t, number));
+      return 0;
+    }
+  }
+}
