@@ -6,7 +6,10 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -17,8 +20,15 @@ import picocli.CommandLine.IVersionProvider;
     mixinStandardHelpOptions = true,
     versionProvider = Cairn.Version.class,
     description = "Bare-metal provisioning and OS updates: network boot, install, signed A/B updates.",
-    subcommands = {GptCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {})
 public final class Cairn {
+
+  /** Top-level commands by name. Only the one being run is built, which keeps start-up short. */
+  private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    COMMANDS.put("gpt", GptCommand::new);
+  }
 
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
@@ -32,6 +42,13 @@ public final class Cairn {
   /** Runs one command line; returns the exit code (0 ok, 1 failure, 2 bad usage or input). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new Cairn());
+    Supplier<Object> only = args.length > 0 ? COMMANDS.get(args[0]) : null;
+    if (only != null) {
+      cl.addSubcommand(only.get());
+    } else {
+      COMMANDS.values().forEach(c -> cl.addSubcommand(c.get()));
+      cl.addSubcommand(new CommandLine.HelpCommand());
+    }
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler(ExitCodes::onUsageError);
