@@ -4,15 +4,15 @@ import java.util.List;
 import java.util.UUID;
 
 /** Small tables with fixed GUIDs, so results can be compared byte for byte. */
-final class Fixtures {
+public final class Fixtures {
   private Fixtures() {}
 
-  static Guid guid(int n) {
+  public static Guid guid(int n) {
     return new Guid(new UUID(0x00000000_0000_4000L | ((long) n << 32), 0x8000_0000_0000_0000L | n));
   }
 
   /** A CoreOS layout on an 8 GiB disk of 512-byte sectors, with GUIDs 1..9 and disk GUID 100. */
-  static PartitionTable coreos() {
+  public static PartitionTable coreos() {
     PartitionTable t = Layouts.coreos(512, 8L << 30 >> 9, guid(100));
     for (Partition p : t.partitions()) {
       t = t.with(p.withUnique(guid(p.number())));
@@ -21,7 +21,7 @@ final class Fixtures {
   }
 
   /** The CoreOS layout with USR-A and USR-B attributes set. */
-  static PartitionTable abTable(PartitionAttributes a, PartitionAttributes b) {
+  public static PartitionTable abTable(PartitionAttributes a, PartitionAttributes b) {
     PartitionTable t = coreos();
     return t.with(t.require(3).withAttributes(a)).with(t.require(4).withAttributes(b));
   }
