@@ -150,11 +150,38 @@ final class CliHarness {
     }
   }
 
+  /**
+   * Whether {@code sgdisk -v} finds nothing wrong. "No problems found" alone is not enough:
+   * sgdisk silently rebuilds a damaged header in memory, prints that line, and reports the damage
+   * as warnings (bad CRC, corrupt GPT) on stderr or above it.
+   */
+  static boolean sgdiskClean(Result verify) {
+    String out = verify.out();
+    return verify.code() == 0 && out.contains("No problems found") && verify.err().isBlank()
+        && !out.contains("corrupt") && !out.contains("Problem") && !out.contains("CRC");
+  }
+
   /** Asserts that {@code sgdisk -v} finds nothing wrong with the disk. */
   static void assertSgdiskClean(Path disk) {
     Result v = peer("sgdisk", "-v", disk.toString());
-    if (!v.out().contains("No problems found")) {
-      fail(v.describe("expected 'No problems found'"));
+    if (!sgdiskClean(v)) {
+      fail(v.describe("expected sgdisk -v to find no problems"));
+    }
+  }
+
+  /** Asserts that {@code sgdisk -v} does see a problem (to prove a test really damaged the disk). */
+  static void assertSgdiskSeesProblem(Path disk) {
+    Result v = peer("sgdisk", "-v", disk.toString());
+    if (sgdiskClean(v)) {
+      fail(v.describe("expected sgdisk -v to notice the damage"));
+    }
+  }
+
+  /** Asserts that {@code cgpt show} reads the disk without a warning about either copy. */
+  static void assertCgptClean(Path disk) {
+    Result r = peerOk("cgpt", "show", disk.toString());
+    if (!r.err().isBlank()) {
+      fail(r.describe("expected cgpt show to print no warning"));
     }
   }
 
@@ -250,6 +277,32 @@ final class CliHarness {
         b.flip();
         md.update(b);
         b.clear();
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  /**
+   * SHA-256 of the file's length and of its first and last {@code bytes} bytes: where a GPT and
+   * its protective MBR live. For multi-GiB images, whose full hash would take seconds.
+   */
+  static String sha256OfEnds(Path file, long bytes) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      md.update(ByteBuffer.allocate(8).putLong(0, size));
+      for (long start : new long[] {0, Math.max(0, size - bytes)}) {
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(bytes, size));
+        while (b.hasRemaining() && ch.read(b, start + b.position()) >= 0) {
+          // keep reading
+        }
+        b.flip();
+        md.update(b);
       }
     }
     return HexFormat.of().formatHex(md.digest());
