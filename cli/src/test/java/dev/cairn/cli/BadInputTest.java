@@ -135,6 +135,16 @@ class BadInputTest {
     assertRefused(disk, words("gpt create --layout coreos"), "too small", "at least");
   }
 
+  @Test
+  void createCoreosLayoutWithSize1G_exit2OneLine_leavesNoFileBehind() {
+    Path disk = dir.resolve("new.img");
+    Result r = cairn("gpt", "create", "--layout", "coreos", "--size", "1G", disk.toString());
+    assertEquals(2, r.code(), r.describe("expected exit 2 (bad input)"));
+    assertEquals(1, r.errLines().size(), r.describe("expected exactly one line on stderr"));
+    assertTrue(r.err().contains("too small") && r.err().contains("at least"), r.describe("names the minimum"));
+    assertFalse(Files.exists(disk), "a refused create must not leave a new image file behind");
+  }
+
   @ParameterizedTest(name = "cairn {0} on a missing file")
   @ValueSource(strings = {"gpt show", "gpt add -i 3 -P 1", "gpt repair", "gpt next",
       "gpt prioritize -i 3"})
