@@ -28,6 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (-P, -T, -S), the raw upper attribute bits (-A), and partitions made by sgdisk.
  */
 class AttributeInteropTest {
+  private static final String LONGEST_LABEL = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
   @TempDir Path dir;
   Path disk;
 
@@ -113,11 +115,12 @@ class AttributeInteropTest {
         "-n", "1:2048:+8M", "-c", "1:alpha", "-t", "1:EF00",
         "-n", "2:0:+16M", "-c", "2:beta gamma", "-t", "2:8300",
         "-n", "3:0:+1M", "-c", "3:USR-A", "-t", "3:5DFBF5F4-2848-4BAC-AA5E-0D9A20B745A6",
+        "-n", "4:0:+2M", "-c", "4:" + LONGEST_LABEL, "-t", "4:BC13C2FF-59E6-4262-A352-B275FD6F7172",
         "-n", "5:0:0", "-c", "5:last", "-t", "5:7F00",
         s.toString());
     Map<Integer, Map<String, String>> json =
         jsonPartitions(cairnOk("gpt", "show", "--json", s.toString()).out());
-    assertEquals(List.of(1, 2, 3, 5), List.copyOf(json.keySet()), "partition numbers");
+    assertEquals(List.of(1, 2, 3, 4, 5), List.copyOf(json.keySet()), "partition numbers");
     for (int n : json.keySet()) {
       Map<String, String> sg = sgdiskInfo(s, n);
       Map<String, String> j = json.get(n);
@@ -151,6 +154,9 @@ class AttributeInteropTest {
     assertEquals("0FC63DAF-8483-4772-8E79-3D69D8477DE4", json.get(2).get("type"));
     assertEquals("FE3A2A5D-4F32-41A7-B725-ACCC3285A309", json.get(5).get("type"));
     assertEquals("chromeos-kernel", json.get(5).get("typeName"));
+    assertEquals(LONGEST_LABEL, json.get(4).get("label"), "a label using all 36 UTF-16 units");
+    assertEquals("BC13C2FF-59E6-4262-A352-B275FD6F7172", json.get(4).get("type"), "a type cairn has no name for");
+    assertEquals("", json.get(4).get("typeName"));
     assertEquals("[]", jsonArray(cairnOk("gpt", "show", "--json", s.toString()).out(), "problems"),
         "cairn sees no problem with sgdisk's table");
   }
