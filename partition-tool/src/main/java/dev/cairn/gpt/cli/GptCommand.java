@@ -80,12 +80,24 @@ public final class GptCommand {
       if (layout != null && !layout.equals("coreos")) {
         throw new IllegalArgumentException("unknown layout '" + layout + "' (expected: coreos)");
       }
-      if (size != null && !Files.exists(disk)) {
-        long bytes = GptEdits.parseSectors(size, 1, "--size");
-        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
-          f.setLength(bytes);
+      boolean creates = size != null && !Files.exists(disk);
+      try {
+        if (creates) {
+          long bytes = GptEdits.parseSectors(size, 1, "--size");
+          try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+            f.setLength(bytes);
+          }
         }
+        return write();
+      } catch (IOException | RuntimeException e) {
+        if (creates) {
+          Files.deleteIfExists(disk);   // a refused create leaves no new image file behind
+        }
+        throw e;
       }
+    }
+
+    private int write() throws IOException {
       try (FileBlockDevice dev = FileBlockDevice.open(disk, true, sectorSize)) {
         long n = dev.sectorCount();
         Guid guid = Guid.random();
