@@ -34,6 +34,17 @@ public final class GptStore {
       backup = readCopy(dev, backupLba, n);
     }
     if (!primary.valid() && !backup.valid()) {
+      // A grown disk whose primary is damaged: the damaged header may still say where the
+      // backup was written before the disk grew.
+      long hint = alternateHint(dev.read(1, 1));
+      if (hint > 1 && hint < n - 1) {
+        Copy old = readCopy(dev, hint, n);
+        if (old.valid()) {
+          backup = old;
+        }
+      }
+    }
+    if (!primary.valid() && !backup.valid()) {
       if (primary.problem().startsWith("no 'EFI PART'") && backup.problem().startsWith("no 'EFI PART'")) {
         throw new IllegalArgumentException("no GPT found (no 'EFI PART' signature at LBA 1 or at the last LBA "
             + (n - 1) + ", sector size " + ss + ")");
@@ -68,6 +79,16 @@ public final class GptStore {
     }
     String mbr = GptCodec.checkProtectiveMbr(dev.read(0, 1), n);
     return new GptRead(table, source, n, primary.problem(), backup.problem(), mbr, notices);
+  }
+
+  /** The AlternateLBA field of a header sector that has the signature, or -1. */
+  private static long alternateHint(byte[] sector) {
+    for (int i = 0; i < GptCodec.SIGNATURE.length; i++) {
+      if (sector[i] != GptCodec.SIGNATURE[i]) {
+        return -1;
+      }
+    }
+    return java.nio.ByteBuffer.wrap(sector).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(32);
   }
 
   private static boolean sameContent(Copy a, Copy b) {

@@ -134,6 +134,29 @@ class GptStoreTest {
   }
 
   @Test
+  void grownDisk_withDamagedPrimary_findsTheBackupWhereThePrimarySaidItWas() throws IOException {
+    Path p = image(8L << 20);
+    PartitionTable t = Fixtures.kernels(1, 2);
+    try (FileBlockDevice dev = FileBlockDevice.open(p, true, 512)) {
+      GptStore.create(dev, t);
+    }
+    try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+      f.setLength(16L << 20);
+    }
+    overwrite(p, 512 + 60, new byte[] {7});   // primary CRC now fails; its AlternateLBA still reads
+    try (FileBlockDevice dev = FileBlockDevice.open(p, true, 0)) {
+      GptRead read = GptStore.read(dev);
+      assertEquals(GptRead.Source.BACKUP, read.source());
+      assertEquals(16383, read.table().alternateLba());
+      GptStore.repair(dev);
+      GptRead after = GptStore.read(dev);
+      assertTrue(after.clean(), after.problems().toString());
+      assertEquals(t.partitions(), after.table().partitions());
+      assertEquals((16L << 11) - 1, after.table().alternateLba());
+    }
+  }
+
+  @Test
   void coreosLayout_onSmallDisk_namesTheMinimum() {
     String m = assertThrows(IllegalArgumentException.class,
         () -> Layouts.coreos(512, (1L << 30) / 512, Guid.random())).getMessage();
