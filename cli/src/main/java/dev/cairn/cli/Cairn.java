@@ -51,9 +51,16 @@ public final class Cairn {
     }
     cl.setOut(out);
     cl.setErr(err);
+    withVersion(cl);
     cl.setParameterExceptionHandler(ExitCodes::onUsageError);
     cl.setExecutionExceptionHandler(ExitCodes::onFailure);
     return cl.execute(args);
+  }
+
+  /** Every command's -V prints Cairn's version. */
+  private static void withVersion(CommandLine cl) {
+    cl.getCommandSpec().versionProvider(new Version());
+    cl.getSubcommands().values().forEach(Cairn::withVersion);
   }
 
   /** Reads the version Maven wrote into the jar. */

@@ -11,6 +11,7 @@ import static dev.cairn.cli.CliHarness.peerOk;
 import static dev.cairn.cli.CliHarness.sgdiskInfo;
 import static dev.cairn.cli.CliHarness.sparseImage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -98,6 +99,19 @@ class AttributeInteropTest {
     peerOk("cgpt", "add", "-i", "4", "-A", "0x101", disk.toString());
     peerOk("cgpt", "add", "-i", "4", "-A", "0", disk.toString());
     assertEquals("0", cairnShow(4, "-A"));
+  }
+
+  @Test
+  void requiredAndLegacyBootFlags_readTheSameByCairnCgptAndSgdisk() {
+    cairnOk("gpt", "add", "-i", "1", "-R", "1", "-B", "1", disk.toString());
+    assertEquals("0000000000000005", sgdiskInfo(disk, 1).get("Attribute flags"));
+    String cgpt = peerOk("cgpt", "show", "-i", "1", disk.toString()).text();
+    assertTrue(cgpt.contains("required=1") && cgpt.contains("legacy_boot=1"), cgpt);
+    peerOk("cgpt", "add", "-i", "6", "-B", "1", disk.toString());
+    String json = cairnOk("gpt", "show", "--json", disk.toString()).text();
+    assertEquals("0x0000000000000004", jsonPartitions(json).get(6).get("attributes"));
+    cairnOk("gpt", "add", "-i", "1", "-R", "0", disk.toString());
+    assertEquals("0000000000000004", sgdiskInfo(disk, 1).get("Attribute flags"));
   }
 
   @Test

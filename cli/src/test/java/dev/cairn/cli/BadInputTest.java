@@ -145,6 +145,18 @@ class BadInputTest {
     assertFalse(Files.exists(disk), "a refused create must not leave a new image file behind");
   }
 
+  @Test
+  void createWithSizeOfAnExistingFileOfOtherSize_exit2_fileUnchanged() throws IOException {
+    Path disk = smallDisk();
+    assertRefused(disk, words("gpt create --force --size 128M"), "exists with 67108864 bytes",
+        "--size asks for 134217728");
+  }
+
+  @Test
+  void addRequired2_exit2OneLineNamesTheFlag_fileUnchanged() throws IOException {
+    assertRefused(smallDisk(), words("gpt add -i 3 -R 2"), "required must be 0 or 1, got 2");
+  }
+
   @ParameterizedTest(name = "cairn {0} on a missing file")
   @ValueSource(strings = {"gpt show", "gpt add -i 3 -P 1", "gpt repair", "gpt next",
       "gpt prioritize -i 3"})

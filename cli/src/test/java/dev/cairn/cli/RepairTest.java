@@ -120,6 +120,16 @@ class RepairTest {
   }
 
   @Test
+  void resizeRoot_beforeRepairOnGrownDisk_exit2SaysRepairFirst_diskUnchanged() throws IOException {
+    setLength(disk, DISK_BYTES + GIB);
+    String before = sha256OfEnds(disk, MIB);
+    Result r = cairn("gpt", "resize", "-i", "9", disk.toString());
+    assertEquals(2, r.code(), r.describe("expected exit 2"));
+    assertTrue(r.err().contains("run 'cairn gpt repair' first"), r.describe("tells to repair first"));
+    assertEquals(before, sha256OfEnds(disk, MIB));
+  }
+
+  @Test
   void repair_onSoundDisk_changesNothing() throws IOException {
     String hash = sha256OfEnds(disk, MIB);
     Result repair = cairnOk("gpt", "repair", disk.toString());

@@ -38,6 +38,11 @@ public record GptRead(
     return out;
   }
 
+  /** Whether the disk extends past the backup header: it has grown since the table was written. */
+  public boolean grown() {
+    return table.alternateLba() < diskSectors - 1;
+  }
+
   public boolean clean() {
     return problems().isEmpty();
   }

@@ -135,8 +135,11 @@ public final class GptStore {
     dev.flush();
   }
 
-  /** What {@link #repair} did, one line per fix; empty when the disk needed nothing. */
-  public record RepairReport(List<String> fixed, PartitionTable table) {}
+  /**
+   * What {@link #repair} did, one line per fix (empty when the disk needed nothing), and what it
+   * found wrong but would not touch.
+   */
+  public record RepairReport(List<String> fixed, List<String> leftAlone, PartitionTable table) {}
 
   /**
    * Rebuilds whichever copy is damaged from the good one, moves the backup to the end of a grown
@@ -164,13 +167,19 @@ public final class GptStore {
     if (!fixed.isEmpty()) {
       write(dev, table);
     }
+    List<String> leftAlone = new ArrayList<>();
     if (read.mbrProblem() != null) {
       byte[] old = dev.read(0, 1);
-      dev.write(0, GptCodec.encodeProtectiveMbr(GptCodec.isHybrid(old) ? null : old, n, dev.sectorSize()));
-      dev.flush();
-      fixed.add("rewrote the protective MBR (" + read.mbrProblem() + ")");
+      if (GptCodec.isHybrid(old)) {
+        leftAlone.add("sector 0 holds MBR partitions besides a protective entry (a hybrid or legacy MBR): "
+            + read.mbrProblem() + "; left as it is");
+      } else {
+        dev.write(0, GptCodec.encodeProtectiveMbr(old, n, dev.sectorSize()));
+        dev.flush();
+        fixed.add("rewrote the protective MBR, keeping its boot code (" + read.mbrProblem() + ")");
+      }
     }
-    return new RepairReport(fixed, table);
+    return new RepairReport(fixed, leftAlone, table);
   }
 
   private static void checkFits(BlockDevice dev, PartitionTable t) {

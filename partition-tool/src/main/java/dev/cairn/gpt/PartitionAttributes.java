@@ -69,14 +69,6 @@ public record PartitionAttributes(long raw) {
     return new PartitionAttributes((raw & 0x0000FFFFFFFFFFFFL) | ((long) bits << 48));
   }
 
-  /** Parses the successful flag as cgpt accepts it: 0 or 1. */
-  public static boolean parseSuccessful(int value) {
-    if (value != 0 && value != 1) {
-      throw new IllegalArgumentException("successful must be 0 or 1, got " + value);
-    }
-    return value == 1;
-  }
-
   private static int checkRange(String name, int value, int max) {
     if (value < 0 || value > max) {
       throw new IllegalArgumentException(name + " must be 0-" + max + ", got " + value);

@@ -14,7 +14,9 @@ public record PartitionChange(
     Integer cgptBits,
     Integer priority,
     Integer tries,
-    Integer successful) {
+    Integer successful,
+    Integer required,
+    Integer legacyBoot) {
 
   public PartitionChange {
     if (sizeLba != null && sizeLba < 1) {
@@ -31,9 +33,9 @@ public record PartitionChange(
     if (tries != null) {
       probe.withTries(tries);
     }
-    if (successful != null) {
-      PartitionAttributes.parseSuccessful(successful);
-    }
+    checkFlag("successful", successful);
+    checkFlag("required", required);
+    checkFlag("legacy-boot", legacyBoot);
     if (cgptBits != null) {
       probe.withCgptBits(cgptBits);
     }
@@ -51,8 +53,20 @@ public record PartitionChange(
       a = a.withTries(tries);
     }
     if (successful != null) {
-      a = a.withSuccessful(PartitionAttributes.parseSuccessful(successful));
+      a = a.withSuccessful(successful == 1);
+    }
+    if (required != null) {
+      a = a.withRequired(required == 1);
+    }
+    if (legacyBoot != null) {
+      a = a.withLegacyBoot(legacyBoot == 1);
     }
     return a;
+  }
+
+  private static void checkFlag(String name, Integer value) {
+    if (value != null && value != 0 && value != 1) {
+      throw new IllegalArgumentException(name + " must be 0 or 1, got " + value);
+    }
   }
 }

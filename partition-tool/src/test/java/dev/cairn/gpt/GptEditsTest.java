@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class GptEditsTest {
   private static PartitionChange change(Integer n, Long first, Long size, Guid type) {
-    return new PartitionChange(n, first, size, type, null, null, null, null, null, null);
+    return new PartitionChange(n, first, size, type, null, null, null, null, null, null, null, null);
   }
 
   @Test
@@ -36,7 +36,7 @@ class GptEditsTest {
   void modify_missingPartitionWithoutType_isRefused() {
     PartitionTable t = Fixtures.coreos();
     String m = assertThrows(IllegalArgumentException.class,
-        () -> GptEdits.addOrModify(t, new PartitionChange(99, null, null, null, null, null, null, 1, null, null)))
+        () -> GptEdits.addOrModify(t, new PartitionChange(99, null, null, null, null, null, null, 1, null, null, null, null)))
         .getMessage();
     assertTrue(m.startsWith("partition 99 does not exist"), m);
   }
@@ -45,7 +45,7 @@ class GptEditsTest {
   void modify_changesOnlyTheGivenFields() {
     PartitionTable t = Fixtures.coreos();
     PartitionTable after = GptEdits.addOrModify(t,
-        new PartitionChange(4, null, null, null, "USR-B2", null, null, 3, 2, 0)).table();
+        new PartitionChange(4, null, null, null, "USR-B2", null, null, 3, 2, 0, null, null)).table();
     Partition p = after.require(4);
     assertEquals("USR-B2", p.label());
     assertEquals(NextTest.flags("3 2 0"), p.attributes());

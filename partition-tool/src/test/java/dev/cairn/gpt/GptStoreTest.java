@@ -157,6 +157,40 @@ class GptStoreTest {
   }
 
   @Test
+  void repair_keepsBootCode_andLeavesAForeignMbrAlone() throws IOException {
+    Path p = image(8L << 20);
+    try (FileBlockDevice dev = FileBlockDevice.open(p, true, 512)) {
+      GptStore.create(dev, Fixtures.kernels(1));
+    }
+    byte[] bootCode = new byte[440];
+    java.util.Arrays.fill(bootCode, (byte) 0x90);
+    overwrite(p, 0, bootCode);
+    try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+      f.setLength(16L << 20);
+    }
+    try (FileBlockDevice dev = FileBlockDevice.open(p, true, 0)) {
+      GptStore.RepairReport r = GptStore.repair(dev);
+      assertTrue(r.fixed().get(1).startsWith("rewrote the protective MBR, keeping its boot code"), r.fixed().toString());
+      byte[] sector0 = dev.read(0, 1);
+      assertEquals(java.util.HexFormat.of().formatHex(bootCode),
+          java.util.HexFormat.of().formatHex(java.util.Arrays.copyOf(sector0, 440)));
+      assertNull(GptCodec.checkProtectiveMbr(sector0, dev.sectorCount()));
+    }
+    // A legacy MBR partition (type 0x83) and no 0xEE entry: repair must not touch sector 0.
+    byte[] legacy = new byte[16];
+    legacy[4] = (byte) 0x83;
+    legacy[8] = 1;
+    overwrite(p, 446, legacy);
+    byte[] before = java.nio.file.Files.readAllBytes(p);
+    try (FileBlockDevice dev = FileBlockDevice.open(p, true, 0)) {
+      GptStore.RepairReport r = GptStore.repair(dev);
+      assertEquals(java.util.List.of(), r.fixed());
+      assertTrue(r.leftAlone().get(0).contains("hybrid or legacy MBR"), r.leftAlone().toString());
+    }
+    assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(p)));
+  }
+
+  @Test
   void coreosLayout_onSmallDisk_namesTheMinimum() {
     String m = assertThrows(IllegalArgumentException.class,
         () -> Layouts.coreos(512, (1L << 30) / 512, Guid.random())).getMessage();

@@ -59,7 +59,11 @@ class GuidAndAttributesTest {
     assertEquals("tries must be 0-15, got -1",
         assertThrows(IllegalArgumentException.class, () -> PartitionAttributes.NONE.withTries(-1)).getMessage());
     assertEquals("successful must be 0 or 1, got 2",
-        assertThrows(IllegalArgumentException.class, () -> PartitionAttributes.parseSuccessful(2)).getMessage());
+        assertThrows(IllegalArgumentException.class,
+            () -> new PartitionChange(3, null, null, null, null, null, null, null, null, 2, null, null)).getMessage());
+    assertEquals("legacy-boot must be 0 or 1, got 3",
+        assertThrows(IllegalArgumentException.class,
+            () -> new PartitionChange(3, null, null, null, null, null, null, null, null, null, null, 3)).getMessage());
   }
 
   @Test

@@ -32,7 +32,7 @@ final class AbCommands {
 
     @Override
     public Integer call() throws IOException {
-      Disks.edit(disk, GptCommand.err(spec), t -> AbSlots.prioritize(t, number, top, friends));
+      Disks.edit(disk, GptCommand.err(spec), r -> AbSlots.prioritize(r.table(), number, top, friends));
       return 0;
     }
   }
@@ -89,7 +89,7 @@ final class AbCommands {
 
     @Override
     public Integer call() throws IOException {
-      Disks.edit(disk, GptCommand.err(spec), t -> AbSlots.markSuccessful(t, number));
+      Disks.edit(disk, GptCommand.err(spec), r -> AbSlots.markSuccessful(r.table(), number));
       return 0;
     }
   }
@@ -105,7 +105,7 @@ final class AbCommands {
 
     @Override
     public Integer call() throws IOException {
-      Disks.edit(disk, GptCommand.err(spec), t -> AbSlots.markUpdate(t, number));
+      Disks.edit(disk, GptCommand.err(spec), r -> AbSlots.markUpdate(r.table(), number));
       return 0;
     }
   }

@@ -51,6 +51,12 @@ final class AddCommand implements Callable<Integer> {
   @Option(names = "-S", paramLabel = "0|1", description = "Successful flag.")
   Integer successful;
 
+  @Option(names = "-R", paramLabel = "0|1", description = "Required (platform) flag, attribute bit 0.")
+  Integer required;
+
+  @Option(names = "-B", paramLabel = "0|1", description = "Legacy BIOS bootable flag, attribute bit 2.")
+  Integer legacyBoot;
+
   @Parameters(paramLabel = "DISK", description = "Block device or image file.")
   Path disk;
 
@@ -63,10 +69,10 @@ final class AddCommand implements Callable<Integer> {
     PartitionChange change = new PartitionChange(number,
         begin == null ? null : GptEdits.parseSectors(begin, sectorSize, "-b"),
         size == null ? null : GptEdits.parseSectors(size, sectorSize, "-s"),
-        typeGuid, label, uniqueGuid, bits, priority, tries, successful);
+        typeGuid, label, uniqueGuid, bits, priority, tries, successful, required, legacyBoot);
     int[] added = new int[1];
-    Disks.edit(disk, GptCommand.err(spec), t -> {
-      GptEdits.Edited e = GptEdits.addOrModify(t, change);
+    Disks.edit(disk, GptCommand.err(spec), r -> {
+      GptEdits.Edited e = GptEdits.addOrModify(r.table(), change);
       added[0] = e.number();
       return e.table();
     });

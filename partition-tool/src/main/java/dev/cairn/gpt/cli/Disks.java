@@ -16,15 +16,12 @@ import java.nio.file.Path;
 final class Disks {
   private Disks() {}
 
-  interface Reader<T> {
+  /** What a command does with the table it read. */
+  interface Step<T> {
     T apply(GptRead read) throws IOException;
   }
 
-  interface Editor {
-    PartitionTable apply(PartitionTable table);
-  }
-
-  static <T> T read(Path disk, PrintWriter err, Reader<T> reader) throws IOException {
+  static <T> T read(Path disk, PrintWriter err, Step<T> reader) throws IOException {
     try (FileBlockDevice dev = FileBlockDevice.open(disk, false, 0)) {
       GptRead read = GptStore.read(dev);
       warn(err, read);
@@ -35,11 +32,11 @@ final class Disks {
   }
 
   /** Reads, edits and writes back; the disk is untouched unless the edit returns a new table. */
-  static PartitionTable edit(Path disk, PrintWriter err, Editor editor) throws IOException {
+  static PartitionTable edit(Path disk, PrintWriter err, Step<PartitionTable> editor) throws IOException {
     try (FileBlockDevice dev = FileBlockDevice.open(disk, true, 0)) {
       GptRead read = GptStore.read(dev);
       warn(err, read);
-      PartitionTable after = editor.apply(read.table());
+      PartitionTable after = editor.apply(read);
       if (!after.equals(read.table()) || read.source() == GptRead.Source.BACKUP) {
         GptStore.write(dev, after);
       }

@@ -63,7 +63,7 @@ public final class GptCommand {
     String layout;
 
     @Option(names = "--size", paramLabel = "SIZE",
-        description = "Create the image file DISK of this size (e.g. 8G) if it does not exist.")
+        description = "Create DISK as a sparse image file of this size: sectors, or with K, M, G, T (e.g. 8G).")
     String size;
 
     @Option(names = {"-f", "--force"}, description = "Replace an existing GPT that has partitions.")
@@ -80,10 +80,16 @@ public final class GptCommand {
       if (layout != null && !layout.equals("coreos")) {
         throw new IllegalArgumentException("unknown layout '" + layout + "' (expected: coreos)");
       }
+      long bytes = size == null ? 0
+          : GptEdits.parseSectors(size, sectorSize == 0 ? 512 : sectorSize, "--size")
+              * (sectorSize == 0 ? 512 : sectorSize);
       boolean creates = size != null && !Files.exists(disk);
+      if (size != null && !creates && Files.size(disk) != bytes && Files.isRegularFile(disk)) {
+        throw new IllegalArgumentException(disk + ": exists with " + Files.size(disk)
+            + " bytes but --size asks for " + bytes + " (drop --size to use the file as it is)");
+      }
       try {
         if (creates) {
-          long bytes = GptEdits.parseSectors(size, 1, "--size");
           try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
             f.setLength(bytes);
           }
@@ -163,7 +169,7 @@ public final class GptCommand {
         out(spec).println(n);
       }
       if (found.isEmpty()) {
-        err(spec).println(disk + ": no partition matches");
+        err(spec).println(spec.qualifiedName() + ": " + disk + ": no partition matches");
         return 1;
       }
       return 0;
@@ -192,6 +198,9 @@ public final class GptCommand {
         for (String line : report.fixed()) {
           out(spec).println(disk + ": " + line);
         }
+        for (String line : report.leftAlone()) {
+          err(spec).println("warning: " + disk + ": " + line);
+        }
       }
       return 0;
     }
@@ -209,7 +218,14 @@ public final class GptCommand {
 
     @Override
     public Integer call() throws IOException {
-      PartitionTable after = Disks.edit(disk, err(spec), t -> GptEdits.resize(t, number));
+      PartitionTable after = Disks.edit(disk, err(spec), r -> {
+        if (r.grown()) {
+          throw new IllegalArgumentException("the disk has grown past its GPT (backup at LBA "
+              + r.table().alternateLba() + ", disk ends at LBA " + (r.diskSectors() - 1)
+              + "); run 'cairn gpt repair' first, then resize");
+        }
+        return GptEdits.resize(r.table(), number);
+      });
       var p = after.require(number);
       out(spec).printf(Locale.ROOT, "%s: partition %d now LBA %d-%d (%d sectors)%n", disk, number,
           p.firstLba(), p.lastLba(), p.sizeLba());
