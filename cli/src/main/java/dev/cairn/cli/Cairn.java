@@ -18,9 +18,7 @@ import picocli.CommandLine.IVersionProvider;
 @Command(
     name = "cairn",
     mixinStandardHelpOptions = true,
-    versionProvider = Cairn.Version.class,
-    description = "Bare-metal provisioning and OS updates: network boot, install, signed A/B updates.",
-    subcommands = {})
+    description = "Bare-metal provisioning and OS updates: network boot, install, signed A/B updates.")
 public final class Cairn {
 
   /** Top-level commands by name. Only the one being run is built, which keeps start-up short. */
