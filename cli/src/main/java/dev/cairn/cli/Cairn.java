@@ -1,6 +1,9 @@
 package dev.cairn.cli;
 
 import dev.cairn.gpt.cli.GptCommand;
+import dev.cairn.signing.cli.KeyCommand;
+import dev.cairn.signing.cli.SignCommand;
+import dev.cairn.signing.cli.VerifyCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -26,6 +29,9 @@ public final class Cairn {
 
   static {
     COMMANDS.put("gpt", GptCommand::new);
+    COMMANDS.put("key", KeyCommand::new);
+    COMMANDS.put("sign", SignCommand::new);
+    COMMANDS.put("verify", VerifyCommand::new);
   }
 
   public static void main(String[] args) {

@@ -1,0 +1,37 @@
+package dev.cairn.signing;
+
+import java.time.Instant;
+
+/**
+ * The outcome of checking a signature. There is no "maybe": a verifier hands one out only after
+ * the last byte of the data has been seen.
+ */
+public sealed interface Verdict {
+  /** One line for the operator. */
+  String message();
+
+  /** The data is exactly what {@code signer} signed at {@code signedAt}. */
+  record Verified(Signer signer, Instant signedAt, String digest) implements Verdict {
+    @Override
+    public String message() {
+      return "good signature from \"" + signer.userId() + "\" key " + signer.keyFingerprint()
+          + (signer.keyFingerprint().equals(signer.primaryFingerprint()) ? ""
+              : " (subkey of " + signer.primaryFingerprint() + ")")
+          + ", made " + signedAt + " with " + digest;
+    }
+  }
+
+  /** The data must not be trusted. */
+  record Rejected(Reason reason, String detail) implements Verdict {
+    public Rejected {
+      if (reason == null || detail == null) {
+        throw new IllegalArgumentException("a rejection needs a reason and a detail");
+      }
+    }
+
+    @Override
+    public String message() {
+      return reason.words() + ": " + detail;
+    }
+  }
+}

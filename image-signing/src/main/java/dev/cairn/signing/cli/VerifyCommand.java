@@ -1,0 +1,125 @@
+package dev.cairn.signing.cli;
+
+import dev.cairn.signing.DigestsFile;
+import dev.cairn.signing.Reason;
+import dev.cairn.signing.Verdict;
+import dev.cairn.signing.openpgp.FileDigests;
+import dev.cairn.signing.openpgp.Trust;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn verify}: check a detached signature, or a clearsigned DIGESTS file and its files. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+    description = {"Verify FILE against its detached signature SIG (default FILE.sig, else FILE.asc),",
+        "or with --digests a clearsigned DIGESTS file and every file it lists.",
+        "Exit 0 when good; 1 with the reason when not."})
+public final class VerifyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--keyring", required = true, split = ",", paramLabel = "PUBLIC.asc[,MORE.asc]",
+      description = "Trusted public keys (several during a key rotation).")
+  List<Path> keyrings;
+
+  @Option(names = "--digests", paramLabel = "NAME.DIGESTS.asc", description = "Clearsigned DIGESTS file to check.")
+  Path digests;
+
+  @Parameters(arity = "0..2", paramLabel = "FILE [SIG]", description = "File and its signature.")
+  List<Path> args = new ArrayList<>();
+
+  @Override
+  public Integer call() throws IOException {
+    if ((digests == null) == args.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), digests == null
+          ? "give FILE [SIG] to verify, or --digests NAME.DIGESTS.asc"
+          : "--digests takes no FILE arguments: the files are the ones it lists");
+    }
+    Trust trust = Trust.load(keyrings);
+    return digests != null ? verifyDigests(trust) : verifyFile(trust);
+  }
+
+  private int verifyFile(Trust trust) throws IOException {
+    Path file = args.get(0);
+    Path sig = args.size() > 1 ? args.get(1) : defaultSignature(file);
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file + ": no such file");
+    }
+    Verdict v = trust.verifyFile(file, Files.readAllBytes(sig));
+    return report(file, v);
+  }
+
+  private static Path defaultSignature(Path file) throws NoSuchFileException {
+    for (String ext : new String[] {".sig", ".asc"}) {
+      Path p = file.resolveSibling(file.getFileName() + ext);
+      if (Files.isRegularFile(p)) {
+        return p;
+      }
+    }
+    throw new NoSuchFileException(file + ": no signature found (looked for " + file.getFileName()
+        + ".sig and " + file.getFileName() + ".asc; name it as SIG)");
+  }
+
+  private int report(Path what, Verdict v) {
+    if (v instanceof Verdict.Verified ok) {
+      spec.commandLine().getOut().println(what + ": " + ok.message());
+      return 0;
+    }
+    spec.commandLine().getErr().println(spec.qualifiedName() + ": " + what + ": " + v.message());
+    return 1;
+  }
+
+  private int verifyDigests(Trust trust) throws IOException {
+    String doc = Files.readString(digests, StandardCharsets.UTF_8);
+    Trust.Clearsigned checked;
+    try {
+      checked = trust.verifyClearsigned(doc);
+    } catch (IllegalArgumentException e) {
+      return report(digests, new Verdict.Rejected(Reason.MALFORMED_SIGNATURE, e.getMessage()));
+    }
+    if (report(digests, checked.verdict()) != 0) {
+      return 1;
+    }
+    DigestsFile listing;
+    try {
+      listing = DigestsFile.parse(checked.text());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(digests + ": " + e.getMessage(), e);
+    }
+    Path folder = digests.toAbsolutePath().getParent();
+    PrintWriter out = spec.commandLine().getOut();
+    List<String> names = new ArrayList<>();
+    for (DigestsFile.Entry e : listing.entries()) {
+      if (!names.contains(e.name())) {
+        names.add(e.name());
+      }
+    }
+    for (String name : names) {
+      Path file = folder.resolve(name);
+      if (!Files.isRegularFile(file)) {
+        return report(digests, new Verdict.Rejected(Reason.DIGEST_MISMATCH, name + " is listed but missing"));
+      }
+      Map<DigestsFile.Algorithm, String> actual = FileDigests.of(file);
+      for (DigestsFile.Entry e : listing.entries()) {
+        if (e.name().equals(name) && !actual.get(e.algorithm()).equals(e.hex())) {
+          return report(digests, new Verdict.Rejected(Reason.DIGEST_MISMATCH, name + ": its "
+              + e.algorithm().jdkName() + " is " + actual.get(e.algorithm()) + ", the DIGESTS file says " + e.hex()));
+        }
+      }
+      out.println(name + ": OK");
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,81 @@
+package dev.cairn.signing.openpgp;
+
+import dev.cairn.signing.Verdict;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.openpgp.PGPPublicKey;
+import org.bouncycastle.openpgp.PGPPublicKeyRing;
+import org.bouncycastle.openpgp.PGPSignature;
+
+/**
+ * The keys an operator trusts, loaded from one or more key files (old and new key side by side
+ * during a rotation), and everything that checks signatures against them.
+ */
+public final class Trust {
+  private final List<PGPPublicKeyRing> rings;
+
+  private Trust(List<PGPPublicKeyRing> rings) {
+    this.rings = List.copyOf(rings);
+  }
+
+  /** Loads every public key in {@code files}; a file that holds no key is bad input. */
+  public static Trust load(List<Path> files) throws IOException {
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("no keyring given");
+    }
+    List<PGPPublicKeyRing> rings = new ArrayList<>();
+    for (Path f : files) {
+      rings.addAll(KeyFiles.publicRings(f));
+    }
+    return new Trust(rings);
+  }
+
+  /** Fingerprints and user ids of the trusted primary keys, for messages. */
+  public List<String> describe() {
+    List<String> out = new ArrayList<>();
+    for (PGPPublicKeyRing r : rings) {
+      PGPPublicKey k = r.getPublicKey();
+      out.add(KeyInspector.fingerprint(k) + " " + KeyInspector.userId(k));
+    }
+    return out;
+  }
+
+  /**
+   * Wraps {@code data} so its detached {@code signature} is checked as it is read; ask
+   * {@link VerifyingInputStream#finish()} after the last byte.
+   */
+  public VerifyingInputStream open(InputStream data, byte[] signature) {
+    return new VerifyingInputStream(data, SignatureCheck.prepare(rings, signature, PGPSignature.BINARY_DOCUMENT));
+  }
+
+  /** Checks a whole file against its detached signature, reading ahead while it hashes. */
+  public Verdict verifyFile(Path file, byte[] signature) throws IOException {
+    SignatureCheck check = SignatureCheck.prepare(rings, signature, PGPSignature.BINARY_DOCUMENT);
+    try (ReadAhead in = new ReadAhead(Files.newInputStream(file))) {
+      ReadAhead.Chunk c;
+      while ((c = in.next()) != null) {
+        check.update(c.bytes, 0, c.length);
+        in.recycle(c);
+      }
+    }
+    return check.conclude(Instant.now());
+  }
+
+  /** A clearsigned document checked: the verdict, and the signed text (trust it only if verified). */
+  public record Clearsigned(Verdict verdict, String text) {}
+
+  /** Checks a clearsigned document; a document that is not clearsigned is bad input. */
+  public Clearsigned verifyClearsigned(String document) {
+    Cleartext.Parsed parsed = Cleartext.parse(document);
+    SignatureCheck check = SignatureCheck.prepare(rings, parsed.signatureBlock(),
+        PGPSignature.CANONICAL_TEXT_DOCUMENT);
+    byte[] canonical = Cleartext.canonical(parsed.text());
+    check.update(canonical, 0, canonical.length);
+    return new Clearsigned(check.conclude(Instant.now()), parsed.text());
+  }
+}
