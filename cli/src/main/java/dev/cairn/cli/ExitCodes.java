@@ -2,6 +2,9 @@ package dev.cairn.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -35,6 +38,13 @@ final class ExitCodes {
   }
 
   private static String message(Throwable t) {
+    if (t instanceof FileSystemException fs && fs.getFile() != null) {
+      String why = fs.getReason() != null ? fs.getReason()
+          : fs instanceof NoSuchFileException ? "no such file"
+          : fs instanceof AccessDeniedException ? "permission denied"
+          : fs.getClass().getSimpleName();
+      return fs.getFile() + ": " + why;
+    }
     if (t instanceof IOException && t.getMessage() != null) {
       return t.getMessage();
     }

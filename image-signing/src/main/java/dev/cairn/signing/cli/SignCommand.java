@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -29,7 +30,7 @@ public final class SignCommand implements Callable<Integer> {
 
   /** The options every signing command shares. */
   static final class KeyOptions {
-    @Option(names = "--key", required = true, paramLabel = "SECRET.asc", description = "Secret key file.")
+    @Option(names = "--key", paramLabel = "SECRET.asc", description = "Secret key file (required).")
     Path key;
 
     @Option(names = "--passphrase-file", paramLabel = "FILE",
@@ -42,6 +43,13 @@ public final class SignCommand implements Callable<Integer> {
 
     SigningKey load() throws IOException {
       return SigningKey.load(key, Passphrases.read(passphraseFile));
+    }
+
+    /** --key is checked here, not by picocli, so that 'sign digests' parses without the parent's. */
+    void requireKey(CommandSpec spec) {
+      if (key == null) {
+        throw new ParameterException(spec.commandLine(), "Missing required option: '--key=SECRET.asc'");
+      }
     }
 
     int hashAlgorithm() {
@@ -61,11 +69,15 @@ public final class SignCommand implements Callable<Integer> {
   @Option(names = "--output", paramLabel = "SIG", description = "Signature file (default FILE.sig or FILE.asc).")
   Path output;
 
-  @Parameters(paramLabel = "FILE", description = "File to sign.")
+  @Parameters(paramLabel = "FILE", arity = "0..1", description = "File to sign.")
   Path file;
 
   @Override
   public Integer call() throws IOException {
+    keyOptions.requireKey(spec);
+    if (file == null) {
+      throw new ParameterException(spec.commandLine(), "Missing required parameter: 'FILE'");
+    }
     int hash = keyOptions.hashAlgorithm();
     requireFile(file);
     SigningKey key = keyOptions.load();
@@ -77,7 +89,7 @@ public final class SignCommand implements Callable<Integer> {
 
   static void requireFile(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file + ": no such file");
+      throw new NoSuchFileException(file.toString());
     }
   }
 
@@ -109,6 +121,7 @@ public final class SignCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+      keyOptions.requireKey(spec);
       int hash = keyOptions.hashAlgorithm();
       Path out = output != null ? output : files.get(0).resolveSibling(files.get(0).getFileName() + ".DIGESTS");
       Path folder = out.toAbsolutePath().normalize().getParent();

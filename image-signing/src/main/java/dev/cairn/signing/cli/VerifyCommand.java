@@ -55,7 +55,7 @@ public final class VerifyCommand implements Callable<Integer> {
     Path file = args.get(0);
     Path sig = args.size() > 1 ? args.get(1) : defaultSignature(file);
     if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file + ": no such file");
+      throw new NoSuchFileException(file.toString());
     }
     Verdict v = trust.verifyFile(file, Files.readAllBytes(sig));
     return report(file, v);
@@ -68,8 +68,8 @@ public final class VerifyCommand implements Callable<Integer> {
         return p;
       }
     }
-    throw new NoSuchFileException(file + ": no signature found (looked for " + file.getFileName()
-        + ".sig and " + file.getFileName() + ".asc; name it as SIG)");
+    throw new NoSuchFileException(file.toString(), null, "no signature found (looked for "
+        + file.getFileName() + ".sig and " + file.getFileName() + ".asc; name it as SIG)");
   }
 
   private int report(Path what, Verdict v) {
