@@ -70,6 +70,7 @@ public record DigestsFile(List<Entry> entries) {
   public static DigestsFile parse(String text) {
     List<Entry> out = new ArrayList<>();
     Algorithm current = null;
+    boolean otherBlock = false;
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
@@ -84,6 +85,11 @@ public record DigestsFile(List<Entry> entries) {
             current = a;
           }
         }
+        // Blocks of digests Cairn does not check (CoreOS files carry MD5 and SHA1) are skipped.
+        otherBlock = current == null && line.trim().toUpperCase(Locale.ROOT).endsWith(" HASH");
+        continue;
+      }
+      if (otherBlock) {
         continue;
       }
       if (current == null) {
