@@ -28,30 +28,31 @@ final class KeyInspector {
     return HexFormat.of().withUpperCase().formatHex(key.getFingerprint());
   }
 
-  /** The first user id with a valid self-certification, else the first user id, else "". */
+  /** A primary key's facts and the user id of its newest valid self-certification. */
+  record Primary(KeyFacts facts, String userId) {}
+
+  /** The user id to show for a primary key. */
   static String userId(PGPPublicKey primary) {
-    String first = null;
-    for (Iterator<String> it = primary.getUserIDs(); it.hasNext(); ) {
-      String uid = it.next();
-      if (first == null) {
-        first = uid;
-      }
-      for (Iterator<PGPSignature> s = primary.getSignaturesForID(uid); s != null && s.hasNext(); ) {
-        if (verifiesCertification(s.next(), uid, primary)) {
-          return uid;
-        }
-      }
-    }
-    return first == null ? "" : first;
+    return primary(primary).userId();
   }
 
   static KeyFacts primaryFacts(PGPPublicKey primary) {
+    return primary(primary).facts();
+  }
+
+  static Primary primary(PGPPublicKey primary) {
     PGPSignature newest = null;
+    String userId = null;
+    String firstUid = null;
     for (Iterator<String> it = primary.getUserIDs(); it.hasNext(); ) {
       String uid = it.next();
+      firstUid = firstUid == null ? uid : firstUid;
       for (Iterator<PGPSignature> s = primary.getSignaturesForID(uid); s != null && s.hasNext(); ) {
         PGPSignature sig = s.next();
         if (isCertification(sig) && verifiesCertification(sig, uid, primary)) {
+          if (newer(newest, sig) == sig) {
+            userId = uid;
+          }
           newest = newer(newest, sig);
         }
       }
@@ -73,7 +74,8 @@ final class KeyInspector {
         revoked = Optional.of(reason(sig));
       }
     }
-    return facts(primary, newest, revoked, newest != null && flagsAllowSigning(newest, true));
+    KeyFacts facts = facts(primary, newest, revoked, newest != null && flagsAllowSigning(newest, true));
+    return new Primary(facts, userId != null ? userId : firstUid == null ? "" : firstUid);
   }
 
   static KeyFacts subkeyFacts(PGPPublicKey primary, PGPPublicKey sub) {

@@ -167,7 +167,8 @@ final class SignatureCheck {
         continue;
       }
       PGPPublicKey primary = c.ring().getPublicKey();
-      KeyFacts primaryFacts = KeyInspector.primaryFacts(primary);
+      KeyInspector.Primary primaryInfo = KeyInspector.primary(primary);
+      KeyFacts primaryFacts = primaryInfo.facts();
       KeyFacts signingFacts = c.key() == primary || c.key().getKeyID() == primary.getKeyID()
           ? primaryFacts : KeyInspector.subkeyFacts(primary, c.key());
       Instant signedAt = sig.getCreationTime().toInstant();
@@ -182,7 +183,7 @@ final class SignatureCheck {
         continue;
       }
       if (good == null) {
-        good = new Verdict.Verified(new Signer(fp, primaryFacts.fingerprint(), KeyInspector.userId(primary)),
+        good = new Verdict.Verified(new Signer(fp, primaryFacts.fingerprint(), primaryInfo.userId()),
             signedAt, JdkOperators.digestLabel(sig.getHashAlgorithm()));
       }
     }
