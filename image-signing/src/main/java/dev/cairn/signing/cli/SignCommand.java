@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code cairn sign}: detached signatures and signed DIGESTS files. */
 @Command(name = "sign", mixinStandardHelpOptions = true,
-    description = "Make a detached OpenPGP signature of FILE (FILE.sig, or FILE.asc with --armor).",
+    description = {"Sign a file (detached signature), or a DIGESTS listing of files.",
+        "Writes FILE.sig, or FILE.asc with --armor."},
     subcommands = {SignCommand.Digests.class})
 public final class SignCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

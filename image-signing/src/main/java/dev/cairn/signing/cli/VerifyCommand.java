@@ -24,9 +24,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code cairn verify}: check a detached signature, or a clearsigned DIGESTS file and its files. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Verify FILE against its detached signature SIG (default FILE.sig, else FILE.asc),",
-        "or with --digests a clearsigned DIGESTS file and every file it lists.",
-        "Exit 0 when good; 1 with the reason when not."})
+    description = {"Verify a detached signature, or a signed DIGESTS file and its files.",
+        "SIG defaults to FILE.sig, else FILE.asc. With --digests, every file the DIGESTS file lists",
+        "is checked too. Exit 0 when good; 1 with the reason when not."})
 public final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

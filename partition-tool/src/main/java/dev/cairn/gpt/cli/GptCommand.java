@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 /** {@code cairn gpt}: cgpt-compatible GPT and A/B-flag commands. */
 @Command(
     name = "gpt",
-    description = "Read and edit GPT partition tables and the A/B USR flags (cgpt's flags).",
+    description = "Read and edit GPT tables and the A/B USR flags, with cgpt's flags.",
     mixinStandardHelpOptions = true,
     subcommands = {
       GptCommand.Create.class,
