@@ -131,8 +131,14 @@ final class CliHarness {
    * environment: for what the in-process run cannot vary, such as CAIRN_KEY_PASSPHRASE.
    */
   static Result cairnProcess(Map<String, String> env, String... args) {
+    return cairnProcess(List.of(), env, args);
+  }
+
+  /** Runs {@code cairn ARGS} as a separate JVM started with {@code jvmOptions} (-Xmx128m, say). */
+  static Result cairnProcess(List<String> jvmOptions, Map<String, String> env, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Cairn.class.getName());
