@@ -117,6 +117,11 @@ final class GpgHome implements AutoCloseable {
     return gpg("--status-fd", "1", "--verify", signature.toString(), data.toString());
   }
 
+  /** {@code gpg --verify SIGNED} of a clearsigned file, with machine-readable status on stdout. */
+  Result verifyClearsigned(Path signed) {
+    return gpg("--status-fd", "1", "--verify", signed.toString());
+  }
+
   /**
    * The fields of the {@code [GNUPG:] VALIDSIG} status line: 0 the signing key's fingerprint,
    * 7 the hash algorithm, 9 the primary key's fingerprint. Fails when there is none.
