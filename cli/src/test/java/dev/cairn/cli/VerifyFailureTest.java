@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@code cairn verify} refuses what must not be trusted with exit 1, nothing on stdout and one
  * stderr line {@code cairn verify: FILE: REASON: detail}: changed or truncated data, a key that is
- * not trusted, expired or revoked, a signature that is not one, and the keyring of a key rotation.
+ * not trusted, expired or revoked, an expired signature, a signature that is not one, algorithms
+ * cairn does not accept, and the keyring of a key rotation.
  * Each case first shows the same signature is good where it should be, so the refusal is the
  * point being tested.
  */
@@ -154,6 +155,22 @@ class VerifyFailureTest {
 
     String line = assertRejected(verify(testKey("revoked.pub.asc"), file, sig), file, "revoked key");
     assertTrue(line.contains(fingerprint("revoked")), line);
+  }
+
+  @Test
+  void expiredSignature_isExpiredSignature_asGpgSaysToo() throws IOException {
+    Path file = image();
+    String pubLine = gpg.gpgOk("--with-colons", "--list-keys", "ed25519@example.com").out().lines()
+        .filter(l -> l.startsWith("pub:")).findFirst().orElseThrow();
+    long created = Long.parseLong(pubLine.split(":")[5]);
+    // Made ten seconds after the key, valid for a minute: long expired by now.
+    Path sig = gpgSign("ed25519", file, "--faked-system-time", (created + 10) + "!", "--default-sig-expire",
+        "seconds=60");
+    Result g = gpg.verify(sig, file);
+    assertTrue(g.out().contains("[GNUPG:] EXPSIG "), g.describe("gpg: an expired signature"));
+
+    String line = assertRejected(verify(testKey("ed25519.pub.asc"), file, sig), file, "expired signature");
+    assertTrue(line.contains(java.time.Instant.ofEpochSecond(created + 70).toString()), line);
   }
 
   // ---- the signature is not one
