@@ -35,9 +35,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Signatures cross between cairn and gpg both ways. What {@code cairn sign} makes with keys from
- * {@code cairn key generate} (Ed25519, RSA-4096), gpg verifies; what gpg makes with its RSA-2048,
- * RSA-4096, Ed25519 keys and a signing subkey, {@code cairn verify} accepts and names the key
- * that signed and the digest, as gpg does.
+ * {@code cairn key generate} (Ed25519, RSA-4096) or from gpg, gpg verifies; what gpg makes with
+ * its RSA-2048, RSA-4096, Ed25519 keys and a signing subkey, {@code cairn verify} accepts and
+ * names the key that signed, the digest and the time, as gpg does.
  */
 class GpgInteropTest {
   private static final Pattern GENERATED = Pattern.compile("generated \\S+ key ([0-9A-F]{40}) for");
@@ -135,6 +135,19 @@ class GpgInteropTest {
     Result bad = gpg.verify(sig, file);
     assertEquals(1, bad.code(), bad.describe("expected gpg to reject the changed file"));
     assertTrue(bad.err().contains("BAD signature"), bad.describe("expected 'BAD signature'"));
+  }
+
+  @ParameterizedTest(name = "gpg-made {0} key")
+  @ValueSource(strings = {"rsa2048", "rsa4096", "ed25519", "subkey"})
+  void cairnSignsWithGpgMadeSecretKey_gpgSaysGood_bySigningKey(String key) throws IOException {
+    Path file = image();
+    String signer = cairnSign("sign", "--key", testKey(key + ".sec.asc").toString(), file.toString());
+    GpgHome.Fingerprints fps = gpg.fingerprints(key + "@example.com");
+    assertEquals(key.equals("subkey") ? fps.subkeys().get(0) : fps.primary(), signer,
+        "cairn picks the key that may sign");
+    String[] valid = GpgHome.assertGood(gpg.verify(dir.resolve("image.bin.sig"), file));
+    assertEquals(signer, valid[0]);
+    assertEquals(fps.primary(), valid[9]);
   }
 
   // ---- gpg signs, cairn verifies
