@@ -31,8 +31,9 @@ import java.util.regex.Pattern;
 
 /**
  * Shared plumbing for the acceptance tests: runs {@code cairn} in-process and the real peer tools
- * (cgpt, sgdisk) as processes, capturing stdout, stderr and the exit code; makes and damages image
- * files; hashes files; and pulls partitions out of {@code cairn gpt show --json}.
+ * (cgpt, sgdisk, gpg) as processes, with extra environment and standard input when asked,
+ * capturing stdout, stderr and the exit code; makes and damages image files; hashes files; and
+ * pulls partitions out of {@code cairn gpt show --json}.
  */
 final class CliHarness {
   private static final List<String> EXTRA_DIRS = List.of("/usr/sbin", "/sbin");
@@ -111,17 +112,54 @@ final class CliHarness {
 
   /** Runs a peer tool (cgpt, sgdisk) with a C locale and captures its output. */
   static Result peer(String tool, String... args) {
+    return peer(Map.of(), null, tool, args);
+  }
+
+  /**
+   * Runs a peer tool with a C locale plus {@code env} (GNUPGHOME, say), feeding it {@code stdin}
+   * (its standard input is empty when null), and captures its output.
+   */
+  static Result peer(Map<String, String> env, byte[] stdin, String tool, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(peerPath(tool).toString());
     cmd.addAll(Arrays.asList(args));
-    String shown = tool + " " + String.join(" ", args);
+    return run(cmd, env, stdin, tool + " " + String.join(" ", args));
+  }
+
+  /**
+   * Runs {@code cairn ARGS} as a separate JVM on the test class path, with {@code env} added to its
+   * environment: for what the in-process run cannot vary, such as CAIRN_KEY_PASSPHRASE.
+   */
+  static Result cairnProcess(Map<String, String> env, String... args) {
+    return cairnProcess(List.of(), env, args);
+  }
+
+  /** Runs {@code cairn ARGS} as a separate JVM started with {@code jvmOptions} (-Xmx128m, say). */
+  static Result cairnProcess(List<String> jvmOptions, Map<String, String> env, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Cairn.class.getName());
+    cmd.addAll(Arrays.asList(args));
+    return run(cmd, env, null, "cairn " + String.join(" ", args));
+  }
+
+  private static Result run(List<String> cmd, Map<String, String> env, byte[] stdin, String shown) {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("LC_ALL", "C");
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.environment().putAll(env);
+    if (stdin == null) {
+      pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    }
     try {
       Process p = pb.start();
       CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()));
       CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
+      if (stdin != null) {
+        CompletableFuture.runAsync(() -> feed(p.getOutputStream(), stdin));
+      }
       if (!p.waitFor(PEER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return fail("`" + shown + "` did not finish within " + PEER_TIMEOUT_SECONDS + " s");
@@ -132,6 +170,15 @@ final class CliHarness {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Writes {@code bytes} to a process's standard input and closes it. */
+  private static void feed(java.io.OutputStream in, byte[] bytes) {
+    try (in) {
+      in.write(bytes);
+    } catch (IOException e) {
+      // the process closed its input before reading everything: its exit code tells the test
     }
   }
 

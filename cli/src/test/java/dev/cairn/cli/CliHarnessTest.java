@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
@@ -26,6 +29,26 @@ class CliHarnessTest {
   void installedPeers_areFound() {
     assertTrue(Files.isExecutable(CliHarness.peerPath("sgdisk")));
     assertTrue(Files.isExecutable(CliHarness.peerPath("cgpt")));
+    assertTrue(Files.isExecutable(CliHarness.peerPath("gpg")));
+    assertTrue(Files.isExecutable(CliHarness.peerPath("gpgconf")));
+  }
+
+  @Test
+  void peer_getsExtraEnvironmentAndStandardInput() {
+    CliHarness.Result r = CliHarness.peer(Map.of("CAIRN_TEST_VALUE", "from-env "),
+        "from-stdin".getBytes(StandardCharsets.UTF_8), "sh", "-c", "printf %s \"$CAIRN_TEST_VALUE\"; cat").ok();
+    assertEquals("from-env from-stdin", r.out());
+    assertEquals("", CliHarness.peer("sh", "-c", "cat").ok().out(), "no input unless given");
+  }
+
+  @Test
+  void gpgHome_isPrivate_andGpgUsesIt() throws IOException {
+    try (GpgHome gpg = GpgHome.in(dir)) {
+      assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(gpg.dir));
+      gpg.importKeys(GpgHome.testKey("ed25519.pub.asc"));
+      assertTrue(Files.exists(gpg.dir.resolve("pubring.kbx")), "gpg keeps its keyring in the home given");
+      assertTrue(gpg.fingerprints("ed25519@example.com").primary().matches("[0-9A-F]{40}"));
+    }
   }
 
   @Test

@@ -26,6 +26,13 @@ final class Passphrases {
       return line.toCharArray();
     }
     String env = System.getenv(ENV);
+    if (env != null && env.indexOf('\uFFFD') >= 0) {
+      // The JVM decodes the environment in the locale's charset; in a C locale every byte above
+      // 127 becomes U+FFFD, which would protect the key with a different, weaker passphrase.
+      throw new IllegalArgumentException(ENV + " holds characters this process's locale ("
+          + System.getProperty("sun.jnu.encoding") + ") cannot decode; run cairn in a UTF-8 locale "
+          + "or give --passphrase-file");
+    }
     return env == null || env.isEmpty() ? null : env.toCharArray();
   }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.bouncycastle.bcpg.PacketTags;
 import org.bouncycastle.bcpg.sig.IssuerFingerprint;
 import org.bouncycastle.openpgp.PGPCompressedData;
 import org.bouncycastle.openpgp.PGPException;
@@ -31,6 +32,9 @@ import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
  * verification and clearsigned text.
  */
 final class SignatureCheck {
+  /** The most a compressed signature packet may unpack to; a signature is a few hundred bytes. */
+  private static final int MAX_UNPACKED = 1 << 20;
+
   private record Candidate(PGPSignature signature, PGPPublicKeyRing ring, PGPPublicKey key) {}
 
   private final List<Candidate> candidates = new ArrayList<>();
@@ -112,7 +116,7 @@ final class SignatureCheck {
     }
     List<PGPSignature> out = new ArrayList<>();
     try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(bytes))) {
-      collect(new BcPGPObjectFactory(in), out);
+      collect(in.readAllBytes(), out, true);
     } catch (IOException | PGPException | RuntimeException e) {
       throw new IllegalArgumentException("not an OpenPGP signature ("
           + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
@@ -123,19 +127,108 @@ final class SignatureCheck {
     return out;
   }
 
-  private static void collect(BcPGPObjectFactory f, List<PGPSignature> out) throws IOException, PGPException {
+  private static void collect(byte[] packets, List<PGPSignature> out, boolean outer) throws IOException, PGPException {
+    checkPackets(packets);
+    BcPGPObjectFactory f = new BcPGPObjectFactory(packets);
     Object o;
     while ((o = f.nextObject()) != null) {
       if (o instanceof PGPSignatureList list) {
         for (PGPSignature s : list) {
           out.add(s);
         }
-      } else if (o instanceof PGPCompressedData cd) {
-        collect(new BcPGPObjectFactory(cd.getDataStream()), out);
+      } else if (o instanceof PGPCompressedData cd && outer) {
+        byte[] unpacked = cd.getDataStream().readNBytes(MAX_UNPACKED + 1);
+        if (unpacked.length > MAX_UNPACKED) {
+          throw new IOException("compressed data unpacks to over " + MAX_UNPACKED + " bytes");
+        }
+        collect(unpacked, out, false);
       } else if (!(o instanceof PGPMarker)) {
         throw new IOException("unexpected " + o.getClass().getSimpleName() + " where a signature belongs");
       }
     }
+  }
+
+  /**
+   * Walks the packet headers and refuses, before BouncyCastle reads a body, any packet that does
+   * not belong in a signature file: only version 3 and 4 signatures, compressed data and markers
+   * do. BouncyCastle sizes arrays from the 4-byte lengths inside v5 and v6 packets without
+   * checking them against the data, so a 16-byte file could make it allocate 2 GiB.
+   */
+  private static void checkPackets(byte[] b) throws IOException {
+    int i = 0;
+    while (i < b.length) {
+      int header = b[i] & 0xff;
+      if ((header & 0x80) == 0) {
+        throw new IOException("no packet header at byte " + i);
+      }
+      boolean newFormat = (header & 0x40) != 0;
+      int tag = newFormat ? header & 0x3f : (header >> 2) & 0x0f;
+      int pos = i + 1;
+      int body = -1;
+      long bodyLength = 0;
+      boolean more = true;
+      while (more) {
+        more = false;
+        long length;
+        if (newFormat) {
+          int l = octet(b, pos++);
+          if (l < 192) {
+            length = l;
+          } else if (l < 224) {
+            length = ((l - 192L) << 8) + octet(b, pos++) + 192;
+          } else if (l == 255) {
+            length = number(b, pos, 4);
+            pos += 4;
+          } else {
+            length = 1L << (l & 0x1f);   // a partial body: another length follows this part
+            more = true;
+          }
+        } else {
+          int lengthType = header & 0x03;
+          if (lengthType == 3) {
+            length = b.length - pos;   // indeterminate: to the end of the data
+          } else {
+            int n = 1 << lengthType;
+            length = number(b, pos, n);
+            pos += n;
+          }
+        }
+        if (body < 0) {
+          body = pos;
+          bodyLength = length;
+        }
+        if (length > b.length - pos) {
+          throw new IOException("packet at byte " + i + " claims " + length + " bytes, past the end of the data");
+        }
+        pos += (int) length;
+      }
+      if (tag == PacketTags.SIGNATURE) {
+        int version = bodyLength > 0 ? b[body] & 0xff : -1;
+        if (version != 3 && version != 4) {
+          throw new IOException("signature packet of version " + version + " (Cairn reads versions 3 and 4)");
+        }
+      } else if (tag != PacketTags.COMPRESSED_DATA && tag != PacketTags.MARKER) {
+        boolean key = tag == PacketTags.PUBLIC_KEY || tag == PacketTags.SECRET_KEY
+            || tag == PacketTags.PUBLIC_SUBKEY || tag == PacketTags.SECRET_SUBKEY;
+        throw new IOException((key ? "a key packet" : "a packet of type " + tag) + " where a signature belongs");
+      }
+      i = pos;
+    }
+  }
+
+  private static int octet(byte[] b, int at) throws IOException {
+    if (at >= b.length) {
+      throw new IOException("packet header cut short at byte " + at);
+    }
+    return b[at] & 0xff;
+  }
+
+  private static long number(byte[] b, int at, int octets) throws IOException {
+    long n = 0;
+    for (int k = 0; k < octets; k++) {
+      n = (n << 8) | octet(b, at + k);
+    }
+    return n;
   }
 
   void update(byte[] b, int off, int len) {

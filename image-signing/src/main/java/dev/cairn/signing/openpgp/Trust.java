@@ -3,6 +3,7 @@ package dev.cairn.signing.openpgp;
 import dev.cairn.signing.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -66,7 +67,10 @@ public final class Trust {
     return check.conclude(Instant.now());
   }
 
-  /** A clearsigned document checked: the verdict, and the signed text (trust it only if verified). */
+  /**
+   * A clearsigned document checked: the verdict, and the signed text (trust it only if verified)
+   * exactly as the signature covers it, without the trailing blanks a signature ignores.
+   */
   public record Clearsigned(Verdict verdict, String text) {}
 
   /** Checks a clearsigned document; a document that is not clearsigned is bad input. */
@@ -76,6 +80,8 @@ public final class Trust {
         PGPSignature.CANONICAL_TEXT_DOCUMENT);
     byte[] canonical = Cleartext.canonical(parsed.text());
     check.update(canonical, 0, canonical.length);
-    return new Clearsigned(check.conclude(Instant.now()), parsed.text());
+    // Trailing blanks are outside the signature: anyone may add them, so the text handed on is
+    // the canonical one, never the document's own lines.
+    return new Clearsigned(check.conclude(Instant.now()), new String(canonical, StandardCharsets.UTF_8));
   }
 }
