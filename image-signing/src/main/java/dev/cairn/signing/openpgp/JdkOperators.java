@@ -49,6 +49,8 @@ final class JdkOperators {
     return hashAlgorithm != HashAlgorithmTags.SHA1 && jdkDigestName(hashAlgorithm) != null;
   }
 
+  /** RSA keys flagged sign-only (algorithm 3) are deprecated for new keys but still verify. */
+  @SuppressWarnings("deprecation")
   static boolean supportedKeyAlgorithm(int keyAlgorithm) {
     return keyAlgorithm == PublicKeyAlgorithmTags.RSA_GENERAL
         || keyAlgorithm == PublicKeyAlgorithmTags.RSA_SIGN
@@ -84,6 +86,7 @@ final class JdkOperators {
   }
 
   /** The public-key step over a finished digest: RSA PKCS#1 v1.5 or Ed25519 over the hash. */
+  @SuppressWarnings("deprecation")
   private static Signer digestSigner(int keyAlgorithm, int hashAlgorithm, AsymmetricKeyParameter key)
       throws PGPException {
     switch (keyAlgorithm) {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPMarker;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
@@ -79,9 +78,5 @@ final class KeyFiles {
       }
     }
     return out;
-  }
-
-  static PGPException unwrap(Exception e) {
-    return e instanceof PGPException p ? p : new PGPException(e.getMessage(), e);
   }
 }

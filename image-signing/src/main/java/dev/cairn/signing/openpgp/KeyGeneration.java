@@ -15,6 +15,7 @@ import org.bouncycastle.bcpg.ArmoredOutputStream;
 import org.bouncycastle.bcpg.CompressionAlgorithmTags;
 import org.bouncycastle.bcpg.HashAlgorithmTags;
 import org.bouncycastle.bcpg.PublicKeyAlgorithmTags;
+import org.bouncycastle.bcpg.PublicKeyPacket;
 import org.bouncycastle.bcpg.SymmetricKeyAlgorithmTags;
 import org.bouncycastle.bcpg.sig.Features;
 import org.bouncycastle.bcpg.sig.KeyFlags;
@@ -106,7 +107,7 @@ public final class KeyGeneration {
     if (algorithm == Algorithm.ED25519) {
       Ed25519KeyPairGenerator g = new Ed25519KeyPairGenerator();
       g.init(new Ed25519KeyGenerationParameters(random));
-      return new BcPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY, g.generateKeyPair(), now);
+      return new BcPGPKeyPair(PublicKeyPacket.VERSION_4, PublicKeyAlgorithmTags.EDDSA_LEGACY, g.generateKeyPair(), now);
     }
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -120,7 +121,7 @@ public final class KeyGeneration {
           new RSAPrivateCrtKeyParameters(n, pub.getPublicExponent(), priv.getPrivateExponent(),
               priv.getPrimeP(), priv.getPrimeQ(), priv.getPrimeExponentP(), priv.getPrimeExponentQ(),
               priv.getCrtCoefficient()));
-      return new BcPGPKeyPair(PublicKeyAlgorithmTags.RSA_GENERAL, bc, now);
+      return new BcPGPKeyPair(PublicKeyPacket.VERSION_4, PublicKeyAlgorithmTags.RSA_GENERAL, bc, now);
     } catch (NoSuchAlgorithmException | java.security.InvalidAlgorithmParameterException e) {
       throw new PGPException("RSA key generation is not available: " + e.getMessage(), e);
     }

@@ -45,10 +45,6 @@ public final class SigningKey {
     return userId;
   }
 
-  /** Whether the secret key file needs a passphrase to unlock its signing key. */
-  public static boolean needsPassphrase(Path secretKeyFile) throws IOException {
-    return choose(KeyFiles.secretRing(secretKeyFile), secretKeyFile).getKeyEncryptionAlgorithm() != 0;
-  }
 
   /**
    * Loads the newest valid signing key (a signing subkey, else a primary that may sign) from

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSignature;
 
@@ -36,15 +35,6 @@ public final class Trust {
     return new Trust(rings);
   }
 
-  /** Fingerprints and user ids of the trusted primary keys, for messages. */
-  public List<String> describe() {
-    List<String> out = new ArrayList<>();
-    for (PGPPublicKeyRing r : rings) {
-      PGPPublicKey k = r.getPublicKey();
-      out.add(KeyInspector.fingerprint(k) + " " + KeyInspector.userId(k));
-    }
-    return out;
-  }
 
   /**
    * Wraps {@code data} so its detached {@code signature} is checked as it is read; ask
