@@ -254,4 +254,17 @@ class GpgInteropTest {
       assertTrue(r.text().contains("\"" + uid(key) + "\""), r.describe("names " + uid(key)));
     }
   }
+
+  @Test
+  void binaryKeyringFromGpgExport_verifiesLikeTheArmoredOne() throws IOException {
+    Path file = image();
+    Path ring = dir.resolve("ed25519.gpg");
+    gpg.gpgOk("--output", ring.toString(), "--export", "ed25519@example.com");
+    byte[] bytes = Files.readAllBytes(ring);
+    assertTrue(bytes.length > 0 && (bytes[0] & 0x80) != 0, "gpg wrote a binary OpenPGP packet stream");
+    Path sig = dir.resolve("bin.sig");
+    gpg.gpgOk("--local-user", "ed25519@example.com", "--output", sig.toString(), "--detach-sign", file.toString());
+    Result r = cairnOk("verify", "--keyring", ring.toString(), file.toString(), sig.toString());
+    assertTrue(r.text().contains("\"" + uid("ed25519") + "\""), r.describe("names the Ed25519 key"));
+  }
 }
