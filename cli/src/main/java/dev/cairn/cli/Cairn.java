@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.cloudconfig.cli.CloudConfigCommand;
 import dev.cairn.gpt.cli.GptCommand;
 import dev.cairn.signing.cli.KeyCommand;
 import dev.cairn.signing.cli.SignCommand;
@@ -32,6 +33,7 @@ public final class Cairn {
     COMMANDS.put("key", KeyCommand::new);
     COMMANDS.put("sign", SignCommand::new);
     COMMANDS.put("verify", VerifyCommand::new);
+    COMMANDS.put("cloud-config", CloudConfigCommand::new);
   }
 
   public static void main(String[] args) {

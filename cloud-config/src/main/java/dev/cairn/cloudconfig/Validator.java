@@ -1,0 +1,306 @@
+package dev.cairn.cloudconfig;
+
+import dev.cairn.cloudconfig.Diagnostic.Level;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Checks one cloud-config against {@link Schema} and the rules of coreos-cloudinit v1.13, with
+ * exact lines and columns, and a few checks that tool lacks. One instance per document.
+ */
+final class Validator {
+  private static final String BINARY_TAG = "tag:yaml.org,2002:binary";
+  private static final long MAX_DECODED = 64L << 20;
+
+  private final String source;
+  private final String[] lines;
+  private final List<Diagnostic> out = new ArrayList<>();
+
+  private Validator(String source, String text) {
+    this.source = source;
+    this.lines = text.split("\n", -1);
+  }
+
+  static List<Diagnostic> validate(String text, String source) {
+    Validator v = new Validator(source, text);
+    v.run(text);
+    v.out.sort(Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column));
+    return List.copyOf(v.out);
+  }
+
+  private void run(String text) {
+    if (text.length() > CloudConfig.MAX_BYTES) {
+      add(1, 1, Level.ERROR, "the document is " + text.length() + " characters; cloud-config is limited to "
+          + CloudConfig.MAX_BYTES);
+      return;
+    }
+    if (text.isEmpty() || text.startsWith("#!")) {
+      return;
+    }
+    String first = lines[0].stripTrailing();
+    if (!first.equals("#cloud-config")) {
+      if (Ignition.looksLikeIgnition(text)) {
+        add(1, 1, Level.INFO, "this is an Ignition config, not a cloud-config; it is passed through unchecked");
+      } else {
+        add(1, 1, Level.ERROR, "must be \"#cloud-config\" or begin with \"#!\"");
+      }
+      return;
+    }
+    YamlReader.Result parsed = YamlReader.read(text, source);
+    out.addAll(parsed.problems());
+    if (parsed.root() == null) {
+      return;
+    }
+    YamlNode root = parsed.root();
+    if (root instanceof YamlNode.Scalar s && Yaml11.type(s) == Yaml11.Type.NULL) {
+      return;   // only comments: an empty config
+    }
+    check(root, Schema.ROOT, "", "");
+  }
+
+  // ---- structure: types, unknown and deprecated keys, values
+
+  private void check(YamlNode node, Schema.Field field, String name, String path) {
+    switch (field.kind()) {
+      case STRUCT -> {
+        if (node instanceof YamlNode.Mapping m) {
+          struct(m, field, path);
+        } else {
+          wrongType(node, name, field);
+        }
+      }
+      case STRUCT_LIST -> {
+        if (!(node instanceof YamlNode.Sequence seq)) {
+          wrongType(node, name, field);
+          return;
+        }
+        for (int i = 0; i < seq.items().size(); i++) {
+          YamlNode item = seq.items().get(i);
+          String itemName = name + "[" + i + "]";
+          if (item instanceof YamlNode.Mapping m) {
+            struct(m, field, path + "[]");
+          } else {
+            add(item, Level.WARNING, "incorrect type for \"" + itemName + "\" (want struct)");
+          }
+        }
+      }
+      case STRING_LIST -> {
+        if (!(node instanceof YamlNode.Sequence seq)) {
+          wrongType(node, name, field);
+          return;
+        }
+        for (int i = 0; i < seq.items().size(); i++) {
+          YamlNode item = seq.items().get(i);
+          if (!(item instanceof YamlNode.Scalar s) || Yaml11.type(s) == Yaml11.Type.NULL) {
+            add(item, Level.WARNING, "incorrect type for \"" + name + "[" + i + "]\" (want string)");
+          }
+        }
+      }
+      default -> scalar(node, field, name, path);
+    }
+  }
+
+  private void scalar(YamlNode node, Schema.Field field, String name, String path) {
+    if (!(node instanceof YamlNode.Scalar s) || !compatible(Yaml11.type(s), field.kind())) {
+      wrongType(node, name, field);
+      return;
+    }
+    if (field.valid() != null && !s.value().isEmpty() && !field.valid().matcher(s.value()).matches()) {
+      add(s, Level.ERROR, "invalid value " + s.value() + hint(path));
+    }
+    if (path.equals("coreos.etcd.discovery") || path.equals("coreos.etcd2.discovery")) {
+      discovery(s);
+    }
+  }
+
+  private static String hint(String path) {
+    return switch (path) {
+      case "coreos.update.reboot_strategy" -> " (expected best-effort, etcd-lock, reboot or off)";
+      case "coreos.units[].command" -> " (expected start, stop, restart, reload, try-restart, "
+          + "reload-or-restart or reload-or-try-restart)";
+      case "write_files[].permissions" -> " (expected 3 or 4 octal digits, like 0644)";
+      case "write_files[].encoding" -> " (expected base64, b64, gz, gzip, gz+base64, gzip+base64, gz+b64 or gzip+b64)";
+      case "manage_etc_hosts" -> " (only \"localhost\" is supported)";
+      case "coreos.etcd2.proxy" -> " (expected on, off or readonly)";
+      default -> "";
+    };
+  }
+
+  private static boolean compatible(Yaml11.Type t, Schema.Kind k) {
+    return switch (k) {
+      case STRING -> t != Yaml11.Type.NULL;
+      case BOOL -> t == Yaml11.Type.BOOL;
+      case INT -> t == Yaml11.Type.INT;
+      case FLOAT -> t == Yaml11.Type.FLOAT || t == Yaml11.Type.INT;
+      default -> false;
+    };
+  }
+
+  private void wrongType(YamlNode node, String name, Schema.Field field) {
+    add(node, Level.WARNING, "incorrect type for \"" + name + "\" (want " + field.kind().human + ")");
+  }
+
+  private void struct(YamlNode.Mapping m, Schema.Field field, String path) {
+    Map<String, YamlNode.Scalar> seen = new HashMap<>();
+    for (YamlNode.Entry e : m.entries()) {
+      String key = e.key().value().replace('-', '_');
+      String childPath = path.isEmpty() ? key : path + "." + key;
+      YamlNode.Scalar earlier = seen.put(key, e.key());
+      if (earlier != null) {
+        add(e.key(), Level.WARNING, "duplicate key \"" + key + "\" (also on line " + earlier.line()
+            + "); the last one wins");
+      }
+      Schema.Field child = field.children().get(key);
+      if (child == null) {
+        add(e.key(), Level.WARNING, "unrecognized key \"" + key + "\"" + Suggest.didYouMean(key, field.children().keySet()));
+        if (childPath.equals("coreos.write_files")) {
+          add(e.key(), Level.INFO, "write_files doesn't belong under coreos");
+        }
+        continue;
+      }
+      if (child.deprecated() != null) {
+        add(e.key(), Level.WARNING, "deprecated key \"" + key + "\" (" + child.deprecated() + ")");
+      }
+      check(e.value(), child, key, childPath);
+    }
+    if (path.equals("write_files[]")) {
+      writeFile(m);
+    } else if (path.equals("coreos.units[]") || path.equals("coreos.units[].drop_ins[]")) {
+      unitContent(m);
+    }
+  }
+
+  // ---- rules beyond structure
+
+  private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile(
+      "(?i)https?://([a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?(/[^\\s]*)?");
+
+  private void discovery(YamlNode.Scalar s) {
+    String v = s.value();
+    if (!URL.matcher(v).matches()) {
+      add(s, Level.ERROR, "discovery URL is not valid (expected http:// or https:// with a host, like "
+          + "https://discovery.etcd.io/TOKEN)");
+    }
+  }
+
+
+  private static YamlNode.Scalar scalarAt(YamlNode.Mapping m, String key) {
+    for (YamlNode.Entry e : m.entries()) {
+      if (e.key().value().replace('-', '_').equals(key) && e.value() instanceof YamlNode.Scalar s) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private void writeFile(YamlNode.Mapping m) {
+    YamlNode.Scalar path = scalarAt(m, "path");
+    if (path != null && Yaml11.type(path) != Yaml11.Type.NULL && underUsr(path.value())) {
+      add(path, Level.ERROR, "file cannot be written to a read-only filesystem (/usr is read-only on CoreOS)");
+    }
+    YamlNode.Scalar encoding = scalarAt(m, "encoding");
+    YamlNode.Scalar content = scalarAt(m, "content");
+    byte[] bytes;
+    if (content != null && BINARY_TAG.equals(content.tag())) {
+      try {
+        bytes = Base64.getMimeDecoder().decode(content.value());
+      } catch (IllegalArgumentException e) {
+        add(content, Level.ERROR, "!!binary value contains invalid base64 data");
+        return;
+      }
+    } else {
+      bytes = content == null ? new byte[0] : content.value().getBytes(StandardCharsets.UTF_8);
+    }
+    if (encoding == null || encoding.value().isEmpty()) {
+      return;
+    }
+    String problem = decode(bytes, encoding.value());
+    if (problem != null) {
+      YamlNode at = content != null ? content : encoding;
+      add(at, Level.ERROR, "content cannot be decoded as \"" + encoding.value() + "\": " + problem);
+    }
+  }
+
+  /** Why {@code bytes} do not decode with {@code encoding}, or null when they do. */
+  static String decode(byte[] bytes, String encoding) {
+    boolean base64 = encoding.matches("(gz\\+|gzip\\+)?(base64|b64)");
+    boolean gzip = encoding.matches("(gz|gzip)(\\+(base64|b64))?");
+    if (!base64 && !gzip) {
+      return "unknown encoding";
+    }
+    if (base64) {
+      String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("\r", "").replace("\n", "");
+      try {
+        bytes = Base64.getDecoder().decode(text);
+      } catch (IllegalArgumentException e) {
+        return "not valid base64";
+      }
+    }
+    if (gzip) {
+      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+        byte[] buf = new byte[8192];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) > 0 && total < MAX_DECODED) {
+          total += n;
+        }
+      } catch (IOException e) {
+        return "not valid gzip (" + e.getMessage() + ")";
+      }
+    }
+    return null;
+  }
+
+  /** Whether writing {@code path} would land under /usr, after cleaning . and .. as coreos-cloudinit does. */
+  static boolean underUsr(String path) {
+    java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+    for (String seg : path.split("/")) {
+      if (seg.isEmpty() || seg.equals(".")) {
+        continue;
+      }
+      if (seg.equals("..")) {
+        parts.pollLast();
+      } else {
+        parts.addLast(seg);
+      }
+    }
+    parts.pollLast();   // the file itself; what matters is its folder
+    return "usr".equals(parts.peekFirst());
+  }
+
+
+
+  private void unitContent(YamlNode.Mapping m) {
+    YamlNode.Scalar content = scalarAt(m, "content");
+    if (content == null || Yaml11.type(content) == Yaml11.Type.NULL) {
+      return;
+    }
+    for (UnitFile.Problem p : UnitFile.check(content.value())) {
+      if (content.style() == YamlNode.Style.LITERAL && content.line() + 1 + p.index() <= lines.length) {
+        int line = content.line() + 1 + p.index();
+        String src = lines[line - 1];
+        int column = 1 + (src.length() - src.stripLeading().length());
+        add(line, column, Level.WARNING, p.message());
+      } else {
+        add(content, Level.WARNING, p.message() + " (content line " + (p.index() + 1) + ")");
+      }
+    }
+  }
+
+  private void add(YamlNode at, Level level, String message) {
+    add(at.line(), at.column(), level, message);
+  }
+
+  private void add(int line, int column, Level level, String message) {
+    out.add(new Diagnostic(source, line, column, level, message));
+  }
+}
