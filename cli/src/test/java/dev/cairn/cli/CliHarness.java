@@ -134,6 +134,17 @@ final class CliHarness {
     return cairnProcess(List.of(), env, args);
   }
 
+  /** Runs {@code cairn ARGS} as a separate JVM reading {@code stdin}. */
+  static Result cairnProcessWithInput(byte[] stdin, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Cairn.class.getName());
+    cmd.addAll(Arrays.asList(args));
+    return run(cmd, Map.of(), stdin, "cairn " + String.join(" ", args));
+  }
+
   /** Runs {@code cairn ARGS} as a separate JVM started with {@code jvmOptions} (-Xmx128m, say). */
   static Result cairnProcess(List<String> jvmOptions, Map<String, String> env, String... args) {
     List<String> cmd = new ArrayList<>();
