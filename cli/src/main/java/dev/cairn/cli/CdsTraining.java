@@ -18,6 +18,9 @@ public final class CdsTraining {
     Path disk = dir.resolve("disk.img");
     Path data = dir.resolve("data.bin");
     Files.write(data, new byte[1 << 16]);
+    Path config = dir.resolve("config.yaml");
+    Files.writeString(config, "#cloud-config\nhostname: training\ncoreos:\n  update:\n    reboot-strategy: off\n"
+        + "  units:\n    - name: a.service\n      command: start\n      content: |\n        [Unit]\n        Description=a\n");
     String d = disk.toString();
     String[][] runs = {
       {"gpt", "create", "--size", "8M", d},
@@ -28,6 +31,7 @@ public final class CdsTraining {
           "--secret-out", dir.resolve("sec.asc").toString(), "--public-out", dir.resolve("pub.asc").toString()},
       {"sign", "--key", dir.resolve("sec.asc").toString(), data.toString()},
       {"verify", "--keyring", dir.resolve("pub.asc").toString(), data.toString()},
+      {"cloud-config", "validate", config.toString()},
     };
     StringWriter sink = new StringWriter();
     for (String[] run : runs) {
