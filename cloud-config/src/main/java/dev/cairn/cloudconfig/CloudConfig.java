@@ -27,6 +27,11 @@ public final class CloudConfig {
     }
   }
 
+  /** {@link #render(String, Map, String)} for a template with no file name. */
+  public static Rendered render(String template, Map<String, String> variables) {
+    return render(template, variables, "template");
+  }
+
   /** Substitutes {@code variables} into {@code template} (see {@link Templates}) and validates the result. */
   public static Rendered render(String template, Map<String, String> variables, String sourceName) {
     String text = Templates.substitute(template, variables);
