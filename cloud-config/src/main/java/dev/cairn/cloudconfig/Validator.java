@@ -193,18 +193,20 @@ final class Validator {
   }
 
 
+  /** The scalar {@code key} holds (the last one when repeated), or null when it is absent or null (~, null, empty). */
   private static YamlNode.Scalar scalarAt(YamlNode.Mapping m, String key) {
+    YamlNode.Scalar found = null;
     for (YamlNode.Entry e : m.entries()) {
-      if (e.key().value().replace('-', '_').equals(key) && e.value() instanceof YamlNode.Scalar s) {
-        return s;
+      if (e.key().value().replace('-', '_').equals(key)) {
+        found = e.value() instanceof YamlNode.Scalar s && Yaml11.type(s) != Yaml11.Type.NULL ? s : null;
       }
     }
-    return null;
+    return found;
   }
 
   private void writeFile(YamlNode.Mapping m) {
     YamlNode.Scalar path = scalarAt(m, "path");
-    if (path != null && Yaml11.type(path) != Yaml11.Type.NULL && underUsr(path.value())) {
+    if (path != null && underUsr(path.value())) {
       add(path, Level.ERROR, "file cannot be written to a read-only filesystem (/usr is read-only on CoreOS)");
     }
     YamlNode.Scalar encoding = scalarAt(m, "encoding");
@@ -281,7 +283,7 @@ final class Validator {
 
   private void unitContent(YamlNode.Mapping m) {
     YamlNode.Scalar content = scalarAt(m, "content");
-    if (content == null || Yaml11.type(content) == Yaml11.Type.NULL) {
+    if (content == null) {
       return;
     }
     for (UnitFile.Problem p : UnitFile.check(content.value())) {
