@@ -213,9 +213,8 @@ final class Validator {
     YamlNode.Scalar content = scalarAt(m, "content");
     byte[] bytes;
     if (content != null && BINARY_TAG.equals(content.tag())) {
-      try {
-        bytes = Base64.getMimeDecoder().decode(content.value());
-      } catch (IllegalArgumentException e) {
+      bytes = base64(content.value().getBytes(StandardCharsets.ISO_8859_1));
+      if (bytes == null) {
         add(content, Level.ERROR, "!!binary value contains invalid base64 data");
         return;
       }
@@ -240,10 +239,8 @@ final class Validator {
       return "unknown encoding";
     }
     if (base64) {
-      String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("\r", "").replace("\n", "");
-      try {
-        bytes = Base64.getDecoder().decode(text);
-      } catch (IllegalArgumentException e) {
+      bytes = base64(bytes);
+      if (bytes == null) {
         return "not valid base64";
       }
     }
@@ -255,11 +252,35 @@ final class Validator {
         while ((n = in.read(buf)) > 0 && total < MAX_DECODED) {
           total += n;
         }
+      } catch (java.io.EOFException e) {
+        return "not valid gzip (" + (e.getMessage() != null ? e.getMessage() : "no data") + ")";
       } catch (IOException e) {
         return "not valid gzip (" + e.getMessage() + ")";
       }
     }
     return null;
+  }
+
+  /**
+   * Standard base64 as coreos-cloudinit decodes it (Go's base64.StdEncoding, for both the
+   * encoding and YAML's !!binary): line breaks are skipped, anything else outside the alphabet,
+   * and missing padding, make it invalid. Null when invalid.
+   */
+  static byte[] base64(byte[] encoded) {
+    StringBuilder text = new StringBuilder(encoded.length);
+    for (byte b : encoded) {
+      if (b != '\r' && b != '\n') {
+        text.append((char) (b & 0xff));
+      }
+    }
+    if (text.length() % 4 != 0) {
+      return null;
+    }
+    try {
+      return Base64.getDecoder().decode(text.toString());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Whether writing {@code path} would land under /usr, after cleaning . and .. as coreos-cloudinit does. */
