@@ -31,6 +31,11 @@ final class Validator {
   }
 
   static List<Diagnostic> validate(String text, String source) {
+    if (utf8Length(text) > CloudConfig.MAX_BYTES) {
+      // Refused before any other work: not even split into lines.
+      return List.of(new Diagnostic(source, 1, 1, Level.ERROR,
+          "larger than " + CloudConfig.MAX_BYTES + " bytes; cloud-config is refused unread"));
+    }
     Validator v = new Validator(source, text);
     v.run(text);
     v.out.sort(Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column));
@@ -38,11 +43,6 @@ final class Validator {
   }
 
   private void run(String text) {
-    if (text.length() > CloudConfig.MAX_BYTES) {
-      add(1, 1, Level.ERROR, "the document is " + text.length() + " characters; cloud-config is limited to "
-          + CloudConfig.MAX_BYTES);
-      return;
-    }
     if (text.isEmpty() || text.startsWith("#!")) {
       return;
     }
@@ -65,6 +65,28 @@ final class Validator {
       return;   // only comments: an empty config
     }
     check(root, Schema.ROOT, "", "");
+  }
+
+  /** The UTF-8 size of {@code s}, counting no further than just past the limit. */
+  static long utf8Length(String s) {
+    if (s.length() > CloudConfig.MAX_BYTES) {
+      return s.length();   // every char is at least one byte
+    }
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   // ---- structure: types, unknown and deprecated keys, values
