@@ -38,8 +38,10 @@ final class Validator {
     }
     Validator v = new Validator(source, text);
     v.run(text);
-    v.out.sort(Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column));
-    return List.copyOf(v.out);
+    // A node reached twice (through an alias or a merge) is reported once.
+    List<Diagnostic> found = new ArrayList<>(new java.util.LinkedHashSet<>(v.out));
+    found.sort(Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column));
+    return List.copyOf(found);
   }
 
   private void run(String text) {
@@ -171,16 +173,26 @@ final class Validator {
     add(node, Level.WARNING, "incorrect type for \"" + name + "\" (want " + field.kind().human + ")");
   }
 
-  private void struct(YamlNode.Mapping m, Schema.Field field, String path) {
+  private void struct(YamlNode.Mapping written, Schema.Field field, String path) {
     Map<String, YamlNode.Scalar> seen = new HashMap<>();
-    for (YamlNode.Entry e : m.entries()) {
+    for (YamlNode.Entry e : written.entries()) {
+      if (isMerge(e.key())) {
+        if (mergeSources(e.value()) == null) {
+          add(e.value(), Level.ERROR, "a merge (<<) needs a mapping or a list of mappings");
+        }
+        continue;
+      }
       String key = e.key().value().replace('-', '_');
-      String childPath = path.isEmpty() ? key : path + "." + key;
       YamlNode.Scalar earlier = seen.put(key, e.key());
       if (earlier != null) {
         add(e.key(), Level.WARNING, "duplicate key \"" + key + "\" (also on line " + earlier.line()
             + "); the last one wins");
       }
+    }
+    YamlNode.Mapping m = merged(written);
+    for (YamlNode.Entry e : m.entries()) {
+      String key = e.key().value().replace('-', '_');
+      String childPath = path.isEmpty() ? key : path + "." + key;
       Schema.Field child = field.children().get(key);
       if (child == null) {
         add(e.key(), Level.WARNING, "unrecognized key \"" + key + "\"" + Suggest.didYouMean(key, field.children().keySet()));
@@ -199,6 +211,63 @@ final class Validator {
     } else if (path.equals("coreos.units[]") || path.equals("coreos.units[].drop_ins[]")) {
       unitContent(m);
     }
+  }
+
+  // ---- YAML 1.1 merge keys, which coreos-cloudinit's parser honours
+
+  private static boolean isMerge(YamlNode.Scalar key) {
+    return key.plain() && key.value().equals("<<");
+  }
+
+  /** The mappings a {@code <<} value merges in, or null when it is neither a mapping nor a list of them. */
+  private static List<YamlNode.Mapping> mergeSources(YamlNode value) {
+    if (value instanceof YamlNode.Mapping m) {
+      return List.of(m);
+    }
+    if (value instanceof YamlNode.Sequence seq) {
+      List<YamlNode.Mapping> out = new ArrayList<>();
+      for (YamlNode item : seq.items()) {
+        if (!(item instanceof YamlNode.Mapping m)) {
+          return null;
+        }
+        out.add(m);
+      }
+      return out;
+    }
+    return null;
+  }
+
+  /**
+   * {@code m} with its {@code <<} merges applied: the keys written in {@code m} first, then each
+   * merged key that neither {@code m} nor an earlier merge source sets. Merged entries keep the
+   * position where they were written.
+   */
+  static YamlNode.Mapping merged(YamlNode.Mapping m) {
+    if (m.entries().stream().noneMatch(e -> isMerge(e.key()))) {
+      return m;
+    }
+    List<YamlNode.Entry> out = new ArrayList<>();
+    java.util.Set<String> have = new java.util.HashSet<>();
+    for (YamlNode.Entry e : m.entries()) {
+      if (!isMerge(e.key())) {
+        out.add(e);
+        have.add(e.key().value().replace('-', '_'));
+      }
+    }
+    for (YamlNode.Entry e : m.entries()) {
+      List<YamlNode.Mapping> sources = isMerge(e.key()) ? mergeSources(e.value()) : null;
+      if (sources == null) {
+        continue;
+      }
+      for (YamlNode.Mapping source : sources) {
+        for (YamlNode.Entry s : merged(source).entries()) {
+          if (have.add(s.key().value().replace('-', '_'))) {
+            out.add(s);
+          }
+        }
+      }
+    }
+    return new YamlNode.Mapping(List.copyOf(out), m.line(), m.column());
   }
 
   // ---- rules beyond structure
