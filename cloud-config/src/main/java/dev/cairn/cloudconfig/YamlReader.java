@@ -53,8 +53,11 @@ final class YamlReader {
 
   static Result read(String text, String source) {
     List<Diagnostic> problems = new ArrayList<>();
+    // One buffer for the whole document: snakeyaml-engine's reader copies what is left of its
+    // window on every refill, which makes a long scalar quadratic with its default 1 KiB buffer
+    // (a 4 MiB value took over 15 s). The document is at most CloudConfig.MAX_BYTES.
     LoadSettings settings = LoadSettings.builder().setLabel(source).setUseMarks(true)
-        .setCodePointLimit(Integer.MAX_VALUE).build();
+        .setCodePointLimit(Integer.MAX_VALUE).setBufferSize(text.length() + 2).build();
     Deque<Frame> stack = new ArrayDeque<>();
     Map<String, YamlNode> anchors = new HashMap<>();
     Map<YamlNode, Long> sizes = new HashMap<>();
