@@ -144,6 +144,10 @@ final class Validator {
     if (path.equals("coreos.etcd.discovery") || path.equals("coreos.etcd2.discovery")) {
       discovery(s);
     }
+    if ((path.equals("coreos.update.group") || path.equals("coreos.update.server"))
+        && (s.value().indexOf('\n') >= 0 || s.value().indexOf('\r') >= 0)) {
+      add(s, Level.ERROR, "the value has a line break; it becomes one KEY=value line of /etc/coreos/update.conf");
+    }
   }
 
   private static String hint(String path) {
