@@ -56,7 +56,7 @@ public final class CloudConfig {
       return Optional.empty();
     }
     Map<String, String> lines = new TreeMap<>();
-    for (YamlNode.Entry e : update.entries()) {
+    for (YamlNode.Entry e : Validator.merged(update).entries()) {
       String key = e.key().value().replace('-', '_');
       String env = switch (key) {
         case "group" -> "GROUP";
@@ -82,9 +82,9 @@ public final class CloudConfig {
       return null;
     }
     YamlNode.Mapping found = null;
-    for (YamlNode.Entry e : m.entries()) {
-      if (e.key().value().replace('-', '_').equals(key) && e.value() instanceof YamlNode.Mapping v) {
-        found = v;
+    for (YamlNode.Entry e : Validator.merged(m).entries()) {
+      if (e.key().value().replace('-', '_').equals(key)) {
+        found = e.value() instanceof YamlNode.Mapping v ? v : null;
       }
     }
     return found;

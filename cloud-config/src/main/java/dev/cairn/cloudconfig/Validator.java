@@ -31,18 +31,20 @@ final class Validator {
   }
 
   static List<Diagnostic> validate(String text, String source) {
+    if (utf8Length(text) > CloudConfig.MAX_BYTES) {
+      // Refused before any other work: not even split into lines.
+      return List.of(new Diagnostic(source, 1, 1, Level.ERROR,
+          "larger than " + CloudConfig.MAX_BYTES + " bytes; cloud-config is refused unread"));
+    }
     Validator v = new Validator(source, text);
     v.run(text);
-    v.out.sort(Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column));
-    return List.copyOf(v.out);
+    // A node reached twice (through an alias or a merge) is reported once.
+    List<Diagnostic> found = new ArrayList<>(new java.util.LinkedHashSet<>(v.out));
+    found.sort(Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column));
+    return List.copyOf(found);
   }
 
   private void run(String text) {
-    if (text.length() > CloudConfig.MAX_BYTES) {
-      add(1, 1, Level.ERROR, "the document is " + text.length() + " characters; cloud-config is limited to "
-          + CloudConfig.MAX_BYTES);
-      return;
-    }
     if (text.isEmpty() || text.startsWith("#!")) {
       return;
     }
@@ -65,6 +67,28 @@ final class Validator {
       return;   // only comments: an empty config
     }
     check(root, Schema.ROOT, "", "");
+  }
+
+  /** The UTF-8 size of {@code s}, counting no further than just past the limit. */
+  static long utf8Length(String s) {
+    if (s.length() > CloudConfig.MAX_BYTES) {
+      return s.length();   // every char is at least one byte
+    }
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   // ---- structure: types, unknown and deprecated keys, values
@@ -120,6 +144,10 @@ final class Validator {
     if (path.equals("coreos.etcd.discovery") || path.equals("coreos.etcd2.discovery")) {
       discovery(s);
     }
+    if ((path.equals("coreos.update.group") || path.equals("coreos.update.server"))
+        && (s.value().indexOf('\n') >= 0 || s.value().indexOf('\r') >= 0)) {
+      add(s, Level.ERROR, "the value has a line break; it becomes one KEY=value line of /etc/coreos/update.conf");
+    }
   }
 
   private static String hint(String path) {
@@ -149,16 +177,26 @@ final class Validator {
     add(node, Level.WARNING, "incorrect type for \"" + name + "\" (want " + field.kind().human + ")");
   }
 
-  private void struct(YamlNode.Mapping m, Schema.Field field, String path) {
+  private void struct(YamlNode.Mapping written, Schema.Field field, String path) {
     Map<String, YamlNode.Scalar> seen = new HashMap<>();
-    for (YamlNode.Entry e : m.entries()) {
+    for (YamlNode.Entry e : written.entries()) {
+      if (isMerge(e.key())) {
+        if (mergeSources(e.value()) == null) {
+          add(e.value(), Level.ERROR, "a merge (<<) needs a mapping or a list of mappings");
+        }
+        continue;
+      }
       String key = e.key().value().replace('-', '_');
-      String childPath = path.isEmpty() ? key : path + "." + key;
       YamlNode.Scalar earlier = seen.put(key, e.key());
       if (earlier != null) {
         add(e.key(), Level.WARNING, "duplicate key \"" + key + "\" (also on line " + earlier.line()
             + "); the last one wins");
       }
+    }
+    YamlNode.Mapping m = merged(written);
+    for (YamlNode.Entry e : m.entries()) {
+      String key = e.key().value().replace('-', '_');
+      String childPath = path.isEmpty() ? key : path + "." + key;
       Schema.Field child = field.children().get(key);
       if (child == null) {
         add(e.key(), Level.WARNING, "unrecognized key \"" + key + "\"" + Suggest.didYouMean(key, field.children().keySet()));
@@ -179,6 +217,63 @@ final class Validator {
     }
   }
 
+  // ---- YAML 1.1 merge keys, which coreos-cloudinit's parser honours
+
+  private static boolean isMerge(YamlNode.Scalar key) {
+    return key.plain() && key.value().equals("<<");
+  }
+
+  /** The mappings a {@code <<} value merges in, or null when it is neither a mapping nor a list of them. */
+  private static List<YamlNode.Mapping> mergeSources(YamlNode value) {
+    if (value instanceof YamlNode.Mapping m) {
+      return List.of(m);
+    }
+    if (value instanceof YamlNode.Sequence seq) {
+      List<YamlNode.Mapping> out = new ArrayList<>();
+      for (YamlNode item : seq.items()) {
+        if (!(item instanceof YamlNode.Mapping m)) {
+          return null;
+        }
+        out.add(m);
+      }
+      return out;
+    }
+    return null;
+  }
+
+  /**
+   * {@code m} with its {@code <<} merges applied: the keys written in {@code m} first, then each
+   * merged key that neither {@code m} nor an earlier merge source sets. Merged entries keep the
+   * position where they were written.
+   */
+  static YamlNode.Mapping merged(YamlNode.Mapping m) {
+    if (m.entries().stream().noneMatch(e -> isMerge(e.key()))) {
+      return m;
+    }
+    List<YamlNode.Entry> out = new ArrayList<>();
+    java.util.Set<String> have = new java.util.HashSet<>();
+    for (YamlNode.Entry e : m.entries()) {
+      if (!isMerge(e.key())) {
+        out.add(e);
+        have.add(e.key().value().replace('-', '_'));
+      }
+    }
+    for (YamlNode.Entry e : m.entries()) {
+      List<YamlNode.Mapping> sources = isMerge(e.key()) ? mergeSources(e.value()) : null;
+      if (sources == null) {
+        continue;
+      }
+      for (YamlNode.Mapping source : sources) {
+        for (YamlNode.Entry s : merged(source).entries()) {
+          if (have.add(s.key().value().replace('-', '_'))) {
+            out.add(s);
+          }
+        }
+      }
+    }
+    return new YamlNode.Mapping(List.copyOf(out), m.line(), m.column());
+  }
+
   // ---- rules beyond structure
 
   private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile(
@@ -193,27 +288,28 @@ final class Validator {
   }
 
 
+  /** The scalar {@code key} holds (the last one when repeated), or null when it is absent or null (~, null, empty). */
   private static YamlNode.Scalar scalarAt(YamlNode.Mapping m, String key) {
+    YamlNode.Scalar found = null;
     for (YamlNode.Entry e : m.entries()) {
-      if (e.key().value().replace('-', '_').equals(key) && e.value() instanceof YamlNode.Scalar s) {
-        return s;
+      if (e.key().value().replace('-', '_').equals(key)) {
+        found = e.value() instanceof YamlNode.Scalar s && Yaml11.type(s) != Yaml11.Type.NULL ? s : null;
       }
     }
-    return null;
+    return found;
   }
 
   private void writeFile(YamlNode.Mapping m) {
     YamlNode.Scalar path = scalarAt(m, "path");
-    if (path != null && Yaml11.type(path) != Yaml11.Type.NULL && underUsr(path.value())) {
+    if (path != null && underUsr(path.value())) {
       add(path, Level.ERROR, "file cannot be written to a read-only filesystem (/usr is read-only on CoreOS)");
     }
     YamlNode.Scalar encoding = scalarAt(m, "encoding");
     YamlNode.Scalar content = scalarAt(m, "content");
     byte[] bytes;
     if (content != null && BINARY_TAG.equals(content.tag())) {
-      try {
-        bytes = Base64.getMimeDecoder().decode(content.value());
-      } catch (IllegalArgumentException e) {
+      bytes = base64(content.value().getBytes(StandardCharsets.ISO_8859_1));
+      if (bytes == null) {
         add(content, Level.ERROR, "!!binary value contains invalid base64 data");
         return;
       }
@@ -238,10 +334,8 @@ final class Validator {
       return "unknown encoding";
     }
     if (base64) {
-      String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("\r", "").replace("\n", "");
-      try {
-        bytes = Base64.getDecoder().decode(text);
-      } catch (IllegalArgumentException e) {
+      bytes = base64(bytes);
+      if (bytes == null) {
         return "not valid base64";
       }
     }
@@ -253,11 +347,35 @@ final class Validator {
         while ((n = in.read(buf)) > 0 && total < MAX_DECODED) {
           total += n;
         }
+      } catch (java.io.EOFException e) {
+        return "not valid gzip (" + (e.getMessage() != null ? e.getMessage() : "no data") + ")";
       } catch (IOException e) {
         return "not valid gzip (" + e.getMessage() + ")";
       }
     }
     return null;
+  }
+
+  /**
+   * Standard base64 as coreos-cloudinit decodes it (Go's base64.StdEncoding, for both the
+   * encoding and YAML's !!binary): line breaks are skipped, anything else outside the alphabet,
+   * and missing padding, make it invalid. Null when invalid.
+   */
+  static byte[] base64(byte[] encoded) {
+    StringBuilder text = new StringBuilder(encoded.length);
+    for (byte b : encoded) {
+      if (b != '\r' && b != '\n') {
+        text.append((char) (b & 0xff));
+      }
+    }
+    if (text.length() % 4 != 0) {
+      return null;
+    }
+    try {
+      return Base64.getDecoder().decode(text.toString());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Whether writing {@code path} would land under /usr, after cleaning . and .. as coreos-cloudinit does. */
@@ -281,7 +399,7 @@ final class Validator {
 
   private void unitContent(YamlNode.Mapping m) {
     YamlNode.Scalar content = scalarAt(m, "content");
-    if (content == null || Yaml11.type(content) == Yaml11.Type.NULL) {
+    if (content == null) {
       return;
     }
     for (UnitFile.Problem p : UnitFile.check(content.value())) {

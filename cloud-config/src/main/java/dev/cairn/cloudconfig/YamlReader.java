@@ -53,8 +53,11 @@ final class YamlReader {
 
   static Result read(String text, String source) {
     List<Diagnostic> problems = new ArrayList<>();
+    // One buffer for the whole document: snakeyaml-engine's reader copies what is left of its
+    // window on every refill, which makes a long scalar quadratic with its default 1 KiB buffer
+    // (a 4 MiB value took over 15 s). The document is at most CloudConfig.MAX_BYTES.
     LoadSettings settings = LoadSettings.builder().setLabel(source).setUseMarks(true)
-        .setCodePointLimit(Integer.MAX_VALUE).build();
+        .setCodePointLimit(Integer.MAX_VALUE).setBufferSize(text.length() + 2).build();
     Deque<Frame> stack = new ArrayDeque<>();
     Map<String, YamlNode> anchors = new HashMap<>();
     Map<YamlNode, Long> sizes = new HashMap<>();
@@ -124,9 +127,9 @@ final class YamlReader {
         }
       }
     } catch (MarkedYamlEngineException ex) {
-      Optional<Mark> m = ex.getProblemMark().isPresent() ? ex.getProblemMark() : ex.getContextMark();
+      Optional<Mark> m = where(ex);
       problems.add(new Diagnostic(source, line(m), column(m), Diagnostic.Level.ERROR,
-          "YAML syntax: " + describe(ex)));
+          "YAML syntax: " + describe(ex, m)));
       return new Result(null, problems);
     } catch (YamlEngineException | StackOverflowError ex) {
       problems.add(new Diagnostic(source, 1, 1, Diagnostic.Level.ERROR, "YAML syntax: " + ex.getMessage()));
@@ -135,13 +138,43 @@ final class YamlReader {
     return new Result(root, problems);
   }
 
-  private static String describe(MarkedYamlEngineException ex) {
+  /**
+   * Where the mistake is. Usually where the parser noticed it; but a key without its ':' is only
+   * noticed on a later line, and an unclosed quote or bracket only at the end of the document, so
+   * those point at the key or at the opening quote or bracket instead.
+   */
+  private static Optional<Mark> where(MarkedYamlEngineException ex) {
+    Optional<Mark> problem = ex.getProblemMark();
+    Optional<Mark> context = ex.getContextMark();
+    if (problem.isEmpty()) {
+      return context;
+    }
+    if (context.isPresent() && (endOfStream(ex) || "while scanning a simple key".equals(ex.getContext()))) {
+      return context;
+    }
+    return problem;
+  }
+
+  private static boolean endOfStream(MarkedYamlEngineException ex) {
+    String problem = ex.getProblem();
+    return problem != null && (problem.contains("end of stream") || problem.contains("<stream end>"));
+  }
+
+  private static String describe(MarkedYamlEngineException ex, Optional<Mark> at) {
     String context = ex.getContext();
     String problem = ex.getProblem();
-    if (context != null && problem != null) {
-      return problem + " (" + context + ")";
+    if (context == null || problem == null) {
+      return problem != null ? problem : String.valueOf(context);
     }
-    return problem != null ? problem : String.valueOf(context);
+    Optional<Mark> cm = ex.getContextMark();
+    if (cm.isPresent() && at.isPresent() && !same(cm.get(), at.get())) {
+      context += " started at line " + line(cm) + ", column " + column(cm);
+    }
+    return problem + " (" + context + ")";
+  }
+
+  private static boolean same(Mark a, Mark b) {
+    return a.getLine() == b.getLine() && a.getColumn() == b.getColumn();
   }
 
   /** Adds a finished node to its parent; returns the document root (first document only). */
