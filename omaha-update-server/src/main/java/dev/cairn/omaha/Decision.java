@@ -1,0 +1,21 @@
+package dev.cairn.omaha;
+
+import dev.cairn.omaha.Model.Package;
+
+/** What the server answers one app's update check with. */
+public sealed interface Decision {
+  /** The app id is not served here: Omaha status {@code error-unknownApplication}. */
+  record UnknownApp() implements Decision {}
+
+  /** {@code updatecheck status="noupdate"}, with the reason recorded on the instance. */
+  record NoUpdate(Hold reason, String detail) implements Decision {}
+
+  /** {@code updatecheck status="ok"} for {@code pkg}; {@code newGrant} when it counts against the limit. */
+  record Offer(Package pkg, boolean newGrant) implements Decision {}
+
+  /** Why no update was offered. */
+  enum Hold {
+    UNKNOWN_GROUP, UNPARSEABLE_VERSION, NO_PACKAGE, UP_TO_DATE, DOWNGRADE_NOT_ALLOWED, BLACKLISTED,
+    UPDATES_PAUSED, FAILURE_BRAKE, OUTSIDE_OFFICE_HOURS, NOT_IN_ROLLOUT, RATE_LIMITED, UPDATE_IN_PROGRESS
+  }
+}

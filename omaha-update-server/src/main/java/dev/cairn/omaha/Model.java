@@ -1,0 +1,80 @@
+package dev.cairn.omaha;
+
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.Optional;
+import java.util.Set;
+
+/** The update server's domain records. Each validates what it holds. */
+public final class Model {
+  private Model() {}
+
+  /** The CoreOS application update_engine asks about by default. */
+  public static final String COREOS_APP_ID = "{e96281a6-d1af-4bde-9a0a-97b76e56dc57}";
+
+  /** An update payload: what a response points the client at. Hashes are base64, as Omaha carries them. */
+  public record Package(Version version, String board, String name, long size, String sha1Base64,
+      String sha256Base64, String baseUrl) {
+    public Package {
+      if (version == null || name == null || name.isBlank() || name.contains("/")) {
+        throw new IllegalArgumentException("a package needs a version and a plain payload file name");
+      }
+      if (size <= 0) {
+        throw new IllegalArgumentException("package size must be positive, got " + size);
+      }
+      if (sha1Base64 == null || sha1Base64.length() != 28) {
+        throw new IllegalArgumentException("package SHA-1 must be 28 base64 characters, got '" + sha1Base64 + "'");
+      }
+      if (sha256Base64 == null || sha256Base64.length() != 44) {
+        throw new IllegalArgumentException("package SHA-256 must be 44 base64 characters, got '" + sha256Base64 + "'");
+      }
+      if (baseUrl == null || !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
+        throw new IllegalArgumentException("package URL must be http or https, got '" + baseUrl + "'");
+      }
+    }
+  }
+
+  /** Mon-Fri 09:00-17:00 and the like, in one time zone; start inclusive, end exclusive. */
+  public record OfficeHours(Set<DayOfWeek> days, LocalTime start, LocalTime end, ZoneId zone) {
+    public OfficeHours {
+      days = Set.copyOf(days);
+      if (days.isEmpty() || !start.isBefore(end)) {
+        throw new IllegalArgumentException("office hours need at least one day and start before end");
+      }
+    }
+  }
+
+  /**
+   * How a group lets updates out.
+   *
+   * @param maxUpdatesPerPeriod grants allowed per {@code period}; 0 means no limit
+   * @param rolloutPercent 0-100: the share of machines (by a stable hash of the machine id) that may update
+   * @param failureBrake after this many failed updates to one version the group pauses; 0 means never
+   */
+  public record Policy(boolean updatesEnabled, int maxUpdatesPerPeriod, Duration period, Duration updateTimeout,
+      int rolloutPercent, Optional<OfficeHours> officeHours, int failureBrake, Optional<Version> pinnedVersion,
+      boolean allowDowngrade) {
+    public Policy {
+      if (maxUpdatesPerPeriod < 0 || failureBrake < 0) {
+        throw new IllegalArgumentException("limits must not be negative");
+      }
+      if (rolloutPercent < 0 || rolloutPercent > 100) {
+        throw new IllegalArgumentException("rollout percent must be 0-100, got " + rolloutPercent);
+      }
+      if (period.isNegative() || period.isZero() || updateTimeout.isNegative() || updateTimeout.isZero()) {
+        throw new IllegalArgumentException("period and update timeout must be positive");
+      }
+    }
+
+    /** Updates on, 10 per hour, 1 hour timeout, everyone, any time, brake after 3 failures. */
+    public static Policy defaults() {
+      return new Policy(true, 10, Duration.ofHours(1), Duration.ofHours(1), 100, Optional.empty(), 3,
+          Optional.empty(), false);
+    }
+  }
+
+  /** Where an instance stands in an update, driven by checks and events. */
+  public enum InstanceStatus { UNDEFINED, GRANTED, DOWNLOADING, DOWNLOADED, INSTALLED, COMPLETE, ERROR, ON_HOLD, TIMED_OUT }
+}

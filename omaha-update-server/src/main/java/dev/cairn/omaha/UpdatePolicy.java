@@ -1,0 +1,184 @@
+package dev.cairn.omaha;
+
+import dev.cairn.omaha.Decision.Hold;
+import dev.cairn.omaha.Model.InstanceStatus;
+import dev.cairn.omaha.Model.OfficeHours;
+import dev.cairn.omaha.Model.Package;
+import dev.cairn.omaha.Model.Policy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The update decision for one app in one check, as a pure function of what the store read inside
+ * the check's transaction. The order of the rules is docs/adr/002-update-decision-order.md.
+ */
+public final class UpdatePolicy {
+  private UpdatePolicy() {}
+
+  /** A group as the decision sees it. {@code pinnedPackage} is the package of the pinned version, if any. */
+  public record GroupView(String name, Policy policy, Optional<Package> channelPackage,
+      Optional<Package> pinnedPackage, List<Package> floors, Set<Version> blacklist) {
+    public GroupView {
+      floors = floors.stream().sorted(Comparator.comparing(Package::version)).toList();
+      blacklist = Set.copyOf(blacklist);
+    }
+  }
+
+  /** What is known of the machine from earlier checks. */
+  public record InstanceView(InstanceStatus status, Optional<Version> grantedVersion, Optional<Instant> grantedAt) {
+    public static InstanceView fresh() {
+      return new InstanceView(InstanceStatus.UNDEFINED, Optional.empty(), Optional.empty());
+    }
+  }
+
+  /** Counts over the group, read in the same transaction as the grant. */
+  public record GroupStats(int grantedInPeriod, int failuresOfTarget) {}
+
+  /** Everything one decision needs. {@code group} is empty when the track names no group. */
+  public record Check(boolean appKnown, String track, Optional<GroupView> group, String clientVersion,
+      String machineId, InstanceView instance, GroupStats stats, Instant now) {}
+
+  public static Decision decide(Check c) {
+    if (!c.appKnown()) {
+      return new Decision.UnknownApp();
+    }
+    if (c.group().isEmpty()) {
+      return hold(Hold.UNKNOWN_GROUP, "no group named '" + c.track() + "' (the machine's GROUP= in update.conf)");
+    }
+    GroupView g = c.group().get();
+    Policy p = g.policy();
+    Version client = Version.tryParse(c.clientVersion());
+    if (client == null) {
+      return hold(Hold.UNPARSEABLE_VERSION, "client version '" + c.clientVersion() + "' is not a version");
+    }
+    Optional<Package> target = p.pinnedVersion().isPresent() ? g.pinnedPackage() : g.channelPackage();
+    if (target.isEmpty()) {
+      return hold(Hold.NO_PACKAGE, p.pinnedVersion().map(v -> "pinned version " + v + " has no package")
+          .orElse("the group's channel points at no package"));
+    }
+    Package goal = target.get();
+
+    Optional<Package> inFlight = inFlight(c, g, client, goal);
+    if (inFlight.isPresent()) {
+      return new Decision.Offer(inFlight.get(), false);
+    }
+
+    int cmp = client.compareTo(goal.version());
+    if (cmp == 0) {
+      return hold(Hold.UP_TO_DATE, "client runs " + client + ", the target");
+    }
+    if (cmp > 0 && !p.allowDowngrade()) {
+      return hold(Hold.DOWNGRADE_NOT_ALLOWED, "client runs " + client + ", newer than the target "
+          + goal.version() + ", and the group does not allow downgrades");
+    }
+    Package next = goal;
+    if (cmp < 0) {
+      for (Package f : g.floors()) {
+        if (f.version().compareTo(client) > 0 && f.version().compareTo(goal.version()) < 0) {
+          next = f;
+          break;
+        }
+      }
+    }
+    if (g.blacklist().contains(next.version())) {
+      return hold(Hold.BLACKLISTED, "version " + next.version() + " is blacklisted");
+    }
+    if (!p.updatesEnabled()) {
+      return hold(Hold.UPDATES_PAUSED, "updates are paused for group " + g.name());
+    }
+    if (p.failureBrake() > 0 && c.stats().failuresOfTarget() >= p.failureBrake()) {
+      return hold(Hold.FAILURE_BRAKE, c.stats().failuresOfTarget() + " failed updates to " + goal.version()
+          + " in group " + g.name() + " (brake at " + p.failureBrake() + ")");
+    }
+    if (p.officeHours().isPresent() && !within(p.officeHours().get(), c.now())) {
+      return hold(Hold.OUTSIDE_OFFICE_HOURS, "outside the group's office hours");
+    }
+    if (p.rolloutPercent() < 100 && bucket(c.machineId()) >= p.rolloutPercent()) {
+      return hold(Hold.NOT_IN_ROLLOUT, "machine is outside the " + p.rolloutPercent() + "% rollout");
+    }
+    if (p.maxUpdatesPerPeriod() > 0 && c.stats().grantedInPeriod() >= p.maxUpdatesPerPeriod()) {
+      return hold(Hold.RATE_LIMITED, c.stats().grantedInPeriod() + " updates granted in the last "
+          + p.period() + " (limit " + p.maxUpdatesPerPeriod() + ")");
+    }
+    return new Decision.Offer(next, true);
+  }
+
+  /** The package of a grant still in flight (granted, not finished, not timed out, not yet running). */
+  private static Optional<Package> inFlight(Check c, GroupView g, Version client, Package goal) {
+    InstanceView i = c.instance();
+    boolean active = i.status() == InstanceStatus.GRANTED || i.status() == InstanceStatus.DOWNLOADING
+        || i.status() == InstanceStatus.DOWNLOADED || i.status() == InstanceStatus.INSTALLED;
+    if (!active || i.grantedVersion().isEmpty() || i.grantedAt().isEmpty()) {
+      return Optional.empty();
+    }
+    if (!i.grantedAt().get().plus(g.policy().updateTimeout()).isAfter(c.now())) {
+      return Optional.empty();
+    }
+    Version granted = i.grantedVersion().get();
+    if (client.compareTo(granted) >= 0) {
+      return Optional.empty();
+    }
+    if (goal.version().equals(granted)) {
+      return Optional.of(goal);
+    }
+    return g.floors().stream().filter(f -> f.version().equals(granted)).findFirst();
+  }
+
+  static boolean within(OfficeHours h, Instant now) {
+    ZonedDateTime t = now.atZone(h.zone());
+    return h.days().contains(t.getDayOfWeek()) && !t.toLocalTime().isBefore(h.start())
+        && t.toLocalTime().isBefore(h.end());
+  }
+
+  /** 0-99, the same for a machine id every time: the first four bytes of its SHA-256. */
+  public static int bucket(String machineId) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(machineId.getBytes(StandardCharsets.UTF_8));
+      long v = ((d[0] & 0xFFL) << 24) | ((d[1] & 0xFFL) << 16) | ((d[2] & 0xFFL) << 8) | (d[3] & 0xFFL);
+      return (int) (v % 100);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Decision hold(Hold h, String detail) {
+    return new Decision.NoUpdate(h, detail);
+  }
+
+  /** The status an event moves an instance to: 13/1, 14/1, 3/1 and 800/1, 3/2, result 0. */
+  public static InstanceStatus afterEvent(InstanceStatus current, int type, int result) {
+    if (result == 0) {
+      return InstanceStatus.ERROR;
+    }
+    if (type == 13 && result == 1) {
+      return InstanceStatus.DOWNLOADING;
+    }
+    if (type == 14 && result == 1) {
+      return InstanceStatus.DOWNLOADED;
+    }
+    if ((type == 3 || type == 800) && result == 1) {
+      return InstanceStatus.INSTALLED;
+    }
+    if (type == 3 && result == 2) {
+      return InstanceStatus.COMPLETE;
+    }
+    return current;
+  }
+
+  /** The error code without update_engine's flag bits 28-31. */
+  public static int baseErrorCode(long errorCode) {
+    return (int) (errorCode & 0x0FFFFFFFL);
+  }
+
+  /** update_engine's flag bits 28-31, shifted down: 1 non-production URL, 2 test image, 4 resumed, 8 dev mode. */
+  public static int errorFlags(long errorCode) {
+    return (int) ((errorCode >>> 28) & 0xF);
+  }
+}
