@@ -1,0 +1,73 @@
+package dev.cairn.omaha;
+
+import dev.cairn.omaha.Model.InstanceStatus;
+import dev.cairn.omaha.Model.Package;
+import dev.cairn.omaha.Model.Policy;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The port to the update server's database. An implementation runs each unit of work in one
+ * serializable transaction: everything a check reads, the decision, and what it writes commit
+ * together or not at all. SQLite is the embedded implementation; PostgreSQL can follow.
+ */
+public interface Store extends AutoCloseable {
+
+  /** Runs {@code work} in one transaction and commits it; retries when the database is busy. */
+  <T> T transaction(Work<T> work);
+
+  /** Whether the database answers a trivial query. */
+  boolean healthy();
+
+  @Override
+  void close();
+
+  interface Work<T> {
+    T run(Tx tx);
+  }
+
+  /** A group with its id, policy, channel name and what the decision needs about packages. */
+  record GroupRecord(long id, String appId, String name, String channel, Policy policy,
+      Optional<Package> channelPackage, Optional<Package> pinnedPackage, List<Package> floors,
+      List<Version> blacklist) {}
+
+  /** Everything remembered about one machine for one app. */
+  record InstanceRecord(String appId, String machineId, String track, String version, String bootId,
+      String oem, String oemVersion, String alephVersion, String alias, String ip, InstanceStatus status,
+      Optional<Version> grantedVersion, Optional<Instant> grantedAt, Optional<Instant> lastCheck,
+      String lastHold, int lastErrorCode, int lastErrorFlags) {}
+
+  /** One event as the machine reported it, with the error code split from its flag bits. */
+  record EventRecord(String appId, String machineId, Instant at, int type, int result, int errorCode,
+      int errorFlags, String previousVersion, String version) {}
+
+  /** One state change of an instance, kept as its history. */
+  record HistoryRecord(String appId, String machineId, Instant at, InstanceStatus from, InstanceStatus to,
+      String version, String detail) {}
+
+  /** The operations a unit of work may use. */
+  interface Tx {
+    boolean appExists(String appId);
+
+    /** The group the track names for this app, if any. */
+    Optional<GroupRecord> group(String appId, String track);
+
+    Optional<InstanceRecord> instance(String appId, String machineId);
+
+    /**
+     * Grants in this group since {@code since}, and failed updates (error events) to
+     * {@code target} by the group's machines.
+     */
+    UpdatePolicy.GroupStats stats(long groupId, Instant since, Version target);
+
+    void saveInstance(InstanceRecord instance);
+
+    void appendEvent(EventRecord event);
+
+    void appendHistory(HistoryRecord change);
+
+    /** Turns the group's updates off and records why (the failure brake). */
+    void pauseGroup(long groupId, String reason, Instant at);
+  }
+}
