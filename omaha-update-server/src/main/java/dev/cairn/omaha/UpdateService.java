@@ -1,0 +1,175 @@
+package dev.cairn.omaha;
+
+import dev.cairn.omaha.Model.InstanceStatus;
+import dev.cairn.omaha.Store.EventRecord;
+import dev.cairn.omaha.Store.GroupRecord;
+import dev.cairn.omaha.Store.HistoryRecord;
+import dev.cairn.omaha.Store.InstanceRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Answers one Omaha request: per app, in one store transaction, records its events, decides the
+ * update check with {@link UpdatePolicy}, and remembers the machine. No HTTP in here.
+ */
+public final class UpdateService {
+  private final Store store;
+  private final Clock clock;
+
+  public UpdateService(Store store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** What happened, for metrics: per app, whether it was granted, held (and why) or neither. */
+  public record Outcome(OmahaResponse response, List<String> verdicts) {}
+
+  public Outcome handle(OmahaRequest request, String clientIp) {
+    Instant now = clock.instant();
+    List<OmahaResponse.App> apps = new ArrayList<>();
+    List<String> verdicts = new ArrayList<>();
+    for (OmahaRequest.App app : request.apps()) {
+      String[] verdict = new String[1];
+      apps.add(store.transaction(tx -> one(tx, app, clientIp, now, verdict)));
+      verdicts.add(verdict[0]);
+    }
+    long elapsed = Duration.between(now.atZone(clock.getZone()).toLocalDate().atStartOfDay(clock.getZone()).toInstant(), now)
+        .getSeconds();
+    return new Outcome(new OmahaResponse(elapsed, apps), verdicts);
+  }
+
+  private OmahaResponse.App one(Store.Tx tx, OmahaRequest.App app, String ip, Instant now, String[] verdict) {
+    if (!tx.appExists(app.appId())) {
+      verdict[0] = "unknown-app";
+      return new OmahaResponse.App(app.appId(), "error-unknownApplication", app.ping(), app.events().size(), null);
+    }
+    InstanceRecord before = tx.instance(app.appId(), app.machineId()).orElse(null);
+    State s = new State(before, app);
+    for (OmahaRequest.Event e : app.events()) {
+      event(tx, app, s, e, now);
+    }
+    OmahaResponse.Update update = null;
+    if (app.updateCheck()) {
+      update = check(tx, app, s, now, verdict);
+    } else {
+      verdict[0] = app.events().isEmpty() ? "ping" : "event";
+    }
+    tx.saveInstance(new InstanceRecord(app.appId(), app.machineId(), app.track(), app.version(), app.bootId(),
+        app.oem(), app.oemVersion(), app.alephVersion(),
+        app.machineAlias().isEmpty() && before != null ? before.alias() : app.machineAlias(), ip, s.status,
+        s.grantedVersion, s.grantedAt, app.updateCheck() ? Optional.of(now) : s.lastCheck, s.lastHold,
+        s.lastErrorCode, s.lastErrorFlags));
+    return new OmahaResponse.App(app.appId(), "ok", app.ping(), app.events().size(), update);
+  }
+
+  /** The instance's state as this request changes it. */
+  private static final class State {
+    InstanceStatus status;
+    Optional<Version> grantedVersion;
+    Optional<Instant> grantedAt;
+    Optional<Instant> lastCheck;
+    String lastHold;
+    int lastErrorCode;
+    int lastErrorFlags;
+
+    State(InstanceRecord r, OmahaRequest.App app) {
+      status = r == null ? InstanceStatus.UNDEFINED : r.status();
+      grantedVersion = r == null ? Optional.empty() : r.grantedVersion();
+      grantedAt = r == null ? Optional.empty() : r.grantedAt();
+      lastCheck = r == null ? Optional.empty() : r.lastCheck();
+      lastHold = r == null ? "" : r.lastHold();
+      lastErrorCode = r == null ? 0 : r.lastErrorCode();
+      lastErrorFlags = r == null ? 0 : r.lastErrorFlags();
+    }
+  }
+
+  private void event(Store.Tx tx, OmahaRequest.App app, State s, OmahaRequest.Event e, Instant now) {
+    int code = e.errorCode() < 0 ? 0 : UpdatePolicy.baseErrorCode(e.errorCode());
+    int flags = e.errorCode() < 0 ? 0 : UpdatePolicy.errorFlags(e.errorCode());
+    String target = s.grantedVersion.map(Version::toString).orElse("");
+    tx.appendEvent(new EventRecord(app.appId(), app.machineId(), now, e.type(), e.result(), code, flags,
+        e.previousVersion(), target));
+    // update_engine sends 3/2 with every check; it means "rebooted into it" only after an update.
+    boolean routine32 = e.type() == 3 && e.result() == 2
+        && (e.previousVersion().isEmpty() || e.previousVersion().equals("0.0.0.0"));
+    if (routine32 && !ranGranted(s, app)) {
+      return;
+    }
+    InstanceStatus next = UpdatePolicy.afterEvent(s.status, e.type(), e.result());
+    if (e.result() == 0) {
+      s.lastErrorCode = code;
+      s.lastErrorFlags = flags;
+    }
+    change(tx, app, s, next, now, "event " + e.type() + "/" + e.result() + (e.result() == 0 ? " error " + code : ""));
+  }
+
+  private static boolean ranGranted(State s, OmahaRequest.App app) {
+    Version running = Version.tryParse(app.version());
+    return running != null && s.grantedVersion.isPresent() && running.compareTo(s.grantedVersion.get()) >= 0;
+  }
+
+  private OmahaResponse.Update check(Store.Tx tx, OmahaRequest.App app, State s, Instant now, String[] verdict) {
+    if (s.status != InstanceStatus.COMPLETE && ranGranted(s, app)) {
+      change(tx, app, s, InstanceStatus.COMPLETE, now, "runs the granted version");
+    }
+    Optional<GroupRecord> group = tx.group(app.appId(), app.track());
+    if (group.isPresent() && inFlight(s.status) && s.grantedAt.isPresent()
+        && !s.grantedAt.get().plus(group.get().policy().updateTimeout()).isAfter(now) && !ranGranted(s, app)) {
+      change(tx, app, s, InstanceStatus.TIMED_OUT, now, "no progress within " + group.get().policy().updateTimeout());
+    }
+    UpdatePolicy.GroupStats stats = new UpdatePolicy.GroupStats(0, 0);
+    Optional<UpdatePolicy.GroupView> view = group.map(g -> new UpdatePolicy.GroupView(g.name(), g.policy(),
+        g.channelPackage(), g.pinnedPackage(), g.floors(), java.util.Set.copyOf(g.blacklist())));
+    if (group.isPresent()) {
+      GroupRecord g = group.get();
+      Optional<Model.Package> target = g.policy().pinnedVersion().isPresent() ? g.pinnedPackage() : g.channelPackage();
+      stats = tx.stats(g.id(), now.minus(g.policy().period()),
+          target.map(Model.Package::version).orElse(Version.parse("0.0.0")));
+    }
+    UpdatePolicy.InstanceView instance = new UpdatePolicy.InstanceView(s.status, s.grantedVersion, s.grantedAt);
+    Decision d = UpdatePolicy.decide(new UpdatePolicy.Check(true, app.track(), view, app.version(),
+        app.machineId(), instance, stats, now));
+    if (d instanceof Decision.Offer offer) {
+      if (offer.newGrant()) {
+        s.grantedVersion = Optional.of(offer.pkg().version());
+        s.grantedAt = Optional.of(now);
+        change(tx, app, s, InstanceStatus.GRANTED, now, "granted " + offer.pkg().version());
+        verdict[0] = "granted";
+      } else {
+        verdict[0] = "regranted";
+      }
+      s.lastHold = "";
+      return new OmahaResponse.Update(offer.pkg());
+    }
+    Decision.NoUpdate hold = (Decision.NoUpdate) d;
+    s.lastHold = hold.reason() + ": " + hold.detail();
+    verdict[0] = "hold:" + hold.reason();
+    if (hold.reason() == Decision.Hold.FAILURE_BRAKE && group.isPresent() && group.get().policy().updatesEnabled()) {
+      tx.pauseGroup(group.get().id(), hold.detail(), now);
+    }
+    if (hold.reason() == Decision.Hold.RATE_LIMITED || hold.reason() == Decision.Hold.UPDATES_PAUSED
+        || hold.reason() == Decision.Hold.OUTSIDE_OFFICE_HOURS || hold.reason() == Decision.Hold.FAILURE_BRAKE) {
+      if (s.status == InstanceStatus.UNDEFINED || s.status == InstanceStatus.COMPLETE || s.status == InstanceStatus.ERROR) {
+        change(tx, app, s, InstanceStatus.ON_HOLD, now, hold.reason().name());
+      }
+    }
+    return OmahaResponse.Update.none();
+  }
+
+  private static boolean inFlight(InstanceStatus s) {
+    return s == InstanceStatus.GRANTED || s == InstanceStatus.DOWNLOADING || s == InstanceStatus.DOWNLOADED
+        || s == InstanceStatus.INSTALLED;
+  }
+
+  private static void change(Store.Tx tx, OmahaRequest.App app, State s, InstanceStatus to, Instant now, String detail) {
+    if (s.status == to) {
+      return;
+    }
+    tx.appendHistory(new HistoryRecord(app.appId(), app.machineId(), now, s.status, to, app.version(), detail));
+    s.status = to;
+  }
+}
