@@ -1,0 +1,155 @@
+package dev.cairn.omaha.http;
+
+import dev.cairn.omaha.OmahaRequest;
+import dev.cairn.omaha.OmahaXml;
+import dev.cairn.omaha.Store;
+import dev.cairn.omaha.UpdateService;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.StatusCodes;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * The HTTP side of the update server: {@code POST /v1/update/}, {@code /healthz}, {@code /metrics}
+ * and the admin API under {@code /api/v1/}. {@link #routes} builds the route table for both
+ * {@code cairn serve} and the tests.
+ */
+public final class OmahaServer implements AutoCloseable {
+  public static final int MAX_BODY = 64 * 1024;
+
+  private final Undertow undertow;
+  private final GracefulShutdownHandler graceful;
+
+  private OmahaServer(Undertow undertow, GracefulShutdownHandler graceful) {
+    this.undertow = undertow;
+    this.graceful = graceful;
+  }
+
+  /** What the routes need. {@code adminApi} handles everything under /api/v1/ once authenticated. */
+  public record Deps(UpdateService service, Store store, Metrics metrics, String adminToken, HttpHandler adminApi) {}
+
+  public static OmahaServer start(String host, int port, Deps deps) {
+    GracefulShutdownHandler graceful = Handlers.gracefulShutdown(routes(deps));
+    Undertow u = Undertow.builder()
+        .addHttpListener(port, host)
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) MAX_BODY)
+        .setHandler(graceful)
+        .build();
+    u.start();
+    return new OmahaServer(u, graceful);
+  }
+
+  public int port() {
+    return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+  }
+
+  /** Lets in-flight requests finish (up to {@code millis}), then stops. */
+  public void shutdown(long millis) {
+    graceful.shutdown();
+    try {
+      graceful.awaitShutdown(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    undertow.stop();
+  }
+
+  @Override
+  public void close() {
+    shutdown(10_000);
+  }
+
+  public static HttpHandler routes(Deps deps) {
+    RoutingHandler r = Handlers.routing()
+        .post("/v1/update/", new BlockingHandler(ex -> update(ex, deps)))
+        .post("/v1/update", new BlockingHandler(ex -> update(ex, deps)))
+        .get("/healthz", ex -> health(ex, deps))
+        .get("/metrics", ex -> text(ex, StatusCodes.OK, "text/plain; version=0.0.4", deps.metrics().render()))
+        .setFallbackHandler(ex -> {
+          if (ex.getRelativePath().startsWith("/api/v1/") || ex.getRelativePath().equals("/api/v1")) {
+            admin(ex, deps);
+          } else {
+            text(ex, StatusCodes.NOT_FOUND, "text/plain", "not found\n");
+          }
+        })
+        .setInvalidMethodHandler(ex -> text(ex, StatusCodes.METHOD_NOT_ALLOWED, "text/plain", "method not allowed\n"));
+    return r;
+  }
+
+  private static void update(HttpServerExchange ex, Deps deps) {
+    long start = System.nanoTime();
+    int status;
+    try {
+      byte[] body = readBody(ex);
+      OmahaRequest req = OmahaXml.parseRequest(body);
+      UpdateService.Outcome out = deps.service().handle(req, ex.getSourceAddress().getAddress().getHostAddress());
+      for (OmahaRequest.App a : req.apps()) {
+        for (OmahaRequest.Event e : a.events()) {
+          deps.metrics().event(e.type(), e.result());
+        }
+      }
+      out.verdicts().stream().filter(v -> !v.equals("ping") && !v.equals("event")).forEach(deps.metrics()::verdict);
+      status = StatusCodes.OK;
+      text(ex, status, "text/xml; charset=utf-8", OmahaXml.renderResponse(out.response()));
+    } catch (RequestTooBigException e) {
+      status = StatusCodes.REQUEST_ENTITY_TOO_LARGE;
+      text(ex, status, "text/plain", "request body larger than " + MAX_BODY + " bytes\n");
+    } catch (OmahaXml.BadRequest e) {
+      status = StatusCodes.BAD_REQUEST;
+      text(ex, status, "text/plain", e.getMessage() + "\n");
+    } catch (IOException e) {
+      status = StatusCodes.BAD_REQUEST;
+      text(ex, status, "text/plain", "could not read the request body\n");
+    }
+    deps.metrics().request("/v1/update/", status);
+    deps.metrics().latency(System.nanoTime() - start);
+  }
+
+  private static byte[] readBody(HttpServerExchange ex) throws IOException {
+    long declared = ex.getRequestContentLength();
+    if (declared > MAX_BODY) {
+      throw new RequestTooBigException();
+    }
+    ex.startBlocking();
+    byte[] body = ex.getInputStream().readNBytes(MAX_BODY + 1);
+    if (body.length > MAX_BODY) {
+      throw new RequestTooBigException();
+    }
+    return body;
+  }
+
+  private static void health(HttpServerExchange ex, Deps deps) {
+    boolean ok = deps.store().healthy();
+    deps.metrics().request("/healthz", ok ? 200 : 503);
+    text(ex, ok ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, "text/plain", ok ? "ok\n" : "database unavailable\n");
+  }
+
+  private static void admin(HttpServerExchange ex, Deps deps) throws Exception {
+    String auth = ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+    String presented = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : "";
+    if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), deps.adminToken().getBytes(StandardCharsets.UTF_8))) {
+      ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"cairn\"");
+      deps.metrics().request("/api/v1/", 401);
+      text(ex, StatusCodes.UNAUTHORIZED, "application/json", "{\"error\": \"a valid bearer token is required\"}\n");
+      return;
+    }
+    deps.adminApi().handleRequest(ex);
+  }
+
+  static void text(HttpServerExchange ex, int status, String type, String body) {
+    ex.setStatusCode(status);
+    ex.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
+    ex.getResponseSender().send(body, StandardCharsets.UTF_8);
+  }
+}
