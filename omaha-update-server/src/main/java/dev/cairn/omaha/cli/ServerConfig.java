@@ -1,0 +1,86 @@
+package dev.cairn.omaha.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * {@code cairn serve}'s settings: flags, then environment ({@code CAIRN_LISTEN},
+ * {@code CAIRN_PUBLIC_URL}), then {@code cairn.yaml} in the data directory, then defaults. Checked
+ * at start; a bad value stops the server with a message naming it.
+ */
+record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
+  static final String DEFAULT_LISTEN = "0.0.0.0:8080";
+  private static final Set<String> KEYS = Set.of("listen", "public_url");
+
+  static ServerConfig resolve(String listenFlag, String publicUrlFlag, Path dataDir, Map<String, String> env)
+      throws IOException {
+    Map<String, Object> file = readFile(dataDir.resolve("cairn.yaml"));
+    String listen = first(listenFlag, env.get("CAIRN_LISTEN"), (String) file.get("listen"), DEFAULT_LISTEN);
+    int colon = listen.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("listen address '" + listen + "' is not HOST:PORT (like 0.0.0.0:8080)");
+    }
+    String host = listen.substring(0, colon);
+    int port;
+    try {
+      port = Integer.parseInt(listen.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("listen address '" + listen + "': port must be 0-65535");
+    }
+    String publicUrl = first(publicUrlFlag, env.get("CAIRN_PUBLIC_URL"), (String) file.get("public_url"),
+        "http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + port);
+    if (!publicUrl.matches("https?://[^\\s/]+(/\\S*)?")) {
+      throw new IllegalArgumentException("public URL '" + publicUrl + "' is not an http(s) URL");
+    }
+    return new ServerConfig(host, port, publicUrl.replaceAll("/+$", ""), dataDir);
+  }
+
+  private static String first(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        return v.trim();
+      }
+    }
+    return null;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> readFile(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return Map.of();
+    }
+    Object doc;
+    try {
+      doc = new Load(LoadSettings.builder().setLabel(file.toString()).build())
+          .loadFromString(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (YamlEngineException e) {
+      throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (doc == null) {
+      return Map.of();
+    }
+    if (!(doc instanceof Map)) {
+      throw new IllegalArgumentException(file + ": expected a mapping of settings (listen, public_url)");
+    }
+    Map<String, Object> m = (Map<String, Object>) doc;
+    for (Map.Entry<String, Object> e : m.entrySet()) {
+      if (!KEYS.contains(String.valueOf(e.getKey()))) {
+        throw new IllegalArgumentException(file + ": unknown setting '" + e.getKey() + "' (known: listen, public_url)");
+      }
+      if (!(e.getValue() instanceof String)) {
+        throw new IllegalArgumentException(file + ": setting '" + e.getKey() + "' must be a string");
+      }
+    }
+    return m;
+  }
+}
