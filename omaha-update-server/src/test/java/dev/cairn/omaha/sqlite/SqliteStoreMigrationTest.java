@@ -56,6 +56,21 @@ class SqliteStoreMigrationTest {
     Path db = dir.resolve("omaha.db");
     try (SqliteStore store = SqliteStore.open(db)) {
       assertTrue(store.healthy());
+      List<String> settings = store.transaction(tx -> {
+        List<String> out = new ArrayList<>();
+        for (String pragma : List.of("journal_mode", "synchronous", "foreign_keys", "busy_timeout")) {
+          try (Statement s = ((SqliteTx) tx).connection().createStatement();
+              ResultSet r = s.executeQuery("pragma " + pragma)) {
+            r.next();
+            out.add(pragma + "=" + r.getString(1));
+          } catch (SQLException e) {
+            throw new AssertionError(e);
+          }
+        }
+        return out;
+      });
+      // synchronous 2 is FULL: the log is synced at every commit
+      assertEquals(List.of("journal_mode=wal", "synchronous=2", "foreign_keys=1", "busy_timeout=5000"), settings);
     }
     assertTrue(Files.exists(db));
     assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
