@@ -144,6 +144,12 @@ public final class SqliteStore implements Store {
     T run(Connection c) throws SQLException;
   }
 
+  /**
+   * {@inheritDoc} The work may run more than once when the database stays busy (another process
+   * holding the write lock past the busy timeout), so it should do nothing outside the Tx that
+   * must not be repeated. Transactions do not nest. A database failure is an
+   * {@link UncheckedIOException} naming the file; whatever else the work throws is rethrown as is.
+   */
   @Override
   public <T> T transaction(Work<T> work) {
     return inTransaction(work::run);
