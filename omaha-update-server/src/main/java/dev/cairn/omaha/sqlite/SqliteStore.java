@@ -74,11 +74,16 @@ public final class SqliteStore implements Store {
    *     WAL, or has a schema newer than this code
    */
   public static SqliteStore open(Path dbFile, Clock clock) throws IOException {
+    return open(dbFile, clock, BUSY_TIMEOUT_MS);
+  }
+
+  /** As {@link #open(Path, Clock)}, waiting at most {@code busyTimeoutMs} for another writer each try. */
+  static SqliteStore open(Path dbFile, Clock clock, int busyTimeoutMs) throws IOException {
     Path file = dbFile.toAbsolutePath();
     Connection write = null;
     Connection read = null;
     try {
-      write = connect(file);
+      write = connect(file, busyTimeoutMs);
       try (Statement s = write.createStatement(); ResultSet r = s.executeQuery("pragma journal_mode = wal")) {
         String mode = r.next() ? r.getString(1) : "";
         if (!"wal".equalsIgnoreCase(mode)) {
@@ -87,7 +92,7 @@ public final class SqliteStore implements Store {
         }
       }
       Migrations.apply(write, file.toString());
-      read = connect(file);
+      read = connect(file, busyTimeoutMs);
       try (Statement s = read.createStatement()) {
         s.executeUpdate("pragma query_only = 1");
       }
@@ -104,10 +109,10 @@ public final class SqliteStore implements Store {
     }
   }
 
-  private static Connection connect(Path file) throws SQLException {
+  private static Connection connect(Path file, int busyTimeoutMs) throws SQLException {
     Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
     try (Statement s = c.createStatement()) {
-      s.executeUpdate("pragma busy_timeout = " + BUSY_TIMEOUT_MS);
+      s.executeUpdate("pragma busy_timeout = " + busyTimeoutMs);
       s.executeUpdate("pragma foreign_keys = on");
       s.executeUpdate("pragma synchronous = full");
       return c;

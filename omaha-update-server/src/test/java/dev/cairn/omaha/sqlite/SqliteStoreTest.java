@@ -434,6 +434,48 @@ class SqliteStoreTest {
   }
 
   @Test
+  void busyDatabase_isRetried_untilTheOtherWriterLetsGo() throws Exception {
+    try (SqliteStore impatient = SqliteStore.open(db, Clock.systemUTC(), 20);
+        java.sql.Connection other = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement s = other.createStatement()) {
+      s.executeUpdate("begin immediate");    // another process holds the write lock
+      Thread release = new Thread(() -> {
+        try {
+          Thread.sleep(150);
+          s.executeUpdate("commit");
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      });
+      java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+      release.start();
+      boolean known = impatient.transaction(tx -> {
+        runs.incrementAndGet();
+        return tx.appExists(APP);
+      });
+      release.join();
+      assertTrue(known);
+      assertEquals(1, runs.get(), "the work runs once the lock is had, not on every try");
+    }
+  }
+
+  @Test
+  void databaseBusyForGood_givesUp_withAnIoErrorNamingTheFile() throws Exception {
+    try (SqliteStore impatient = SqliteStore.open(db, Clock.systemUTC(), 10);
+        java.sql.Connection other = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement s = other.createStatement()) {
+      s.executeUpdate("begin immediate");
+      UncheckedIOException e = assertThrows(UncheckedIOException.class,
+          () -> impatient.transaction(tx -> tx.appExists(APP)));
+      assertTrue(e.getCause().getMessage().startsWith(db.toAbsolutePath() + ": "), e.getCause().getMessage());
+      assertTrue(e.getCause().getMessage().contains("SQLITE_BUSY"), e.getCause().getMessage());
+      s.executeUpdate("rollback");
+      boolean known = impatient.transaction(tx -> tx.appExists(APP));
+      assertTrue(known);
+    }
+  }
+
+  @Test
   void tx_keptPastItsTransaction_refusesEveryCall() {
     AtomicReference<Store.Tx> kept = new AtomicReference<>();
     store.transaction(tx -> {
