@@ -1,0 +1,571 @@
+package dev.cairn.omaha.sqlite;
+
+import dev.cairn.omaha.Model;
+import dev.cairn.omaha.Model.Package;
+import dev.cairn.omaha.Model.Policy;
+import dev.cairn.omaha.Store;
+import dev.cairn.omaha.Version;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The store in one SQLite file, in WAL mode with {@code synchronous=FULL}: a write is on disk
+ * before {@link #transaction} returns. SQLite has one writer at a time, so all units of work share
+ * one write connection, taken in turn under a lock and each run as {@code BEGIN IMMEDIATE}; a
+ * second connection serves {@link #healthy()} and the admin reads, which WAL lets run beside a
+ * write. Instants are stored as epoch milliseconds, durations as whole seconds.
+ *
+ * <p>Besides the port, this class carries the admin operations (apps, channels, packages, groups
+ * and the lists an operator reads); they may move behind a port of their own later.
+ */
+public final class SqliteStore implements Store {
+  /** The schema version this code reads and writes. */
+  public static final int SCHEMA_VERSION = Migrations.LATEST;
+
+  /** Activity kinds. */
+  public static final String GROUP_PAUSED = "group.paused";
+  public static final String GROUP_POLICY = "group.policy";
+  public static final String CHANNEL_PACKAGE = "channel.package";
+  public static final String PACKAGE_CREATED = "package.created";
+
+  /** The groups (and channels) a new server starts with. */
+  public static final List<String> DEFAULT_CHANNELS = List.of("alpha", "beta", "stable");
+
+  private static final int BUSY_TIMEOUT_MS = 5_000;
+  private static final int ATTEMPTS = 5;
+
+  private final Path file;
+  private final Clock clock;
+  private final Connection write;
+  private final Connection read;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final ReentrantLock readLock = new ReentrantLock();
+  private volatile boolean closed;
+
+  private SqliteStore(Path file, Clock clock, Connection write, Connection read) {
+    this.file = file;
+    this.clock = clock;
+    this.write = write;
+    this.read = read;
+  }
+
+  /** Opens (creating it if missing) and migrates the database at {@code dbFile}. */
+  public static SqliteStore open(Path dbFile) throws IOException {
+    return open(dbFile, Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #open(Path)}, with the clock that stamps admin changes.
+   *
+   * @throws IOException naming the file when it cannot be opened, is not a database, cannot use
+   *     WAL, or has a schema newer than this code
+   */
+  public static SqliteStore open(Path dbFile, Clock clock) throws IOException {
+    return open(dbFile, clock, BUSY_TIMEOUT_MS);
+  }
+
+  /** As {@link #open(Path, Clock)}, waiting at most {@code busyTimeoutMs} for another writer each try. */
+  static SqliteStore open(Path dbFile, Clock clock, int busyTimeoutMs) throws IOException {
+    Path file = dbFile.toAbsolutePath();
+    Connection write = null;
+    Connection read = null;
+    try {
+      write = connect(file, busyTimeoutMs);
+      try (Statement s = write.createStatement(); ResultSet r = s.executeQuery("pragma journal_mode = wal")) {
+        String mode = r.next() ? r.getString(1) : "";
+        if (!"wal".equalsIgnoreCase(mode)) {
+          throw new IOException(file + ": cannot use write-ahead logging (journal mode stays '" + mode
+              + "'); is the file on a network file system?");
+        }
+      }
+      Migrations.apply(write, file.toString());
+      read = connect(file, busyTimeoutMs);
+      try (Statement s = read.createStatement()) {
+        s.executeUpdate("pragma query_only = 1");
+      }
+      return new SqliteStore(file, clock, write, read);
+    } catch (SQLException e) {
+      IOException failure = new IOException(file + ": " + e.getMessage(), e);
+      closeQuietly(read, failure);
+      closeQuietly(write, failure);
+      throw failure;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(read, e);
+      closeQuietly(write, e);
+      throw e;
+    }
+  }
+
+  private static Connection connect(Path file, int busyTimeoutMs) throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+    try (Statement s = c.createStatement()) {
+      s.executeUpdate("pragma busy_timeout = " + busyTimeoutMs);
+      s.executeUpdate("pragma foreign_keys = on");
+      s.executeUpdate("pragma synchronous = full");
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(c, e);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(Connection c, Exception into) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        into.addSuppressed(e);
+      }
+    }
+  }
+
+  /** The database file. */
+  public Path file() {
+    return file;
+  }
+
+  // ---- the port ----
+
+  /** A unit of work with the write connection in hand. */
+  private interface SqlWork<T> {
+    T run(SqliteTx tx) throws SQLException;
+  }
+
+  /** A read on the read connection. */
+  private interface SqlRead<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * {@inheritDoc} The work may run more than once when the database stays busy (another process
+   * holding the write lock past the busy timeout), so it should do nothing outside the Tx that
+   * must not be repeated. Transactions do not nest. A database failure is an
+   * {@link UncheckedIOException} naming the file; whatever else the work throws is rethrown as is.
+   */
+  @Override
+  public <T> T transaction(Work<T> work) {
+    return inTransaction(work::run);
+  }
+
+  /**
+   * Runs {@code work} between {@code BEGIN IMMEDIATE} and {@code COMMIT}, rolls back and rethrows
+   * whatever it throws, and runs it again (up to {@value #ATTEMPTS} times) when the database stays
+   * busy past the busy timeout, as another process holding the write lock can make it.
+   */
+  private <T> T inTransaction(SqlWork<T> work) {
+    if (writeLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("transactions do not nest: run the inner work with the outer Tx");
+    }
+    writeLock.lock();
+    try {
+      ensureOpen();
+      for (int attempt = 1; ; attempt++) {
+        Attempt<T> a = attempt(work);
+        if (a.failure() == null) {
+          return a.result();
+        }
+        if (!busy(a.failure()) || attempt == ATTEMPTS) {
+          throw failure(a.failure());
+        }
+        backoff(attempt);
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** A committed result, or the database failure that rolled the attempt back. */
+  private record Attempt<T>(T result, SQLException failure) {}
+
+  private <T> Attempt<T> attempt(SqlWork<T> work) {
+    try {
+      exec(write, "begin immediate");
+    } catch (SQLException e) {
+      return new Attempt<>(null, e);
+    }
+    SqliteTx tx = new SqliteTx(write);
+    try {
+      T r = work.run(tx);
+      tx.end();
+      exec(write, "commit");
+      return new Attempt<>(r, null);
+    } catch (SQLException | SqliteTx.Failure e) {
+      tx.end();
+      SQLException sql = e instanceof SqliteTx.Failure f ? f.sql() : (SQLException) e;
+      rollback(sql);
+      return new Attempt<>(null, sql);
+    } catch (RuntimeException | Error e) {
+      tx.end();
+      rollback(e);
+      throw e;
+    }
+  }
+
+  /** Rolls back; SQLite may already have, after some errors, and then says so. */
+  private void rollback(Throwable cause) {
+    try {
+      exec(write, "rollback");
+    } catch (SQLException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("no transaction is active")) {
+        cause.addSuppressed(e);
+      }
+    }
+  }
+
+  private static boolean busy(SQLException e) {
+    int primary = e.getErrorCode() & 0xFF;
+    return primary == 5 || primary == 6;    // SQLITE_BUSY, SQLITE_LOCKED
+  }
+
+  private static void backoff(int attempt) {
+    try {
+      Thread.sleep(20L * attempt * attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the database was busy", e);
+    }
+  }
+
+  private UncheckedIOException failure(SQLException e) {
+    return new UncheckedIOException(new IOException(file + ": " + e.getMessage(), e));
+  }
+
+  private static void exec(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.executeUpdate(sql);
+    }
+  }
+
+  private <T> T read(SqlRead<T> work) {
+    readLock.lock();
+    try {
+      ensureOpen();
+      return work.run(read);
+    } catch (SQLException e) {
+      throw failure(e);
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException(file + ": the store is closed");
+    }
+  }
+
+  @Override
+  public boolean healthy() {
+    readLock.lock();
+    try (Statement s = read.createStatement(); ResultSet r = s.executeQuery("select 1")) {
+      return !closed && r.next() && r.getInt(1) == 1;
+    } catch (SQLException e) {
+      return false;
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  /** Waits for a running unit of work, checkpoints the write-ahead log into the database and closes. */
+  @Override
+  public void close() {
+    writeLock.lock();
+    readLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      SQLException failure = null;
+      try {
+        exec(write, "pragma wal_checkpoint(truncate)");
+      } catch (SQLException e) {
+        failure = e;
+      }
+      for (Connection c : List.of(read, write)) {
+        try {
+          c.close();
+        } catch (SQLException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure(failure);
+      }
+    } finally {
+      readLock.unlock();
+      writeLock.unlock();
+    }
+  }
+
+  // ---- seeding and admin ----
+
+  /**
+   * The CoreOS app with channels alpha, beta and stable (no package yet) and a group of the same
+   * name following each, with {@link Policy#defaults()}. Creates only what is missing: running it
+   * again changes nothing that exists.
+   */
+  public void seedDefaults() {
+    inTransaction(tx -> {
+      Connection c = tx.connection();
+      Sql.update(c, "insert into app (id, name, board, created_at) values (?, ?, ?, ?) on conflict (id) do nothing",
+          Model.COREOS_APP_ID, "CoreOS", "amd64-usr", now());
+      for (String name : DEFAULT_CHANNELS) {
+        Sql.update(c, "insert into channel (app_id, name) values (?, ?) on conflict (app_id, name) do nothing",
+            Model.COREOS_APP_ID, name);
+        List<Object> args = new ArrayList<>(List.of(Model.COREOS_APP_ID, name));
+        args.addAll(policyArgs(Policy.defaults()));
+        args.addAll(List.of(Model.COREOS_APP_ID, name));
+        Sql.update(c, "insert into grp (app_id, name, channel_id, " + POLICY_COLUMNS + ")"
+            + " select ?, ?, c.id, " + POLICY_PARAMS + " from channel c where c.app_id = ? and c.name = ?"
+            + " on conflict (app_id, name) do nothing", args.toArray());
+      }
+      return null;
+    });
+  }
+
+  /** A new app; {@code board} is the board its pinned versions and channel packages resolve to. */
+  public void createApp(String appId, String name, String board) {
+    inTransaction(tx -> {
+      Connection c = tx.connection();
+      if (appExists(c, appId)) {
+        throw new IllegalArgumentException("app " + appId + " already exists");
+      }
+      Sql.update(c, "insert into app (id, name, board, created_at) values (?, ?, ?, ?)", appId, name, board, now());
+      return null;
+    });
+  }
+
+  /** A new channel of the app, pointing at no package; answers its id. */
+  public long createChannel(String appId, String name) {
+    return inTransaction(tx -> {
+      Connection c = tx.connection();
+      requireApp(c, appId);
+      if (Sql.one(c, "select 1 from channel where app_id = ? and name = ?", r -> true, appId, name).isPresent()) {
+        throw new IllegalArgumentException("app " + appId + " already has a channel '" + name + "'");
+      }
+      return Sql.insert(c, "insert into channel (app_id, name) values (?, ?)", appId, name);
+    });
+  }
+
+  /** A new package of the app, without a signature; answers its id. */
+  public long createPackage(String appId, Package pkg) {
+    return createPackage(appId, pkg, null);
+  }
+
+  /** A new package of the app; {@code signature} may be null. Answers its id. */
+  public long createPackage(String appId, Package pkg, String signature) {
+    return inTransaction(tx -> {
+      Connection c = tx.connection();
+      requireApp(c, appId);
+      if (Sql.one(c, "select 1 from package where app_id = ? and board = ? and version = ?", r -> true, appId,
+          pkg.board(), pkg.version()).isPresent()) {
+        throw new IllegalArgumentException("app " + appId + " already has a package " + pkg.version() + " for board "
+            + pkg.board());
+      }
+      Instant at = now();
+      long id = Sql.insert(c, "insert into package (app_id, version, board, name, size, sha1, sha256, base_url,"
+          + " signature, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", appId, pkg.version(), pkg.board(),
+          pkg.name(), pkg.size(), pkg.sha1Base64(), pkg.sha256Base64(), pkg.baseUrl(), signature, at);
+      appActivity(c, at, appId, PACKAGE_CREATED, "package " + pkg.version() + " for " + pkg.board() + " added");
+      return id;
+    });
+  }
+
+  /** Points the channel at the app's package of {@code version} (for the app's board). */
+  public void setChannelPackage(String appId, String channel, Version version) {
+    inTransaction(tx -> {
+      Connection c = tx.connection();
+      long channelId = channelId(c, appId, channel);
+      long packageId = packageId(c, appId, version);
+      Sql.update(c, "update channel set package_id = ? where id = ?", packageId, channelId);
+      appActivity(c, now(), appId, CHANNEL_PACKAGE, "channel " + channel + " now serves " + version);
+      return null;
+    });
+  }
+
+  /** Makes the app's package of {@code version} a required stop on the channel. */
+  public void addFloor(String appId, String channel, Version version, String reason) {
+    inTransaction(tx -> {
+      Connection c = tx.connection();
+      long channelId = channelId(c, appId, channel);
+      long packageId = packageId(c, appId, version);
+      Sql.update(c, "insert into channel_floor (channel_id, package_id, reason) values (?, ?, ?)"
+          + " on conflict (channel_id, package_id) do update set reason = excluded.reason", channelId, packageId,
+          reason == null ? "" : reason);
+      return null;
+    });
+  }
+
+  /** Never offer {@code version} on the channel. */
+  public void addBlacklist(String appId, String channel, Version version) {
+    inTransaction(tx -> {
+      Connection c = tx.connection();
+      long channelId = channelId(c, appId, channel);
+      Sql.update(c, "insert into channel_blacklist (channel_id, version) values (?, ?)"
+          + " on conflict (channel_id, version) do nothing", channelId, version);
+      return null;
+    });
+  }
+
+  /**
+   * Creates the group, or sets its channel and policy when it exists; answers its id. Turning
+   * updates on clears a pause and its reason. Durations must be whole seconds.
+   */
+  public long upsertGroup(String appId, String name, String channel, Policy policy) {
+    wholeSeconds("period", policy.period());
+    wholeSeconds("update timeout", policy.updateTimeout());
+    return inTransaction(tx -> {
+      Connection c = tx.connection();
+      long channelId = channelId(c, appId, channel);
+      boolean exists = Sql.one(c, "select 1 from grp where app_id = ? and name = ?", r -> true, appId, name)
+          .isPresent();
+      List<Object> args = new ArrayList<>(List.of(appId, name, channelId));
+      args.addAll(policyArgs(policy));
+      StringBuilder set = new StringBuilder("channel_id = excluded.channel_id");
+      for (String col : POLICY_COLUMNS.split(", ")) {
+        set.append(", ").append(col).append(" = excluded.").append(col);
+      }
+      Sql.update(c, "insert into grp (app_id, name, channel_id, " + POLICY_COLUMNS + ") values (?, ?, ?, "
+          + POLICY_PARAMS + ") on conflict (app_id, name) do update set " + set
+          + ", paused_reason = case when excluded.updates_enabled = 1 then null else grp.paused_reason end"
+          + ", paused_at = case when excluded.updates_enabled = 1 then null else grp.paused_at end", args.toArray());
+      long id = Sql.one(c, "select id from grp where app_id = ? and name = ?", r -> r.getLong(1), appId, name)
+          .orElseThrow();
+      SqliteTx.activity(c, now(), id, null, GROUP_POLICY, "group " + name + (exists ? " updated" : " created")
+          + ", following channel " + channel + (policy.updatesEnabled() ? "" : ", updates off"));
+      return id;
+    });
+  }
+
+  /** The group as a check sees it. */
+  public Optional<GroupRecord> group(String appId, String name) {
+    return read(c -> SqliteTx.group(c, "g.app_id = ? and g.name = ?", appId, name));
+  }
+
+  /** Why and when the group's updates were paused, when they are. */
+  public Optional<Pause> pause(String appId, String name) {
+    return read(c -> Sql.one(c, "select paused_reason, paused_at from grp where app_id = ? and name = ?"
+        + " and updates_enabled = 0", r -> new Pause(Optional.ofNullable(r.getString(1)), Sql.instant(r, "paused_at")),
+        appId, name));
+  }
+
+  /** A paused group's reason and time; both empty when an operator turned updates off without one. */
+  public record Pause(Optional<String> reason, Optional<Instant> at) {}
+
+  /** The app's instances, most recently checked first; {@code track} null lists every track. */
+  public List<InstanceRecord> listInstances(String appId, String track, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, got " + limit);
+    }
+    return read(c -> Sql.list(c, "select " + Sql.INSTANCE_COLUMNS + " from instance where app_id = ?"
+        + " and (? is null or track = ?) order by last_check desc nulls last, machine_id limit ?", Sql::instance,
+        appId, track, track, limit));
+  }
+
+  /** The machine's state changes, oldest first. */
+  public List<HistoryRecord> instanceHistory(String appId, String machineId) {
+    return read(c -> Sql.list(c, "select * from instance_history where app_id = ? and machine_id = ? order by id",
+        Sql::history, appId, machineId));
+  }
+
+  /** The machine's events, oldest first. Versions that parse are kept in their normal form. */
+  public List<EventRecord> events(String appId, String machineId) {
+    return read(c -> Sql.list(c, "select * from event where app_id = ? and machine_id = ? order by id",
+        Sql::event, appId, machineId));
+  }
+
+  /** One line of the activity log. */
+  public record Activity(long id, Instant at, String appId, Optional<Long> groupId, Optional<String> machineId,
+      String kind, String message) {}
+
+  /** The latest {@code limit} lines of the activity log, newest first. */
+  public List<Activity> activity(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, got " + limit);
+    }
+    return read(c -> Sql.list(c, "select * from activity order by id desc limit ?", r -> new Activity(r.getLong("id"),
+        Instant.ofEpochMilli(r.getLong("at")), r.getString("app_id"), Sql.optionalLong(r, "group_id"),
+        Optional.ofNullable(r.getString("machine_id")), r.getString("kind"), r.getString("message")), limit));
+  }
+
+  // ---- helpers ----
+
+  private static final String POLICY_COLUMNS = "updates_enabled, max_updates_per_period, period_seconds,"
+      + " update_timeout_seconds, rollout_percent, office_hours_days, office_hours_start, office_hours_end,"
+      + " office_hours_zone, failure_brake, pinned_version, allow_downgrade";
+  private static final String POLICY_PARAMS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
+  private static List<Object> policyArgs(Policy p) {
+    List<Object> a = new ArrayList<>();
+    a.add(p.updatesEnabled());
+    a.add(p.maxUpdatesPerPeriod());
+    a.add(p.period().getSeconds());
+    a.add(p.updateTimeout().getSeconds());
+    a.add(p.rolloutPercent());
+    a.add(p.officeHours().map(h -> SqliteTx.days(h.days())).orElse(null));
+    a.add(p.officeHours().map(h -> h.start().toString()).orElse(null));
+    a.add(p.officeHours().map(h -> h.end().toString()).orElse(null));
+    a.add(p.officeHours().map(h -> h.zone().getId()).orElse(null));
+    a.add(p.failureBrake());
+    a.add(p.pinnedVersion().orElse(null));
+    a.add(p.allowDowngrade());
+    return a;
+  }
+
+  private static void wholeSeconds(String what, Duration d) {
+    if (d.getNano() != 0) {
+      throw new IllegalArgumentException(what + " must be whole seconds, got " + d);
+    }
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+
+  private static boolean appExists(Connection c, String appId) throws SQLException {
+    return Sql.one(c, "select 1 from app where id = ?", r -> true, appId).isPresent();
+  }
+
+  private static void requireApp(Connection c, String appId) throws SQLException {
+    if (!appExists(c, appId)) {
+      throw new IllegalArgumentException("no app " + appId);
+    }
+  }
+
+  private static long channelId(Connection c, String appId, String channel) throws SQLException {
+    requireApp(c, appId);
+    return Sql.one(c, "select id from channel where app_id = ? and name = ?", r -> r.getLong(1), appId, channel)
+        .orElseThrow(() -> new IllegalArgumentException("app " + appId + " has no channel '" + channel + "'"));
+  }
+
+  /** The app's package of {@code version} for the app's board. */
+  private static long packageId(Connection c, String appId, Version version) throws SQLException {
+    return Sql.one(c, "select p.id from package p join app a on a.id = p.app_id and a.board = p.board"
+        + " where p.app_id = ? and p.version = ?", r -> r.getLong(1), appId, version)
+        .orElseThrow(() -> new IllegalArgumentException("app " + appId + " has no package " + version
+            + " for its board"));
+  }
+
+  private static void appActivity(Connection c, Instant at, String appId, String kind, String message)
+      throws SQLException {
+    Sql.update(c, "insert into activity (at, app_id, kind, message) values (?, ?, ?, ?)", at, appId, kind, message);
+  }
+}

@@ -1,0 +1,244 @@
+package dev.cairn.omaha.sqlite;
+
+import dev.cairn.omaha.Model.OfficeHours;
+import dev.cairn.omaha.Model.Package;
+import dev.cairn.omaha.Model.Policy;
+import dev.cairn.omaha.Store;
+import dev.cairn.omaha.UpdatePolicy.GroupStats;
+import dev.cairn.omaha.Version;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operations of one transaction on the write connection. Valid only while its transaction
+ * runs: a Tx kept past it refuses every call.
+ */
+final class SqliteTx implements Store.Tx {
+  private final Connection c;
+  private boolean open = true;
+
+  SqliteTx(Connection c) {
+    this.c = c;
+  }
+
+  void end() {
+    open = false;
+  }
+
+  Connection connection() {
+    check();
+    return c;
+  }
+
+  private void check() {
+    if (!open) {
+      throw new IllegalStateException("this transaction has ended; use the Tx only inside its unit of work");
+    }
+  }
+
+  /** What a Tx method throws for a database failure; the transaction unwraps it. */
+  static final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Failure(SQLException cause) {
+      super(cause.getMessage(), cause);
+    }
+
+    SQLException sql() {
+      return (SQLException) getCause();
+    }
+  }
+
+  @Override
+  public boolean appExists(String appId) {
+    check();
+    try {
+      return Sql.one(c, "select 1 from app where id = ?", r -> true, appId).isPresent();
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+  }
+
+  @Override
+  public Optional<Store.GroupRecord> group(String appId, String track) {
+    check();
+    try {
+      return group(c, "g.app_id = ? and g.name = ?", appId, track);
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+  }
+
+  private static final String GROUP_QUERY = "select g.*, c.name as channel_name, c.package_id as channel_package,"
+      + " a.board as app_board from grp g join channel c on c.id = g.channel_id join app a on a.id = g.app_id where ";
+
+  static Optional<Store.GroupRecord> group(Connection c, String where, Object... args) throws SQLException {
+    record Row(long id, String appId, String name, String channel, long channelId, Optional<Long> channelPackage,
+        String board, Policy policy) {}
+    Optional<Row> found = Sql.one(c, GROUP_QUERY + where, r -> new Row(r.getLong("id"), r.getString("app_id"),
+        r.getString("name"), r.getString("channel_name"), r.getLong("channel_id"),
+        Sql.optionalLong(r, "channel_package"), r.getString("app_board"), policy(r)), args);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    Row g = found.get();
+    String pkgQuery = "select " + Sql.PACKAGE_COLUMNS + " from package p where ";
+    Optional<Package> channelPackage = g.channelPackage().isEmpty() ? Optional.empty()
+        : Sql.one(c, pkgQuery + "p.id = ?", Sql::pkg, g.channelPackage().get());
+    Optional<Package> pinnedPackage = g.policy().pinnedVersion().isEmpty() ? Optional.empty()
+        : Sql.one(c, pkgQuery + "p.app_id = ? and p.board = ? and p.version = ?", Sql::pkg, g.appId(), g.board(),
+            g.policy().pinnedVersion().get());
+    List<Package> floors = Sql.list(c, "select " + Sql.PACKAGE_COLUMNS
+        + " from channel_floor f join package p on p.id = f.package_id where f.channel_id = ?", Sql::pkg, g.channelId());
+    floors.sort(Comparator.comparing(Package::version));
+    List<Version> blacklist = Sql.list(c, "select version from channel_blacklist where channel_id = ?",
+        r -> Version.parse(r.getString(1)), g.channelId());
+    blacklist.sort(Comparator.naturalOrder());
+    return Optional.of(new Store.GroupRecord(g.id(), g.appId(), g.name(), g.channel(), g.policy(), channelPackage,
+        pinnedPackage, List.copyOf(floors), List.copyOf(blacklist)));
+  }
+
+  static Policy policy(ResultSet r) throws SQLException {
+    Optional<OfficeHours> hours = Optional.empty();
+    String days = r.getString("office_hours_days");
+    if (days != null) {
+      hours = Optional.of(new OfficeHours(days(days), LocalTime.parse(r.getString("office_hours_start")),
+          LocalTime.parse(r.getString("office_hours_end")), ZoneId.of(r.getString("office_hours_zone"))));
+    }
+    String pinned = r.getString("pinned_version");
+    return new Policy(r.getInt("updates_enabled") != 0, r.getInt("max_updates_per_period"),
+        Duration.ofSeconds(r.getLong("period_seconds")), Duration.ofSeconds(r.getLong("update_timeout_seconds")),
+        r.getInt("rollout_percent"), hours, r.getInt("failure_brake"), Optional.ofNullable(pinned).map(Version::parse),
+        r.getInt("allow_downgrade") != 0);
+  }
+
+  /** MON,TUE,... in the order of the week. */
+  static String days(Set<DayOfWeek> days) {
+    return days.stream().sorted().map(d -> d.name().substring(0, 3)).collect(Collectors.joining(","));
+  }
+
+  static Set<DayOfWeek> days(String text) {
+    Set<DayOfWeek> out = EnumSet.noneOf(DayOfWeek.class);
+    for (String part : text.split(",")) {
+      String p = part.trim().toUpperCase(Locale.ROOT);
+      DayOfWeek d = Arrays.stream(DayOfWeek.values()).filter(x -> x.name().startsWith(p) && p.length() == 3)
+          .findFirst().orElseThrow(() -> new IllegalArgumentException(
+              "office hours day must be one of MON,TUE,WED,THU,FRI,SAT,SUN, got '" + part + "'"));
+      out.add(d);
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<Store.InstanceRecord> instance(String appId, String machineId) {
+    check();
+    try {
+      return Sql.one(c, "select " + Sql.INSTANCE_COLUMNS + " from instance where app_id = ? and machine_id = ?",
+          Sql::instance, appId, machineId);
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+  }
+
+  /**
+   * Grants of the group since the first parameter, failed updates to the version of the second
+   * by machines of the group; the third is the group's id. "result = 0" stays a literal so that
+   * the partial index event_failures applies.
+   */
+  static final String STATS = "select"
+      + " (select count(*) from instance i where i.app_id = g.app_id and i.track = g.name and i.granted_at >= ?),"
+      + " (select count(*) from event e join instance i on i.app_id = e.app_id and i.machine_id = e.machine_id"
+      + "   where e.app_id = g.app_id and e.version = ? and e.result = 0 and i.track = g.name)"
+      + " from grp g where g.id = ?";
+
+  @Override
+  public GroupStats stats(long groupId, Instant since, Version target) {
+    check();
+    try {
+      return Sql.one(c, STATS, r -> new GroupStats(r.getInt(1), r.getInt(2)), since, target, groupId)
+          .orElseThrow(() -> new IllegalArgumentException("no group with id " + groupId));
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+  }
+
+  @Override
+  public void saveInstance(Store.InstanceRecord i) {
+    check();
+    try {
+      Sql.update(c, "insert into instance (" + Sql.INSTANCE_COLUMNS + ")"
+          + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " on conflict (app_id, machine_id) do update set track = excluded.track, version = excluded.version,"
+          + " boot_id = excluded.boot_id, oem = excluded.oem, oem_version = excluded.oem_version,"
+          + " aleph_version = excluded.aleph_version, alias = excluded.alias, ip = excluded.ip,"
+          + " status = excluded.status, granted_version = excluded.granted_version, granted_at = excluded.granted_at,"
+          + " last_check = excluded.last_check, last_hold = excluded.last_hold,"
+          + " last_error_code = excluded.last_error_code, last_error_flags = excluded.last_error_flags",
+          i.appId(), i.machineId(), i.track(), i.version(), i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(),
+          i.alias(), i.ip(), i.status(), i.grantedVersion().orElse(null), i.grantedAt().orElse(null),
+          i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(), i.lastErrorFlags());
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+  }
+
+  @Override
+  public void appendEvent(Store.EventRecord e) {
+    check();
+    try {
+      Sql.update(c, "insert into event (app_id, machine_id, at, type, result, error_code, error_flags,"
+          + " previous_version, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?)", e.appId(), e.machineId(), e.at(),
+          e.type(), e.result(), e.errorCode(), e.errorFlags(), Sql.versionText(e.previousVersion()),
+          Sql.versionText(e.version()));
+    } catch (SQLException x) {
+      throw new Failure(x);
+    }
+  }
+
+  @Override
+  public void appendHistory(Store.HistoryRecord h) {
+    check();
+    try {
+      Sql.update(c, "insert into instance_history (app_id, machine_id, at, from_status, to_status, version, detail)"
+          + " values (?, ?, ?, ?, ?, ?, ?)", h.appId(), h.machineId(), h.at(), h.from(), h.to(), h.version(),
+          h.detail());
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+  }
+
+  @Override
+  public void pauseGroup(long groupId, String reason, Instant at) {
+    check();
+    try {
+      if (Sql.update(c, "update grp set updates_enabled = 0, paused_reason = ?, paused_at = ? where id = ?",
+          reason, at, groupId) == 0) {
+        throw new IllegalArgumentException("no group with id " + groupId);
+      }
+      activity(c, at, groupId, null, SqliteStore.GROUP_PAUSED, reason);
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+  }
+
+  /** An activity row about a group (its app taken from the group). */
+  static void activity(Connection c, Instant at, long groupId, String machineId, String kind, String message)
+      throws SQLException {
+    Sql.update(c, "insert into activity (at, app_id, group_id, machine_id, kind, message)"
+        + " select ?, app_id, id, ?, ?, ? from grp where id = ?", at, machineId, kind, message, groupId);
+  }
+}

@@ -1,0 +1,169 @@
+package dev.cairn.omaha.sqlite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Opening a database: creating it, migrating it, and refusing what it must not touch. */
+class SqliteStoreMigrationTest {
+  @TempDir
+  Path dir;
+
+  static List<String> query(Path db, String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      List<String> out = new ArrayList<>();
+      int n = r.getMetaData().getColumnCount();
+      while (r.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+          row.append(i > 1 ? "|" : "").append(r.getString(i));
+        }
+        out.add(row.toString());
+      }
+      return out;
+    }
+  }
+
+  static void exec(Path db, String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+      s.executeUpdate(sql);
+    }
+  }
+
+  /** The schema as SQLite holds it, and the migrations the database has had. */
+  static List<String> schema(Path db) throws SQLException {
+    List<String> out = new ArrayList<>(query(db, "select type, name, sql from sqlite_master order by name"));
+    out.addAll(query(db, "select version, name, applied_at from schema_version order by version"));
+    return out;
+  }
+
+  @Test
+  void freshFile_isCreated_inWalMode_atTheLatestVersion() throws Exception {
+    Path db = dir.resolve("omaha.db");
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertTrue(store.healthy());
+      List<String> settings = store.transaction(tx -> {
+        List<String> out = new ArrayList<>();
+        for (String pragma : List.of("journal_mode", "synchronous", "foreign_keys", "busy_timeout")) {
+          try (Statement s = ((SqliteTx) tx).connection().createStatement();
+              ResultSet r = s.executeQuery("pragma " + pragma)) {
+            r.next();
+            out.add(pragma + "=" + r.getString(1));
+          } catch (SQLException e) {
+            throw new AssertionError(e);
+          }
+        }
+        return out;
+      });
+      // synchronous 2 is FULL: the log is synced at every commit
+      assertEquals(List.of("journal_mode=wal", "synchronous=2", "foreign_keys=1", "busy_timeout=5000"), settings);
+    }
+    assertTrue(Files.exists(db));
+    assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
+    assertEquals(List.of("001-initial.sql"), query(db, "select name from schema_version order by version"));
+    assertEquals(List.of("wal"), query(db, "pragma journal_mode"));
+    List<String> tables = query(db, "select name from sqlite_master where type = 'table' order by name");
+    assertTrue(tables.containsAll(List.of("activity", "app", "channel", "channel_blacklist", "channel_floor", "event",
+        "grp", "instance", "instance_history", "package", "schema_version")), tables.toString());
+    assertEquals(List.of("ok"), query(db, "pragma integrity_check"));
+    assertEquals(List.of(), query(db, "pragma foreign_key_check"));
+  }
+
+  @Test
+  void everyMigrationStatementRan() throws Exception {
+    // the script is many statements; a driver that ran only the first would leave the rest out
+    Path db = dir.resolve("omaha.db");
+    SqliteStore.open(db).close();
+    List<String> indexes = query(db, "select name from sqlite_master where type = 'index' and name not like 'sqlite_%'"
+        + " order by name");
+    assertEquals(List.of("activity_by_at", "event_by_machine", "event_failures", "instance_by_granted_at",
+        "instance_by_track", "instance_history_by_machine"), indexes);
+  }
+
+  @Test
+  void reopening_changesNothing() throws Exception {
+    Path db = dir.resolve("omaha.db");
+    try (SqliteStore store = SqliteStore.open(db)) {
+      store.seedDefaults();
+    }
+    List<String> before = schema(db);
+    List<String> rows = query(db, "select * from grp order by id");
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertTrue(store.healthy());
+    }
+    assertEquals(before, schema(db));
+    assertEquals(rows, query(db, "select * from grp order by id"));
+  }
+
+  @Test
+  void newerSchema_isRefused_namingBothVersions_andLeftUntouched() throws Exception {
+    Path db = dir.resolve("omaha.db");
+    SqliteStore.open(db).close();
+    int newer = SqliteStore.SCHEMA_VERSION + 41;
+    exec(db, "insert into schema_version (version, name, applied_at) values (" + newer + ", 'from-the-future.sql', 0)");
+    List<String> before = schema(db);
+
+    IOException e = assertThrows(IOException.class, () -> SqliteStore.open(db));
+
+    assertTrue(e.getMessage().startsWith(db.toAbsolutePath() + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains("schema version " + newer), e.getMessage());
+    assertTrue(e.getMessage().contains("(" + SqliteStore.SCHEMA_VERSION + ")"), e.getMessage());
+    assertEquals(before, schema(db));
+  }
+
+  @Test
+  void fileThatIsNoDatabase_isRefused_namingIt() throws Exception {
+    Path db = dir.resolve("notes.txt");
+    Files.writeString(db, "this is not a database, it is a note about one\n".repeat(100));
+
+    IOException e = assertThrows(IOException.class, () -> SqliteStore.open(db));
+
+    assertTrue(e.getMessage().startsWith(db.toAbsolutePath() + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains("not a database"), e.getMessage());
+  }
+
+  @Test
+  void missingDirectory_isAnIoErrorNamingTheFile() {
+    Path db = dir.resolve("no/such/dir/omaha.db");
+    IOException e = assertThrows(IOException.class, () -> SqliteStore.open(db));
+    assertTrue(e.getMessage().startsWith(db.toAbsolutePath() + ": "), e.getMessage());
+  }
+
+  @Test
+  void failingMigration_rollsBackAlone_keepingTheOnesBefore() throws Exception {
+    Path db = dir.resolve("omaha.db");
+    List<Migrations.Script> scripts = List.of(
+        new Migrations.Script("001-a.sql", "create table a (x integer); insert into a values (1);"),
+        new Migrations.Script("002-b.sql", "create table b (x integer); insert into b values (1); insert into nope values (2);"));
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      SQLException e = assertThrows(SQLException.class, () -> Migrations.apply(c, db.toString(), scripts));
+      assertTrue(e.getMessage().startsWith("migration 002-b.sql: "), e.getMessage());
+      assertEquals(1, Migrations.current(c));
+    }
+    assertEquals(List.of("a"), query(db, "select name from sqlite_master where name in ('a', 'b')"));
+
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      Migrations.apply(c, db.toString(), List.of(scripts.get(0),
+          new Migrations.Script("002-b.sql", "create table b (x integer); insert into b values (1);")));
+      Migrations.apply(c, db.toString(), List.of(scripts.get(0),
+          new Migrations.Script("002-b.sql", "create table b (x integer); insert into b values (1);")));
+      assertEquals(2, Migrations.current(c));
+    }
+    assertEquals(List.of("1"), query(db, "select count(*) from a"));
+    assertEquals(List.of("1"), query(db, "select count(*) from b"));
+  }
+}
