@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.cloudconfig.cli.CloudConfigCommand;
 import dev.cairn.gpt.cli.GptCommand;
+import dev.cairn.omaha.cli.ServeCommand;
 import dev.cairn.signing.cli.KeyCommand;
 import dev.cairn.signing.cli.SignCommand;
 import dev.cairn.signing.cli.VerifyCommand;
@@ -29,6 +30,7 @@ public final class Cairn {
   private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
 
   static {
+    COMMANDS.put("serve", ServeCommand::new);
     COMMANDS.put("gpt", GptCommand::new);
     COMMANDS.put("key", KeyCommand::new);
     COMMANDS.put("sign", SignCommand::new);

@@ -470,6 +470,32 @@ public final class SqliteStore implements Store {
   /** A paused group's reason and time; both empty when an operator turned updates off without one. */
   public record Pause(Optional<String> reason, Optional<Instant> at) {}
 
+  /** An app as the admin API lists it. */
+  public record AppInfo(String id, String name, String board) {}
+
+  /** A channel and the version it serves, if any. */
+  public record ChannelInfo(String name, Optional<Version> version) {}
+
+  public List<AppInfo> listApps() {
+    return read(c -> Sql.list(c, "select id, name, board from app order by id",
+        r -> new AppInfo(r.getString(1), r.getString(2), r.getString(3))));
+  }
+
+  public List<ChannelInfo> listChannels(String appId) {
+    return read(c -> Sql.list(c, "select c.name, p.version from channel c left join package p on p.id = c.package_id"
+        + " where c.app_id = ? order by c.name", r -> new ChannelInfo(r.getString(1),
+            Optional.ofNullable(r.getString(2)).map(Version::parse)), appId));
+  }
+
+  public List<Package> listPackages(String appId) {
+    return read(c -> Sql.list(c, "select " + Sql.PACKAGE_COLUMNS + " from package p where p.app_id = ?"
+        + " order by p.created_at, p.id", Sql::pkg, appId));
+  }
+
+  public List<String> listGroups(String appId) {
+    return read(c -> Sql.list(c, "select name from grp where app_id = ? order by name", r -> r.getString(1), appId));
+  }
+
   /** The app's instances, most recently checked first; {@code track} null lists every track. */
   public List<InstanceRecord> listInstances(String appId, String track, int limit) {
     if (limit < 0) {

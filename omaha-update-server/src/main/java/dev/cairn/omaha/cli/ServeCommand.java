@@ -1,0 +1,88 @@
+package dev.cairn.omaha.cli;
+
+import dev.cairn.omaha.UpdateService;
+import dev.cairn.omaha.http.AdminApi;
+import dev.cairn.omaha.http.Metrics;
+import dev.cairn.omaha.http.OmahaServer;
+import dev.cairn.omaha.sqlite.SqliteStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn serve}: the update server (and, as they arrive, the other servers) in one process. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {"Run Cairn's servers: the Omaha update endpoint, health, metrics and the admin API.",
+        "First start creates the data directory, the database with the CoreOS app, channels",
+        "alpha, beta, stable and a group for each, and an admin token file."})
+public final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default " + ServerConfig.DEFAULT_LISTEN + ").")
+  String listen;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "cairn-data",
+      description = "Where the database, token and settings live (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--public-url", paramLabel = "URL",
+      description = "Base URL machines reach this server at, used in responses (default: from the listen address).")
+  String publicUrl;
+
+  @Override
+  public Integer call() throws Exception {
+    for (String quiet : new String[] {"io.undertow", "org.xnio", "org.jboss"}) {
+      java.util.logging.Logger.getLogger(quiet).setLevel(java.util.logging.Level.WARNING);
+    }
+    Files.createDirectories(dataDir);
+    ServerConfig cfg = ServerConfig.resolve(listen, publicUrl, dataDir, System.getenv());
+    PrintWriter out = spec.commandLine().getOut();
+    Path tokenFile = dataDir.resolve("admin.token");
+    boolean newToken = ensureToken(tokenFile);
+    String token = Files.readString(tokenFile, StandardCharsets.US_ASCII).trim();
+    SqliteStore store = SqliteStore.open(dataDir.resolve("cairn.db"));
+    store.seedDefaults();
+    Metrics metrics = new Metrics();
+    UpdateService service = new UpdateService(store, Clock.systemUTC());
+    OmahaServer server = OmahaServer.start(cfg.host(), cfg.port(),
+        new OmahaServer.Deps(service, store, metrics, token, new AdminApi(store, cfg.publicUrl())));
+    out.printf("cairn serve: listening on %s:%d, public URL %s%n", cfg.host(), server.port(), cfg.publicUrl());
+    out.printf("cairn serve: data in %s; admin token in %s%s%n", dataDir, tokenFile, newToken ? " (new)" : "");
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.shutdown(10_000);
+      store.close();
+      stopped.countDown();
+    }, "cairn-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** Creates the admin token file (0600) with 256 random bits unless it exists; true when created. */
+  static boolean ensureToken(Path file) throws IOException {
+    if (Files.exists(file)) {
+      return false;
+    }
+    byte[] raw = new byte[32];
+    new SecureRandom().nextBytes(raw);
+    try (var ch = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+      ch.write(java.nio.ByteBuffer.wrap((HexFormat.of().formatHex(raw) + "\n").getBytes(StandardCharsets.US_ASCII)));
+    }
+    return true;
+  }
+}

@@ -1,0 +1,358 @@
+package dev.cairn.omaha.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.omaha.Model;
+import dev.cairn.omaha.Model.OfficeHours;
+import dev.cairn.omaha.Model.Package;
+import dev.cairn.omaha.Model.Policy;
+import dev.cairn.omaha.Store;
+import dev.cairn.omaha.Version;
+import dev.cairn.omaha.sqlite.SqliteStore;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The admin JSON API under {@code /api/v1/}: apps, channels, packages, groups with their
+ * policies, instances with their history, and the activity log. Reached only after
+ * {@link OmahaServer} checked the bearer token. Every endpoint is in docs/api.md.
+ */
+public final class AdminApi implements HttpHandler {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SqliteStore store;
+  private final String publicUrl;
+
+  public AdminApi(SqliteStore store, String publicUrl) {
+    this.store = store;
+    this.publicUrl = publicUrl;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange ex) throws Exception {
+    if (ex.isInIoThread()) {
+      ex.dispatch(this);
+      return;
+    }
+    ex.startBlocking();
+    String[] path = ex.getRelativePath().replaceFirst("^/api/v1/?", "").split("/");
+    String resource = path.length > 0 ? path[0] : "";
+    String name = path.length > 1 ? path[1] : null;
+    String app = param(ex, "app", Model.COREOS_APP_ID);
+    boolean get = ex.getRequestMethod().equals(Methods.GET);
+    try {
+      JsonNode body = get ? null : readBody(ex);
+      Object result = switch (resource) {
+        case "apps" -> get && name == null ? apps() : notFound();
+        case "channels" -> get ? channels(app) : ex.getRequestMethod().equals(Methods.PUT) && name != null
+            ? setChannel(app, name, body) : notAllowed();
+        case "packages" -> get ? packages(app) : ex.getRequestMethod().equals(Methods.POST) ? createPackage(app, body) : notAllowed();
+        case "groups" -> get ? (name == null ? groups(app) : group(app, name))
+            : ex.getRequestMethod().equals(Methods.PUT) && name != null ? putGroup(app, name, body) : notAllowed();
+        case "instances" -> get ? (name == null ? instances(app, param(ex, "group", null), limit(ex)) : instance(app, name))
+            : notAllowed();
+        case "activity" -> get ? activity(limit(ex)) : notAllowed();
+        default -> notFound();
+      };
+      send(ex, StatusCodes.OK, result);
+    } catch (Status s) {
+      send(ex, s.code, error(s.getMessage()));
+    } catch (IllegalArgumentException e) {
+      send(ex, StatusCodes.BAD_REQUEST, error(e.getMessage()));
+    } catch (RequestTooBigException e) {
+      send(ex, StatusCodes.REQUEST_ENTITY_TOO_LARGE, error("request body larger than " + OmahaServer.MAX_BODY + " bytes"));
+    }
+  }
+
+  /** An HTTP status with a message, thrown from deep inside a handler. */
+  private static final class Status extends RuntimeException {
+    final int code;
+
+    Status(int code, String message) {
+      super(message);
+      this.code = code;
+    }
+  }
+
+  private static Object notFound() {
+    throw new Status(StatusCodes.NOT_FOUND, "no such resource");
+  }
+
+  private static Object notAllowed() {
+    throw new Status(StatusCodes.METHOD_NOT_ALLOWED, "method not allowed here");
+  }
+
+  private static JsonNode readBody(HttpServerExchange ex) throws IOException {
+    byte[] bytes = ex.getInputStream().readNBytes(OmahaServer.MAX_BODY + 1);
+    if (bytes.length > OmahaServer.MAX_BODY) {
+      throw new RequestTooBigException();
+    }
+    try {
+      JsonNode n = JSON.readTree(bytes);
+      if (n == null || !n.isObject()) {
+        throw new IllegalArgumentException("the body must be a JSON object");
+      }
+      return n;
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static String param(HttpServerExchange ex, String name, String fallback) {
+    var values = ex.getQueryParameters().get(name);
+    return values == null || values.isEmpty() ? fallback : values.getFirst();
+  }
+
+  private static int limit(HttpServerExchange ex) {
+    String v = param(ex, "limit", "100");
+    try {
+      int n = Integer.parseInt(v);
+      if (n < 1 || n > 10_000) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("limit must be 1-10000, got '" + v + "'");
+    }
+  }
+
+  // ---- resources
+
+  private Object apps() {
+    ArrayNode a = JSON.createArrayNode();
+    for (SqliteStore.AppInfo i : store.listApps()) {
+      a.addObject().put("id", i.id()).put("name", i.name()).put("board", i.board());
+    }
+    return a;
+  }
+
+  private Object channels(String app) {
+    ArrayNode a = JSON.createArrayNode();
+    for (SqliteStore.ChannelInfo c : store.listChannels(app)) {
+      ObjectNode o = a.addObject().put("name", c.name());
+      o.put("version", c.version().map(Version::toString).orElse(null));
+    }
+    return a;
+  }
+
+  private Object setChannel(String app, String channel, JsonNode body) {
+    store.setChannelPackage(app, channel, Version.parse(text(body, "version", null)));
+    return JSON.createObjectNode().put("name", channel).put("version", text(body, "version", null));
+  }
+
+  private Object packages(String app) {
+    ArrayNode a = JSON.createArrayNode();
+    store.listPackages(app).forEach(p -> a.add(pkg(p)));
+    return a;
+  }
+
+  private static ObjectNode pkg(Package p) {
+    return JSON.createObjectNode().put("version", p.version().toString()).put("board", p.board())
+        .put("name", p.name()).put("size", p.size()).put("sha1", p.sha1Base64()).put("sha256", p.sha256Base64())
+        .put("url", p.baseUrl());
+  }
+
+  private Object createPackage(String app, JsonNode b) {
+    String version = text(b, "version", null);
+    Package p = new Package(Version.parse(version), text(b, "board", "amd64-usr"), text(b, "name", null),
+        number(b, "size", -1), text(b, "sha1", null), text(b, "sha256", null),
+        text(b, "url", publicUrl + "/packages/" + version + "/"));
+    store.createPackage(app, p, b.hasNonNull("signature") ? text(b, "signature", null) : null);
+    return pkg(p);
+  }
+
+  private Object groups(String app) {
+    ArrayNode a = JSON.createArrayNode();
+    for (String g : store.listGroups(app)) {
+      a.add(groupJson(app, store.group(app, g).orElseThrow()));
+    }
+    return a;
+  }
+
+  private Object group(String app, String name) {
+    return groupJson(app, store.group(app, name).orElseThrow(() -> new Status(StatusCodes.NOT_FOUND,
+        "no group '" + name + "' for app " + app)));
+  }
+
+  private ObjectNode groupJson(String app, Store.GroupRecord g) {
+    Policy p = g.policy();
+    ObjectNode o = JSON.createObjectNode().put("name", g.name()).put("channel", g.channel());
+    o.put("channel_version", g.channelPackage().map(x -> x.version().toString()).orElse(null));
+    ObjectNode pol = o.putObject("policy");
+    pol.put("updates_enabled", p.updatesEnabled()).put("max_updates_per_period", p.maxUpdatesPerPeriod())
+        .put("period_seconds", p.period().getSeconds()).put("update_timeout_seconds", p.updateTimeout().getSeconds())
+        .put("rollout_percent", p.rolloutPercent()).put("failure_brake", p.failureBrake())
+        .put("pinned_version", p.pinnedVersion().map(Version::toString).orElse(null))
+        .put("allow_downgrade", p.allowDowngrade());
+    if (p.officeHours().isPresent()) {
+      OfficeHours h = p.officeHours().get();
+      ObjectNode oh = pol.putObject("office_hours");
+      ArrayNode days = oh.putArray("days");
+      h.days().stream().sorted().forEach(d -> days.add(d.name().substring(0, 3)));
+      oh.put("start", h.start().toString()).put("end", h.end().toString()).put("zone", h.zone().getId());
+    } else {
+      pol.putNull("office_hours");
+    }
+    store.pause(app, g.name()).ifPresent(ps -> o.putObject("paused")
+        .put("reason", ps.reason().orElse(null)).put("at", ps.at().map(Object::toString).orElse(null)));
+    return o;
+  }
+
+  private Object putGroup(String app, String name, JsonNode b) {
+    Policy d = store.group(app, name).map(Store.GroupRecord::policy).orElse(Policy.defaults());
+    JsonNode pol = b.has("policy") ? b.get("policy") : JSON.createObjectNode();
+    Optional<OfficeHours> hours = d.officeHours();
+    if (pol.has("office_hours")) {
+      JsonNode h = pol.get("office_hours");
+      hours = h.isNull() ? Optional.empty() : Optional.of(officeHours(h));
+    }
+    Optional<Version> pinned = d.pinnedVersion();
+    if (pol.has("pinned_version")) {
+      pinned = pol.get("pinned_version").isNull() ? Optional.empty() : Optional.of(Version.parse(pol.get("pinned_version").asText()));
+    }
+    Policy p = new Policy(bool(pol, "updates_enabled", d.updatesEnabled()),
+        (int) number(pol, "max_updates_per_period", d.maxUpdatesPerPeriod()),
+        Duration.ofSeconds(number(pol, "period_seconds", d.period().getSeconds())),
+        Duration.ofSeconds(number(pol, "update_timeout_seconds", d.updateTimeout().getSeconds())),
+        (int) number(pol, "rollout_percent", d.rolloutPercent()), hours,
+        (int) number(pol, "failure_brake", d.failureBrake()), pinned, bool(pol, "allow_downgrade", d.allowDowngrade()));
+    String channel = text(b, "channel", store.group(app, name).map(Store.GroupRecord::channel).orElse(null));
+    store.upsertGroup(app, name, channel, p);
+    return group(app, name);
+  }
+
+  private static OfficeHours officeHours(JsonNode h) {
+    Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+    for (JsonNode d : h.path("days")) {
+      String t = d.asText().toUpperCase(Locale.ROOT);
+      DayOfWeek match = null;
+      for (DayOfWeek w : DayOfWeek.values()) {
+        if (w.name().startsWith(t) && t.length() >= 3) {
+          match = w;
+        }
+      }
+      if (match == null) {
+        throw new IllegalArgumentException("office_hours.days: '" + d.asText() + "' is not a day like MON");
+      }
+      days.add(match);
+    }
+    try {
+      return new OfficeHours(days, LocalTime.parse(text(h, "start", null)), LocalTime.parse(text(h, "end", null)),
+          ZoneId.of(text(h, "zone", null)));
+    } catch (java.time.DateTimeException e) {
+      throw new IllegalArgumentException("office_hours: " + e.getMessage());
+    }
+  }
+
+  private Object instances(String app, String group, int limit) {
+    ArrayNode a = JSON.createArrayNode();
+    store.listInstances(app, group, limit).forEach(i -> a.add(instanceJson(i)));
+    return a;
+  }
+
+  private static ObjectNode instanceJson(Store.InstanceRecord i) {
+    ObjectNode o = JSON.createObjectNode().put("machine_id", i.machineId()).put("group", i.track())
+        .put("version", i.version()).put("status", i.status().name().toLowerCase(Locale.ROOT))
+        .put("alias", i.alias()).put("ip", i.ip()).put("oem", i.oem()).put("boot_id", i.bootId())
+        .put("last_check", i.lastCheck().map(Object::toString).orElse(null))
+        .put("granted_version", i.grantedVersion().map(Version::toString).orElse(null))
+        .put("granted_at", i.grantedAt().map(Object::toString).orElse(null))
+        .put("last_hold", i.lastHold());
+    if (i.lastErrorCode() != 0) {
+      o.put("last_error_code", i.lastErrorCode()).put("last_error_flags", i.lastErrorFlags());
+    }
+    return o;
+  }
+
+  private Object instance(String app, String machine) {
+    Store.InstanceRecord i = store.listInstances(app, null, Integer.MAX_VALUE).stream()
+        .filter(r -> r.machineId().equals(machine)).findFirst()
+        .orElseThrow(() -> new Status(StatusCodes.NOT_FOUND, "no instance '" + machine + "' for app " + app));
+    ObjectNode o = instanceJson(i);
+    ArrayNode h = o.putArray("history");
+    store.instanceHistory(app, machine).forEach(r -> h.addObject().put("at", r.at().toString())
+        .put("from", r.from().name().toLowerCase(Locale.ROOT)).put("to", r.to().name().toLowerCase(Locale.ROOT))
+        .put("version", r.version()).put("detail", r.detail()));
+    ArrayNode ev = o.putArray("events");
+    store.events(app, machine).forEach(e -> ev.addObject().put("at", e.at().toString()).put("type", e.type())
+        .put("result", e.result()).put("error_code", e.errorCode()).put("error_flags", e.errorFlags())
+        .put("previous_version", e.previousVersion()).put("version", e.version()));
+    return o;
+  }
+
+  private Object activity(int limit) {
+    ArrayNode a = JSON.createArrayNode();
+    store.activity(limit).forEach(x -> a.addObject().put("at", x.at().toString()).put("app", x.appId())
+        .put("kind", x.kind()).put("message", x.message()).put("machine_id", x.machineId().orElse(null)));
+    return a;
+  }
+
+  // ---- JSON helpers
+
+  private static String text(JsonNode n, String field, String fallback) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      if (fallback == null) {
+        throw new IllegalArgumentException("field '" + field + "' is required");
+      }
+      return fallback;
+    }
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException("field '" + field + "' must be a string");
+    }
+    return v.asText();
+  }
+
+  private static long number(JsonNode n, String field, long fallback) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      if (fallback < 0) {
+        throw new IllegalArgumentException("field '" + field + "' is required");
+      }
+      return fallback;
+    }
+    if (!v.isIntegralNumber()) {
+      throw new IllegalArgumentException("field '" + field + "' must be a whole number");
+    }
+    return v.asLong();
+  }
+
+  private static boolean bool(JsonNode n, String field, boolean fallback) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.isBoolean()) {
+      throw new IllegalArgumentException("field '" + field + "' must be true or false");
+    }
+    return v.asBoolean();
+  }
+
+  private static ObjectNode error(String message) {
+    return JSON.createObjectNode().put("error", message);
+  }
+
+  private static void send(HttpServerExchange ex, int status, Object body) {
+    try {
+      OmahaServer.text(ex, status, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body) + "\n");
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
