@@ -1,0 +1,31 @@
+-- wrk script: update_engine-shaped update checks from many different machines.
+-- INSTANCES (environment) sets how many distinct machine ids are cycled through.
+local instances = tonumber(os.getenv("INSTANCES") or "10000")
+local counter = 0
+local thread_id = 0
+local threads = {}
+
+function setup(thread)
+  thread:set("thread_id", #threads)
+  table.insert(threads, thread)
+end
+
+local template = [[<?xml version="1.0" encoding="UTF-8"?>
+<request protocol="3.0" version="update_engine-0.4.10" updaterversion="update_engine-0.4.10" installsource="scheduler" ismachine="1">
+    <os version="Chateau" platform="CoreOS" sp="3510.2.1_x86_64"></os>
+    <app appid="{e96281a6-d1af-4bde-9a0a-97b76e56dc57}" version="3510.2.1" track="stable" bootid="{6d1a0c5e-3b39-4f0e-a0b7-2e1ac0b4c2f1}" oem="qemu" oemversion="0.0.1" alephversion="3374.2.0" machineid="MACHINE" machinealias="" lang="en-US" board="amd64-usr" hardware_class="" delta_okay="false" >
+        <ping active="1"></ping>
+        <updatecheck></updatecheck>
+        <event eventtype="3" eventresult="2" previousversion=""></event>
+    </app>
+</request>
+]]
+
+local headers = { ["Content-Type"] = "text/xml" }
+
+function request()
+  counter = counter + 1
+  local n = (counter * 7919 + thread_id * 104729) % instances
+  local body = template:gsub("MACHINE", string.format("%032x", n))
+  return wrk.format("POST", "/v1/update/", headers, body)
+end
