@@ -14,6 +14,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Statements with bound parameters, and the mapping between rows and records. */
@@ -25,16 +26,39 @@ final class Sql {
     T map(ResultSet r) throws SQLException;
   }
 
+  /**
+   * Prepared statements, kept per connection and reused: compiling SQL costs more than running
+   * these small statements. A connection is used by one thread at a time (under the store's locks),
+   * so its statements are too. They close with their connection.
+   */
+  private static final Map<Connection, Map<String, PreparedStatement>> CACHE =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
   static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-    PreparedStatement p = c.prepareStatement(sql);
-    try {
-      for (int i = 0; i < args.length; i++) {
-        bind(p, i + 1, args[i]);
+    Map<String, PreparedStatement> mine = CACHE.computeIfAbsent(c, k -> new java.util.HashMap<>());
+    PreparedStatement p = mine.get(sql);
+    if (p == null || p.isClosed()) {
+      p = c.prepareStatement(sql);
+      mine.put(sql, p);
+    }
+    p.clearParameters();
+    for (int i = 0; i < args.length; i++) {
+      bind(p, i + 1, args[i]);
+    }
+    return p;
+  }
+
+  /** Forgets the connection's statements (before it closes). */
+  static void forget(Connection c) {
+    Map<String, PreparedStatement> mine = CACHE.remove(c);
+    if (mine != null) {
+      for (PreparedStatement p : mine.values()) {
+        try {
+          p.close();
+        } catch (SQLException ignored) {
+          // closing the connection closes it anyway
+        }
       }
-      return p;
-    } catch (SQLException | RuntimeException e) {
-      p.close();
-      throw e;
     }
   }
 
@@ -61,21 +85,17 @@ final class Sql {
   }
 
   static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement p = prepare(c, sql, args)) {
-      return p.executeUpdate();
-    }
+    return prepare(c, sql, args).executeUpdate();
   }
 
   /** Inserts a row and answers the rowid it got. */
   static long insert(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement p = prepare(c, sql, args)) {
-      p.executeUpdate();
-    }
+    prepare(c, sql, args).executeUpdate();
     return one(c, "select last_insert_rowid()", r -> r.getLong(1)).orElseThrow();
   }
 
   static <T> List<T> list(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-    try (PreparedStatement p = prepare(c, sql, args); ResultSet r = p.executeQuery()) {
+    try (ResultSet r = prepare(c, sql, args).executeQuery()) {
       List<T> out = new ArrayList<>();
       while (r.next()) {
         out.add(row.map(r));
@@ -85,7 +105,7 @@ final class Sql {
   }
 
   static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-    try (PreparedStatement p = prepare(c, sql, args); ResultSet r = p.executeQuery()) {
+    try (ResultSet r = prepare(c, sql, args).executeQuery()) {
       return r.next() ? Optional.of(row.map(r)) : Optional.empty();
     }
   }

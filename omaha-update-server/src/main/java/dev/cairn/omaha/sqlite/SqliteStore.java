@@ -53,6 +53,7 @@ public final class SqliteStore implements Store {
   private final Connection read;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ReentrantLock readLock = new ReentrantLock();
+  private final Committer committer = new Committer();
   private volatile boolean closed;
 
   private SqliteStore(Path file, Clock clock, Connection write, Connection read) {
@@ -157,7 +158,145 @@ public final class SqliteStore implements Store {
    */
   @Override
   public <T> T transaction(Work<T> work) {
-    return inTransaction(work::run);
+    if (writeLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("transactions do not nest: run the inner work with the outer Tx");
+    }
+    ensureOpen();
+    Pending<T> p = new Pending<>(work);
+    committer.submit(p);
+    return p.await();
+  }
+
+  /** A unit of work waiting for the group commit, and then its outcome. */
+  private static final class Pending<T> {
+    final Work<T> work;
+    final java.util.concurrent.CompletableFuture<T> done = new java.util.concurrent.CompletableFuture<>();
+
+    Pending(Work<T> work) {
+      this.work = work;
+    }
+
+    T await() {
+      try {
+        return done.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof RuntimeException r) {
+          throw r;
+        }
+        if (c instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(c);
+      }
+    }
+  }
+
+  /**
+   * Group commit: one thread takes every unit of work waiting, runs each in its own savepoint
+   * inside one transaction, commits once (one fsync for the lot), and only then answers each. A
+   * unit that fails rolls back to its savepoint alone. When the batch cannot commit (the database
+   * stays busy), each unit runs again on its own with the usual retries.
+   */
+  private final class Committer {
+    private final java.util.concurrent.LinkedBlockingQueue<Pending<?>> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread thread;
+
+    Committer() {
+      thread = new Thread(this::loop, "cairn-sqlite-commit");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void submit(Pending<?> p) {
+      queue.add(p);
+    }
+
+    private void loop() {
+      List<Pending<?>> batch = new ArrayList<>();
+      while (true) {
+        try {
+          batch.add(queue.take());
+        } catch (InterruptedException e) {
+          return;
+        }
+        queue.drainTo(batch, 256);
+        runBatch(batch);
+        batch.clear();
+      }
+    }
+
+    private void runBatch(List<Pending<?>> batch) {
+      writeLock.lock();
+      try {
+        if (closed) {
+          batch.forEach(p -> p.done.completeExceptionally(new IllegalStateException(file + ": the store is closed")));
+          return;
+        }
+        List<Object> results = new ArrayList<>();
+        List<Throwable> errors = new ArrayList<>();
+        try {
+          exec(write, "begin immediate");
+          for (Pending<?> p : batch) {
+            exec(write, "savepoint unit");
+            SqliteTx tx = new SqliteTx(write);
+            try {
+              Object r = p.work.run(tx);
+              tx.end();
+              exec(write, "release unit");
+              results.add(r);
+              errors.add(null);
+            } catch (SqliteTx.Failure e) {
+              tx.end();
+              exec(write, "rollback to unit");
+              exec(write, "release unit");
+              results.add(null);
+              errors.add(failure(e.sql()));
+            } catch (RuntimeException | Error e) {
+              tx.end();
+              exec(write, "rollback to unit");
+              exec(write, "release unit");
+              results.add(null);
+              errors.add(e);
+            }
+          }
+          exec(write, "commit");
+        } catch (SQLException e) {
+          rollback(e);
+          writeLock.unlock();
+          try {
+            for (Pending<?> p : batch) {
+              alone(p);
+            }
+          } finally {
+            writeLock.lock();
+          }
+          return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+          complete(batch.get(i), results.get(i), errors.get(i));
+        }
+      } finally {
+        writeLock.unlock();
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void complete(Pending<T> p, Object result, Throwable error) {
+      if (error != null) {
+        p.done.completeExceptionally(error);
+      } else {
+        p.done.complete((T) result);
+      }
+    }
+
+    private <T> void alone(Pending<T> p) {
+      try {
+        p.done.complete(inTransaction(p.work::run));
+      } catch (RuntimeException | Error e) {
+        p.done.completeExceptionally(e);
+      }
+    }
   }
 
   /**
@@ -289,6 +428,7 @@ public final class SqliteStore implements Store {
         return;
       }
       closed = true;
+      committer.thread.interrupt();
       SQLException failure = null;
       try {
         exec(write, "pragma wal_checkpoint(truncate)");
@@ -297,6 +437,7 @@ public final class SqliteStore implements Store {
       }
       for (Connection c : List.of(read, write)) {
         try {
+          Sql.forget(c);
           c.close();
         } catch (SQLException e) {
           if (failure == null) {
