@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -54,6 +55,8 @@ public final class SqliteStore implements Store {
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ReentrantLock readLock = new ReentrantLock();
   private final Committer committer = new Committer();
+  /** Group records and known app ids for checks; every admin change clears it. */
+  private final Map<String, Optional<GroupRecord>> groupCache = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private SqliteStore(Path file, Clock clock, Connection write, Connection read) {
@@ -239,7 +242,7 @@ public final class SqliteStore implements Store {
           exec(write, "begin immediate");
           for (Pending<?> p : batch) {
             exec(write, "savepoint unit");
-            SqliteTx tx = new SqliteTx(write);
+            SqliteTx tx = new SqliteTx(write, groupCache);
             try {
               Object r = p.work.run(tx);
               tx.end();
@@ -313,6 +316,7 @@ public final class SqliteStore implements Store {
       ensureOpen();
       for (int attempt = 1; ; attempt++) {
         Attempt<T> a = attempt(work);
+        groupCache.clear();
         if (a.failure() == null) {
           return a.result();
         }

@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -29,10 +30,20 @@ import java.util.stream.Collectors;
  */
 final class SqliteTx implements Store.Tx {
   private final Connection c;
+  private final Map<String, Optional<Store.GroupRecord>> groups;
   private boolean open = true;
 
   SqliteTx(Connection c) {
+    this(c, null);
+  }
+
+  /**
+   * A Tx for checks: group records and app ids are read through {@code cache} (shared by the
+   * store, cleared by every admin change and by {@link #pauseGroup}).
+   */
+  SqliteTx(Connection c, Map<String, Optional<Store.GroupRecord>> cache) {
     this.c = c;
+    this.groups = cache;
   }
 
   void end() {
@@ -66,8 +77,15 @@ final class SqliteTx implements Store.Tx {
   @Override
   public boolean appExists(String appId) {
     check();
+    if (groups != null && groups.containsKey("app\0" + appId)) {
+      return true;
+    }
     try {
-      return Sql.one(c, "select 1 from app where id = ?", r -> true, appId).isPresent();
+      boolean found = Sql.one(c, "select 1 from app where id = ?", r -> true, appId).isPresent();
+      if (found && groups != null) {
+        groups.put("app\0" + appId, Optional.empty());
+      }
+      return found;
     } catch (SQLException e) {
       throw new Failure(e);
     }
@@ -76,8 +94,19 @@ final class SqliteTx implements Store.Tx {
   @Override
   public Optional<Store.GroupRecord> group(String appId, String track) {
     check();
+    String key = appId + "\0" + track;
+    if (groups != null) {
+      Optional<Store.GroupRecord> cached = groups.get(key);
+      if (cached != null) {
+        return cached;
+      }
+    }
     try {
-      return group(c, "g.app_id = ? and g.name = ?", appId, track);
+      Optional<Store.GroupRecord> g = group(c, "g.app_id = ? and g.name = ?", appId, track);
+      if (groups != null && groups.size() < 10_000) {
+        groups.put(key, g);
+      }
+      return g;
     } catch (SQLException e) {
       throw new Failure(e);
     }
@@ -225,6 +254,9 @@ final class SqliteTx implements Store.Tx {
   public void pauseGroup(long groupId, String reason, Instant at) {
     check();
     try {
+      if (groups != null) {
+        groups.clear();
+      }
       if (Sql.update(c, "update grp set updates_enabled = 0, paused_reason = ?, paused_at = ? where id = ?",
           reason, at, groupId) == 0) {
         throw new IllegalArgumentException("no group with id " + groupId);
