@@ -98,6 +98,18 @@ class AdminApiHttpTest {
   }
 
   @Test
+  void oversizedBody_is413Json_closesTheConnection_andCreatesNothing() {
+    String big = TestServer.PACKAGE_JSON.replace("}", ", \"signature\": \"" + "A".repeat(100_000) + "\"}");
+
+    HttpResponse<String> r = server.admin("POST", "/api/v1/packages", big);
+
+    assertEquals(413, r.statusCode(), r.body());
+    assertEquals("request body larger than 65536 bytes", TestServer.json(r).get("error").asText());
+    assertEquals("close", r.headers().firstValue("Connection").orElse(""));
+    assertEquals(0, server.adminOk("GET", "/api/v1/packages", null).size());
+  }
+
+  @Test
   void groupWithRolloutPercent101_is400_andTheGroupIsUnchanged() {
     HttpResponse<String> r = server.admin("PUT", "/api/v1/groups/stable", "{\"policy\": {\"rollout_percent\": 101}}");
 
