@@ -29,6 +29,14 @@ import picocli.CommandLine.Spec;
         "First start creates the data directory, the database with the CoreOS app, channels",
         "alpha, beta, stable and a group for each, and an admin token file."})
 public final class ServeCommand implements Callable<Integer> {
+  /**
+   * The libraries' loggers, turned down to warnings at start. Held here because the logging
+   * framework holds loggers only weakly: one collected by the garbage collector comes back
+   * without the level that was set on it.
+   */
+  private static final java.util.logging.Logger[] QUIET = {java.util.logging.Logger.getLogger("io.undertow"),
+      java.util.logging.Logger.getLogger("org.xnio"), java.util.logging.Logger.getLogger("org.jboss")};
+
   @Spec CommandSpec spec;
 
   @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default " + ServerConfig.DEFAULT_LISTEN + ").")
@@ -44,8 +52,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    for (String quiet : new String[] {"io.undertow", "org.xnio", "org.jboss"}) {
-      java.util.logging.Logger.getLogger(quiet).setLevel(java.util.logging.Level.WARNING);
+    for (java.util.logging.Logger quiet : QUIET) {
+      quiet.setLevel(java.util.logging.Level.WARNING);
     }
     Files.createDirectories(dataDir);
     ServerConfig cfg = ServerConfig.resolve(listen, publicUrl, dataDir, System.getenv());

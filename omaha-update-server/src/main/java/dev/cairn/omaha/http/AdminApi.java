@@ -76,7 +76,8 @@ public final class AdminApi implements HttpHandler {
     } catch (IllegalArgumentException e) {
       send(ex, StatusCodes.BAD_REQUEST, error(e.getMessage()));
     } catch (RequestTooBigException e) {
-      send(ex, StatusCodes.REQUEST_ENTITY_TOO_LARGE, error("request body larger than " + OmahaServer.MAX_BODY + " bytes"));
+      OmahaServer.tooLarge(ex, "application/json",
+          JSON.writeValueAsString(error("request body larger than " + OmahaServer.MAX_BODY + " bytes")) + "\n");
     }
   }
 
@@ -99,6 +100,9 @@ public final class AdminApi implements HttpHandler {
   }
 
   private static JsonNode readBody(HttpServerExchange ex) throws IOException {
+    if (ex.getRequestContentLength() > OmahaServer.MAX_BODY) {
+      throw new RequestTooBigException();
+    }
     byte[] bytes = ex.getInputStream().readNBytes(OmahaServer.MAX_BODY + 1);
     if (bytes.length > OmahaServer.MAX_BODY) {
       throw new RequestTooBigException();

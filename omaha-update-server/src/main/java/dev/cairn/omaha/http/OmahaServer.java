@@ -16,6 +16,7 @@ import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,6 +28,13 @@ import java.security.MessageDigest;
  */
 public final class OmahaServer implements AutoCloseable {
   public static final int MAX_BODY = 64 * 1024;
+
+  /**
+   * The most of a request body Undertow reads before it drops the connection. Above
+   * {@link #MAX_BODY} only to read and throw away the rest of a body answered 413 (see
+   * {@link #tooLarge}); nothing above MAX_BODY is ever kept.
+   */
+  static final long DRAIN_LIMIT = 2 * 1024 * 1024;
 
   private final Undertow undertow;
   private final GracefulShutdownHandler graceful;
@@ -43,7 +51,7 @@ public final class OmahaServer implements AutoCloseable {
     GracefulShutdownHandler graceful = Handlers.gracefulShutdown(routes(deps));
     Undertow u = Undertow.builder()
         .addHttpListener(port, host)
-        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) MAX_BODY)
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, DRAIN_LIMIT)
         .setHandler(graceful)
         .build();
     u.start();
@@ -104,7 +112,7 @@ public final class OmahaServer implements AutoCloseable {
       text(ex, status, "text/xml; charset=utf-8", OmahaXml.renderResponse(out.response()));
     } catch (RequestTooBigException e) {
       status = StatusCodes.REQUEST_ENTITY_TOO_LARGE;
-      text(ex, status, "text/plain", "request body larger than " + MAX_BODY + " bytes\n");
+      tooLarge(ex, "text/plain", "request body larger than " + MAX_BODY + " bytes\n");
     } catch (OmahaXml.BadRequest e) {
       status = StatusCodes.BAD_REQUEST;
       text(ex, status, "text/plain", e.getMessage() + "\n");
@@ -127,6 +135,33 @@ public final class OmahaServer implements AutoCloseable {
       throw new RequestTooBigException();
     }
     return body;
+  }
+
+  /**
+   * Answers 413 and closes the connection. The rest of the body is never parsed as a next request
+   * (the connection is not kept alive), and it is read and thrown away after the answer went out,
+   * up to {@link #DRAIN_LIMIT}: closing a socket with unread data resets it, and the client may
+   * then never see the answer.
+   */
+  static void tooLarge(HttpServerExchange ex, String type, String body) {
+    if (ex.isResponseStarted()) {
+      return;    // Undertow dropped the connection already (past DRAIN_LIMIT)
+    }
+    ex.setPersistent(false);
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.setStatusCode(StatusCodes.REQUEST_ENTITY_TOO_LARGE);
+    ex.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
+    ex.getResponseHeaders().put(Headers.CONTENT_LENGTH, bytes.length);
+    try {
+      if (!ex.isBlocking()) {
+        ex.startBlocking();
+      }
+      ex.getOutputStream().write(bytes);
+      ex.getOutputStream().flush();
+      ex.getInputStream().transferTo(OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      // past DRAIN_LIMIT, or the client went away: the connection closes either way
+    }
   }
 
   private static void health(HttpServerExchange ex, Deps deps) {
