@@ -66,8 +66,9 @@ public final class ServeCommand implements Callable<Integer> {
     Metrics metrics = new Metrics();
     UpdateService service = new UpdateService(store, Clock.systemUTC());
     OmahaServer server = OmahaServer.start(cfg.host(), cfg.port(),
-        new OmahaServer.Deps(service, store, metrics, token, new AdminApi(store, cfg.publicUrl())));
-    out.printf("cairn serve: listening on %s:%d, public URL %s%n", cfg.host(), server.port(), cfg.publicUrl());
+        new OmahaServer.Deps(service, store, metrics, token, new AdminApi(store, () -> publicUrl(cfg))));
+    boundPort = server.port();
+    out.printf("cairn serve: listening on %s:%d, public URL %s%n", cfg.host(), server.port(), publicUrl(cfg));
     out.printf("cairn serve: data in %s; admin token in %s%s%n", dataDir, tokenFile, newToken ? " (new)" : "");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -78,6 +79,12 @@ public final class ServeCommand implements Callable<Integer> {
     }, "cairn-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  private volatile int boundPort;
+
+  private String publicUrl(ServerConfig cfg) {
+    return cfg.publicUrlAwaitsPort() ? ServerConfig.defaultPublicUrl(cfg.host(), boundPort) : cfg.publicUrl();
   }
 
   /** Creates the admin token file (0600) with 256 random bits unless it exists; true when created. */

@@ -38,11 +38,21 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
       throw new IllegalArgumentException("listen address '" + listen + "': port must be 0-65535");
     }
     String publicUrl = first(publicUrlFlag, env.get("CAIRN_PUBLIC_URL"), (String) file.get("public_url"),
-        "http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + port);
+        defaultPublicUrl(host, port));
     if (!publicUrl.matches("https?://[^\\s/]+(/\\S*)?")) {
       throw new IllegalArgumentException("public URL '" + publicUrl + "' is not an http(s) URL");
     }
     return new ServerConfig(host, port, publicUrl.replaceAll("/+$", ""), dataDir);
+  }
+
+  /** http://HOST:PORT, with localhost for the wildcard address. */
+  static String defaultPublicUrl(String host, int port) {
+    return "http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + port;
+  }
+
+  /** Whether the public URL was derived from a listen port of 0, so must wait for the real port. */
+  boolean publicUrlAwaitsPort() {
+    return port == 0 && publicUrl.equals(defaultPublicUrl(host, 0));
   }
 
   private static String first(String... values) {

@@ -37,9 +37,10 @@ public final class AdminApi implements HttpHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SqliteStore store;
-  private final String publicUrl;
+  private final java.util.function.Supplier<String> publicUrl;
 
-  public AdminApi(SqliteStore store, String publicUrl) {
+  /** {@code publicUrl} is asked when needed: with port 0 it is known only once the server listens. */
+  public AdminApi(SqliteStore store, java.util.function.Supplier<String> publicUrl) {
     this.store = store;
     this.publicUrl = publicUrl;
   }
@@ -59,7 +60,8 @@ public final class AdminApi implements HttpHandler {
     try {
       JsonNode body = get ? null : readBody(ex);
       Object result = switch (resource) {
-        case "apps" -> get && name == null ? apps() : notFound();
+        case "apps" -> name != null ? notFound() : get ? apps()
+            : ex.getRequestMethod().equals(Methods.POST) ? createApp(body) : notAllowed();
         case "channels" -> get ? channels(app) : ex.getRequestMethod().equals(Methods.PUT) && name != null
             ? setChannel(app, name, body) : notAllowed();
         case "packages" -> get ? packages(app) : ex.getRequestMethod().equals(Methods.POST) ? createPackage(app, body) : notAllowed();
@@ -146,6 +148,19 @@ public final class AdminApi implements HttpHandler {
     return a;
   }
 
+  private Object createApp(JsonNode b) {
+    String id = text(b, "id", null);
+    if (!id.matches("\\{[0-9a-fA-F-]{36}\\}")) {
+      throw new IllegalArgumentException("field 'id' must be an app id like {e96281a6-d1af-4bde-9a0a-97b76e56dc57}");
+    }
+    store.createApp(id, text(b, "name", null), text(b, "board", "amd64-usr"));
+    for (String channel : SqliteStore.DEFAULT_CHANNELS) {
+      store.createChannel(id, channel);
+    }
+    return JSON.createObjectNode().put("id", id).put("name", text(b, "name", null))
+        .put("board", text(b, "board", "amd64-usr"));
+  }
+
   private Object channels(String app) {
     ArrayNode a = JSON.createArrayNode();
     for (SqliteStore.ChannelInfo c : store.listChannels(app)) {
@@ -176,7 +191,7 @@ public final class AdminApi implements HttpHandler {
     String version = text(b, "version", null);
     Package p = new Package(Version.parse(version), text(b, "board", "amd64-usr"), text(b, "name", null),
         number(b, "size", -1), text(b, "sha1", null), text(b, "sha256", null),
-        text(b, "url", publicUrl + "/packages/" + version + "/"));
+        text(b, "url", publicUrl.get() + "/packages/" + version + "/"));
     store.createPackage(app, p, b.hasNonNull("signature") ? text(b, "signature", null) : null);
     return pkg(p);
   }

@@ -47,7 +47,7 @@ final class TestServer implements AutoCloseable {
     this.store = store;
     UpdateService service = new UpdateService(store, Clock.fixed(NOW, ZoneOffset.UTC));
     this.server = OmahaServer.start("127.0.0.1", 0,
-        new OmahaServer.Deps(service, store, metrics, TOKEN, new AdminApi(store, PUBLIC_URL)));
+        new OmahaServer.Deps(service, store, metrics, TOKEN, new AdminApi(store, () -> PUBLIC_URL)));
     this.base = URI.create("http://127.0.0.1:" + server.port());
   }
 
