@@ -91,14 +91,16 @@ public final class UpdateService {
     int code = e.errorCode() < 0 ? 0 : UpdatePolicy.baseErrorCode(e.errorCode());
     int flags = e.errorCode() < 0 ? 0 : UpdatePolicy.errorFlags(e.errorCode());
     String target = s.grantedVersion.map(Version::toString).orElse("");
-    tx.appendEvent(new EventRecord(app.appId(), app.machineId(), now, e.type(), e.result(), code, flags,
-        e.previousVersion(), target));
     // update_engine sends 3/2 with every check; it means "rebooted into it" only after an update.
+    // Otherwise it says only "I run my version", which the instance record already holds: it is
+    // counted in the metrics but not stored, so the event log keeps what happened.
     boolean routine32 = e.type() == 3 && e.result() == 2
         && (e.previousVersion().isEmpty() || e.previousVersion().equals("0.0.0.0"));
     if (routine32 && !ranGranted(s, app)) {
       return;
     }
+    tx.appendEvent(new EventRecord(app.appId(), app.machineId(), now, e.type(), e.result(), code, flags,
+        e.previousVersion(), target));
     InstanceStatus next = UpdatePolicy.afterEvent(s.status, e.type(), e.result());
     if (e.result() == 0) {
       s.lastErrorCode = code;
