@@ -172,12 +172,17 @@ final class SqliteTx implements Store.Tx {
     return out;
   }
 
+  /** The instance rows this unit read, so a save that leaves the indexed columns alone can skip them. */
+  private final Map<String, Store.InstanceRecord> loaded = new java.util.HashMap<>();
+
   @Override
   public Optional<Store.InstanceRecord> instance(String appId, String machineId) {
     check();
     try {
-      return Sql.one(c, "select " + Sql.INSTANCE_COLUMNS + " from instance where app_id = ? and machine_id = ?",
-          Sql::instance, appId, machineId);
+      Optional<Store.InstanceRecord> r = Sql.one(c, "select " + Sql.INSTANCE_COLUMNS
+          + " from instance where app_id = ? and machine_id = ?", Sql::instance, appId, machineId);
+      r.ifPresent(i -> loaded.put(appId + "\0" + machineId, i));
+      return r;
     } catch (SQLException e) {
       throw new Failure(e);
     }
@@ -208,6 +213,22 @@ final class SqliteTx implements Store.Tx {
   @Override
   public void saveInstance(Store.InstanceRecord i) {
     check();
+    Store.InstanceRecord before = loaded.get(i.appId() + "\0" + i.machineId());
+    if (before != null && before.track().equals(i.track()) && before.grantedAt().equals(i.grantedAt())) {
+      // The indexed columns (track, granted_at) stay: an UPDATE that does not name them leaves
+      // their indexes untouched, which halves the pages a routine check writes.
+      try {
+        Sql.update(c, "update instance set version = ?, boot_id = ?, oem = ?, oem_version = ?, aleph_version = ?,"
+            + " alias = ?, ip = ?, status = ?, granted_version = ?, last_check = ?, last_hold = ?,"
+            + " last_error_code = ?, last_error_flags = ? where app_id = ? and machine_id = ?",
+            i.version(), i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(), i.alias(), i.ip(), i.status(),
+            i.grantedVersion().orElse(null), i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(),
+            i.lastErrorFlags(), i.appId(), i.machineId());
+        return;
+      } catch (SQLException e) {
+        throw new Failure(e);
+      }
+    }
     try {
       Sql.update(c, "insert into instance (" + Sql.INSTANCE_COLUMNS + ")"
           + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
