@@ -41,9 +41,18 @@ public final class UpdatePolicy {
   /** Counts over the group, read in the same transaction as the grant. */
   public record GroupStats(int grantedInPeriod, int failuresOfTarget) {}
 
-  /** Everything one decision needs. {@code group} is empty when the track names no group. */
+  /**
+   * Everything one decision needs. {@code group} is empty when the track names no group.
+   * {@code stats} is asked only when a rule needs the counts (failure brake, rate limit), so a
+   * check that ends earlier (up to date, no package) costs no count.
+   */
   public record Check(boolean appKnown, String track, Optional<GroupView> group, String clientVersion,
-      String machineId, InstanceView instance, GroupStats stats, Instant now) {}
+      String machineId, InstanceView instance, java.util.function.Supplier<GroupStats> stats, Instant now) {
+    public Check(boolean appKnown, String track, Optional<GroupView> group, String clientVersion,
+        String machineId, InstanceView instance, GroupStats stats, Instant now) {
+      this(appKnown, track, group, clientVersion, machineId, instance, () -> stats, now);
+    }
+  }
 
   public static Decision decide(Check c) {
     if (!c.appKnown()) {
@@ -93,8 +102,9 @@ public final class UpdatePolicy {
     if (!p.updatesEnabled()) {
       return hold(Hold.UPDATES_PAUSED, "updates are paused for group " + g.name());
     }
-    if (p.failureBrake() > 0 && c.stats().failuresOfTarget() >= p.failureBrake()) {
-      return hold(Hold.FAILURE_BRAKE, c.stats().failuresOfTarget() + " failed updates to " + goal.version()
+    GroupStats stats = p.failureBrake() > 0 || p.maxUpdatesPerPeriod() > 0 ? c.stats().get() : new GroupStats(0, 0);
+    if (p.failureBrake() > 0 && stats.failuresOfTarget() >= p.failureBrake()) {
+      return hold(Hold.FAILURE_BRAKE, stats.failuresOfTarget() + " failed updates to " + goal.version()
           + " in group " + g.name() + " (brake at " + p.failureBrake() + ")");
     }
     if (p.officeHours().isPresent() && !within(p.officeHours().get(), c.now())) {
@@ -103,8 +113,8 @@ public final class UpdatePolicy {
     if (p.rolloutPercent() < 100 && bucket(c.machineId()) >= p.rolloutPercent()) {
       return hold(Hold.NOT_IN_ROLLOUT, "machine is outside the " + p.rolloutPercent() + "% rollout");
     }
-    if (p.maxUpdatesPerPeriod() > 0 && c.stats().grantedInPeriod() >= p.maxUpdatesPerPeriod()) {
-      return hold(Hold.RATE_LIMITED, c.stats().grantedInPeriod() + " updates granted in the last "
+    if (p.maxUpdatesPerPeriod() > 0 && stats.grantedInPeriod() >= p.maxUpdatesPerPeriod()) {
+      return hold(Hold.RATE_LIMITED, stats.grantedInPeriod() + " updates granted in the last "
           + p.period() + " (limit " + p.maxUpdatesPerPeriod() + ")");
     }
     return new Decision.Offer(next, true);
