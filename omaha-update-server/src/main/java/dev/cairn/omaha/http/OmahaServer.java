@@ -28,6 +28,7 @@ import java.security.MessageDigest;
  */
 public final class OmahaServer implements AutoCloseable {
   public static final int MAX_BODY = 64 * 1024;
+  static final int WORKERS = 64;
 
   /**
    * The most of a request body Undertow reads before it drops the connection. Above
@@ -51,6 +52,10 @@ public final class OmahaServer implements AutoCloseable {
     GracefulShutdownHandler graceful = Handlers.gracefulShutdown(routes(deps));
     Undertow u = Undertow.builder()
         .addHttpListener(port, host)
+        .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
+        // Enough workers that every waiting check can be in the next group commit: with undertow's
+        // default (8 per I/O thread) batches stay small and throughput falls by a fifth.
+        .setWorkerThreads(WORKERS)
         .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, DRAIN_LIMIT)
         .setHandler(graceful)
         .build();
