@@ -18,7 +18,7 @@ trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 50); do curl -sf localhost:$port/healthz >/dev/null && break; sleep 0.2; done
 export INSTANCES="$instances"
 echo "registering $instances machines"
-wrk -t2 -c32 -d"$((instances / 2000 + 5))s" -s omaha-update-server/bench/update-check.lua "http://127.0.0.1:$port" >/dev/null
+wrk -t2 -c32 -d"$((instances / 8000 + 5))s" -s omaha-update-server/bench/update-check.lua "http://127.0.0.1:$port" >/dev/null
 echo "full load, wrk -t2 -c32 -d$duration, $instances machines"
 wrk -t2 -c32 -d"$duration" --latency -s omaha-update-server/bench/update-check.lua "http://127.0.0.1:$port"
 T=$(cat "$tmp/data/admin.token")

@@ -241,24 +241,24 @@ public final class SqliteStore implements Store {
         try {
           exec(write, "begin immediate");
           for (Pending<?> p : batch) {
-            exec(write, "savepoint unit");
+            Sql.update(write, "savepoint unit");
             SqliteTx tx = new SqliteTx(write, groupCache);
             try {
               Object r = p.work.run(tx);
               tx.end();
-              exec(write, "release unit");
+              Sql.update(write, "release unit");
               results.add(r);
               errors.add(null);
             } catch (SqliteTx.Failure e) {
               tx.end();
-              exec(write, "rollback to unit");
-              exec(write, "release unit");
+              Sql.update(write, "rollback to unit");
+              Sql.update(write, "release unit");
               results.add(null);
               errors.add(failure(e.sql()));
             } catch (RuntimeException | Error e) {
               tx.end();
-              exec(write, "rollback to unit");
-              exec(write, "release unit");
+              Sql.update(write, "rollback to unit");
+              Sql.update(write, "release unit");
               results.add(null);
               errors.add(e);
             }
