@@ -18,8 +18,9 @@ trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 50); do curl -sf localhost:$port/healthz >/dev/null && break; sleep 0.2; done
 export INSTANCES="$instances"
 echo "registering $instances machines"
-wrk -t2 -c32 -d"$((instances / 8000 + 5))s" -s omaha-update-server/bench/update-check.lua "http://127.0.0.1:$port" >/dev/null
+wrk -t2 -c32 -d"$((instances / 8000 + 5))s" -s omaha-update-server/bench/update-check.lua "http://127.0.0.1:$port" \
+  | grep "requests in" | sed 's/^/  registration: /'
 echo "full load, wrk -t2 -c32 -d$duration, $instances machines"
 wrk -t2 -c32 -d"$duration" --latency -s omaha-update-server/bench/update-check.lua "http://127.0.0.1:$port"
 T=$(cat "$tmp/data/admin.token")
-echo "instances stored: $(curl -s -H "Authorization: Bearer $T" "localhost:$port/api/v1/instances?limit=10000" | grep -c machine_id)"
+echo "instances listed (first 10,000 at most): $(curl -s -H "Authorization: Bearer $T" "localhost:$port/api/v1/instances?limit=10000" | grep -c machine_id)"
