@@ -23,6 +23,16 @@ local template = [[<?xml version="1.0" encoding="UTF-8"?>
 
 local headers = { ["Content-Type"] = "text/xml" }
 
+-- Paced mode: RATE (checks/s over all connections) and CONNECTIONS set a fixed delay between each
+-- connection's requests, for a steady load rather than as fast as possible.
+local rate = tonumber(os.getenv("RATE") or "0")
+local connections = tonumber(os.getenv("CONNECTIONS") or "32")
+if rate > 0 then
+  function delay()
+    return connections * 1000 / rate
+  end
+end
+
 function request()
   counter = counter + 1
   local n = (counter * 7919 + thread_id * 104729) % instances
