@@ -17,7 +17,8 @@ public final class OmahaXml {
   public static final int MAX_APPS = 16;
   public static final int MAX_EVENTS_PER_APP = 16;
 
-  private static final XMLInputFactory FACTORY = factory();
+  /** One factory per thread: creating readers from a shared one would need a lock. */
+  private static final ThreadLocal<XMLInputFactory> FACTORY = ThreadLocal.withInitial(OmahaXml::factory);
 
   private OmahaXml() {}
 
@@ -40,9 +41,7 @@ public final class OmahaXml {
   public static OmahaRequest parseRequest(byte[] body) {
     XMLStreamReader r;
     try {
-      synchronized (FACTORY) {
-        r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(body));
-      }
+      r = FACTORY.get().createXMLStreamReader(new ByteArrayInputStream(body));
     } catch (XMLStreamException e) {
       throw new BadRequest("malformed XML: " + e.getMessage());
     }
