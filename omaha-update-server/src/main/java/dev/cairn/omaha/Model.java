@@ -76,5 +76,12 @@ public final class Model {
   }
 
   /** Where an instance stands in an update, driven by checks and events. */
-  public enum InstanceStatus { UNDEFINED, GRANTED, DOWNLOADING, DOWNLOADED, INSTALLED, COMPLETE, ERROR, ON_HOLD, TIMED_OUT }
+  public enum InstanceStatus {
+    UNDEFINED, GRANTED, DOWNLOADING, DOWNLOADED, INSTALLED, COMPLETE, ERROR, ON_HOLD, TIMED_OUT;
+
+    /** Granted and not yet finished: the update is on its way to the machine. */
+    public boolean inFlight() {
+      return this == GRANTED || this == DOWNLOADING || this == DOWNLOADED || this == INSTALLED;
+    }
+  }
 }

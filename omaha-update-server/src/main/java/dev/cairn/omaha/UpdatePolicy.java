@@ -123,8 +123,7 @@ public final class UpdatePolicy {
   /** The package of a grant still in flight (granted, not finished, not timed out, not yet running). */
   private static Optional<Package> inFlight(Check c, GroupView g, Version client, Package goal) {
     InstanceView i = c.instance();
-    boolean active = i.status() == InstanceStatus.GRANTED || i.status() == InstanceStatus.DOWNLOADING
-        || i.status() == InstanceStatus.DOWNLOADED || i.status() == InstanceStatus.INSTALLED;
+    boolean active = i.status().inFlight();
     if (!active || i.grantedVersion().isEmpty() || i.grantedAt().isEmpty()) {
       return Optional.empty();
     }

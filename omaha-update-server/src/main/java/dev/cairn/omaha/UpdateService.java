@@ -119,7 +119,7 @@ public final class UpdateService {
       change(tx, app, s, InstanceStatus.COMPLETE, now, "runs the granted version");
     }
     Optional<GroupRecord> group = tx.group(app.appId(), app.track());
-    if (group.isPresent() && inFlight(s.status) && s.grantedAt.isPresent()
+    if (group.isPresent() && s.status.inFlight() && s.grantedAt.isPresent()
         && !s.grantedAt.get().plus(group.get().policy().updateTimeout()).isAfter(now) && !ranGranted(s, app)) {
       change(tx, app, s, InstanceStatus.TIMED_OUT, now, "no progress within " + group.get().policy().updateTimeout());
     }
@@ -159,11 +159,6 @@ public final class UpdateService {
       }
     }
     return OmahaResponse.Update.none();
-  }
-
-  private static boolean inFlight(InstanceStatus s) {
-    return s == InstanceStatus.GRANTED || s == InstanceStatus.DOWNLOADING || s == InstanceStatus.DOWNLOADED
-        || s == InstanceStatus.INSTALLED;
   }
 
   private static void change(Store.Tx tx, OmahaRequest.App app, State s, InstanceStatus to, Instant now, String detail) {

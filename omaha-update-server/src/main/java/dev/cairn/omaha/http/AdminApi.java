@@ -300,9 +300,8 @@ public final class AdminApi implements HttpHandler {
   }
 
   private Object instance(String app, String machine) {
-    Store.InstanceRecord i = store.listInstances(app, null, Integer.MAX_VALUE).stream()
-        .filter(r -> r.machineId().equals(machine)).findFirst()
-        .orElseThrow(() -> new Status(StatusCodes.NOT_FOUND, "no instance '" + machine + "' for app " + app));
+    Store.InstanceRecord i = store.instance(app, machine).orElseThrow(
+        () -> new Status(StatusCodes.NOT_FOUND, "no instance '" + machine + "' for app " + app));
     ObjectNode o = instanceJson(i);
     ArrayNode h = o.putArray("history");
     store.instanceHistory(app, machine).forEach(r -> h.addObject().put("at", r.at().toString())

@@ -651,6 +651,12 @@ public final class SqliteStore implements Store {
         appId, track, track, limit));
   }
 
+  /** One machine's record, if it ever checked in. */
+  public Optional<InstanceRecord> instance(String appId, String machineId) {
+    return read(c -> Sql.one(c, "select " + Sql.INSTANCE_COLUMNS + " from instance where app_id = ? and machine_id = ?",
+        Sql::instance, appId, machineId));
+  }
+
   /** The machine's state changes, oldest first. */
   public List<HistoryRecord> instanceHistory(String appId, String machineId) {
     return read(c -> Sql.list(c, "select * from instance_history where app_id = ? and machine_id = ? order by id",
