@@ -24,12 +24,13 @@ local template = [[<?xml version="1.0" encoding="UTF-8"?>
 local headers = { ["Content-Type"] = "text/xml" }
 
 -- Paced mode: RATE (checks/s over all connections) and CONNECTIONS set a fixed delay between each
--- connection's requests, for a steady load rather than as fast as possible.
+-- connection's requests, for a steady load rather than as fast as possible. A connection's cycle is
+-- its pause plus the answer's latency and wrk's own turn, taken as 1.5 ms; wrk reports the rate actually reached.
 local rate = tonumber(os.getenv("RATE") or "0")
 local connections = tonumber(os.getenv("CONNECTIONS") or "32")
 if rate > 0 then
   function delay()
-    return connections * 1000 / rate
+    return connections * 1000 / rate - 1.5
   end
 end
 

@@ -6,6 +6,7 @@ import dev.cairn.omaha.Model.Policy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The port to the update server's database. An implementation runs each unit of work in one
@@ -16,6 +17,19 @@ public interface Store extends AutoCloseable {
 
   /** Runs {@code work} in one transaction and commits it; retries when the database is busy. */
   <T> T transaction(Work<T> work);
+
+  /**
+   * As {@link #transaction}, without waiting: the future completes once the work's transaction is
+   * committed (or has failed), on a thread of the store's choosing, so dependent steps should be
+   * short. The default runs the work at once on the calling thread.
+   */
+  default <T> CompletableFuture<T> submit(Work<T> work) {
+    try {
+      return CompletableFuture.completedFuture(transaction(work));
+    } catch (RuntimeException | Error e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /** Whether the database answers a trivial query. */
   boolean healthy();

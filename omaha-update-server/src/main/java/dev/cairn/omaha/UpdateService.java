@@ -11,9 +11,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * Answers one Omaha request: per app, in one store transaction, records its events, decides the
+ * Answers one Omaha request in one store transaction: per app, records its events, decides the
  * update check with {@link UpdatePolicy}, and remembers the machine. No HTTP in here.
  */
 public final class UpdateService {
@@ -28,18 +30,39 @@ public final class UpdateService {
   /** What happened, for metrics: per app, whether it was granted, held (and why) or neither. */
   public record Outcome(OmahaResponse response, List<String> verdicts) {}
 
+  /** Answers {@code request}, waiting for its transaction to commit. */
   public Outcome handle(OmahaRequest request, String clientIp) {
-    Instant now = clock.instant();
-    List<OmahaResponse.App> apps = new ArrayList<>();
-    List<String> verdicts = new ArrayList<>();
-    for (OmahaRequest.App app : request.apps()) {
-      String[] verdict = new String[1];
-      apps.add(store.transaction(tx -> one(tx, app, clientIp, now, verdict)));
-      verdicts.add(verdict[0]);
+    try {
+      return submit(request, clientIp).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
     }
+  }
+
+  /**
+   * Answers {@code request} without waiting: every app of it in one unit of work, and the outcome
+   * once that unit is committed, so nothing is answered that is not on disk.
+   */
+  public CompletableFuture<Outcome> submit(OmahaRequest request, String clientIp) {
+    Instant now = clock.instant();
     long elapsed = Duration.between(now.atZone(clock.getZone()).toLocalDate().atStartOfDay(clock.getZone()).toInstant(), now)
         .getSeconds();
-    return new Outcome(new OmahaResponse(elapsed, apps), verdicts);
+    return store.submit(tx -> {
+      List<OmahaResponse.App> apps = new ArrayList<>(request.apps().size());
+      List<String> verdicts = new ArrayList<>(request.apps().size());
+      String[] verdict = new String[1];
+      for (OmahaRequest.App app : request.apps()) {
+        apps.add(one(tx, app, clientIp, now, verdict));
+        verdicts.add(verdict[0]);
+      }
+      return new Outcome(new OmahaResponse(elapsed, apps), verdicts);
+    });
   }
 
   private OmahaResponse.App one(Store.Tx tx, OmahaRequest.App app, String ip, Instant now, String[] verdict) {

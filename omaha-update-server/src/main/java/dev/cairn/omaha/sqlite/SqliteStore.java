@@ -47,6 +47,8 @@ public final class SqliteStore implements Store {
 
   private static final int BUSY_TIMEOUT_MS = 5_000;
   private static final int ATTEMPTS = 5;
+  /** How often the write-ahead log is copied into the database beside the writer. */
+  private static final long CHECKPOINT_EVERY_MS = 100;
 
   private final Path file;
   private final Clock clock;
@@ -55,6 +57,7 @@ public final class SqliteStore implements Store {
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ReentrantLock readLock = new ReentrantLock();
   private final Committer committer = new Committer();
+  private final Checkpointer checkpointer;
   /** Group records and known app ids for checks; every admin change clears it. */
   private final Map<String, Optional<GroupRecord>> groupCache = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -64,6 +67,7 @@ public final class SqliteStore implements Store {
     this.clock = clock;
     this.write = write;
     this.read = read;
+    this.checkpointer = new Checkpointer();
   }
 
   /** Opens (creating it if missing) and migrates the database at {@code dbFile}. */
@@ -164,10 +168,38 @@ public final class SqliteStore implements Store {
     if (writeLock.isHeldByCurrentThread()) {
       throw new IllegalStateException("transactions do not nest: run the inner work with the outer Tx");
     }
-    ensureOpen();
+    return await(submit(work));
+  }
+
+  /**
+   * {@inheritDoc} The work joins the next group commit; the future completes on the commit thread
+   * once that commit is on disk.
+   */
+  @Override
+  public <T> java.util.concurrent.CompletableFuture<T> submit(Work<T> work) {
+    try {
+      ensureOpen();
+    } catch (IllegalStateException closedAlready) {
+      return java.util.concurrent.CompletableFuture.failedFuture(closedAlready);
+    }
     Pending<T> p = new Pending<>(work);
     committer.submit(p);
-    return p.await();
+    return p.done;
+  }
+
+  private static <T> T await(java.util.concurrent.CompletableFuture<T> done) {
+    try {
+      return done.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(c);
+    }
   }
 
   /** A unit of work waiting for the group commit, and then its outcome. */
@@ -177,21 +209,6 @@ public final class SqliteStore implements Store {
 
     Pending(Work<T> work) {
       this.work = work;
-    }
-
-    T await() {
-      try {
-        return done.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof RuntimeException r) {
-          throw r;
-        }
-        if (c instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException(c);
-      }
     }
   }
 
@@ -298,6 +315,55 @@ public final class SqliteStore implements Store {
         p.done.complete(inTransaction(p.work::run));
       } catch (RuntimeException | Error e) {
         p.done.completeExceptionally(e);
+      }
+    }
+  }
+
+  /**
+   * Copies the write-ahead log into the database beside the writer, on a connection of its own, so
+   * that the commit that crosses the log's size limit rarely has much left to copy (and fsync)
+   * while checks wait for it. A passive checkpoint never blocks the writer or the readers.
+   */
+  private final class Checkpointer {
+    private final Thread thread;
+
+    Checkpointer() {
+      thread = new Thread(this::loop, "cairn-sqlite-checkpoint");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void loop() {
+      Connection c = null;
+      try {
+        c = connect(file, BUSY_TIMEOUT_MS);
+        while (!closed) {
+          Thread.sleep(CHECKPOINT_EVERY_MS);
+          try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("pragma wal_checkpoint(passive)")) {
+            r.next();
+          } catch (SQLException e) {
+            // busy or closing: the writer's own checkpoint still bounds the log
+          }
+        }
+      } catch (InterruptedException | SQLException e) {
+        // stopping, or no connection: the writer's own checkpoint still bounds the log
+      } finally {
+        if (c != null) {
+          try {
+            c.close();
+          } catch (SQLException ignored) {
+            // nothing to keep
+          }
+        }
+      }
+    }
+
+    void stop() {
+      thread.interrupt();
+      try {
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }
@@ -433,6 +499,7 @@ public final class SqliteStore implements Store {
       }
       closed = true;
       committer.thread.interrupt();
+      checkpointer.stop();
       SQLException failure = null;
       try {
         exec(write, "pragma wal_checkpoint(truncate)");
