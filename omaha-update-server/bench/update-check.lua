@@ -34,9 +34,16 @@ if rate > 0 then
   end
 end
 
+-- Registration mode (REGISTER=1, run with one wrk thread): machine ids in order, so that once
+-- INSTANCES requests are answered every machine is registered.
+local register = os.getenv("REGISTER") == "1"
+
 function request()
   counter = counter + 1
   local n = (counter * 7919 + thread_id * 104729) % instances
+  if register then
+    n = (counter - 1) % instances
+  end
   local body = template:gsub("MACHINE", string.format("%032x", n))
   return wrk.format("POST", "/v1/update/", headers, body)
 end

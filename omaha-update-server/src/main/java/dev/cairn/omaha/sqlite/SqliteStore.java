@@ -48,7 +48,7 @@ public final class SqliteStore implements Store {
   private static final int BUSY_TIMEOUT_MS = 5_000;
   private static final int ATTEMPTS = 5;
   /** How often the write-ahead log is copied into the database beside the writer. */
-  private static final long CHECKPOINT_EVERY_MS = 100;
+  private static final long CHECKPOINT_EVERY_MS = 25;
 
   private final Path file;
   private final Clock clock;
