@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.omaha.Model;
+import dev.cairn.omaha.Model.InstanceStatus;
 import dev.cairn.omaha.Model.OfficeHours;
 import dev.cairn.omaha.Model.Package;
 import dev.cairn.omaha.Model.Policy;
+import dev.cairn.omaha.Refusal;
+import dev.cairn.omaha.Rollout;
 import dev.cairn.omaha.Store;
 import dev.cairn.omaha.Version;
 import dev.cairn.omaha.sqlite.SqliteStore;
@@ -21,9 +24,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.DayOfWeek;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +40,8 @@ import java.util.Set;
  */
 public final class AdminApi implements HttpHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The request header naming who makes an admin change. */
+  public static final String ACTOR_HEADER = "X-Cairn-Actor";
 
   private final SqliteStore store;
   private final java.util.function.Supplier<String> publicUrl;
@@ -55,26 +62,32 @@ public final class AdminApi implements HttpHandler {
     String[] path = ex.getRelativePath().replaceFirst("^/api/v1/?", "").split("/");
     String resource = path.length > 0 ? path[0] : "";
     String name = path.length > 1 ? path[1] : null;
+    String sub = path.length > 2 ? path[2] : null;
     String app = param(ex, "app", Model.COREOS_APP_ID);
     boolean get = ex.getRequestMethod().equals(Methods.GET);
+    boolean post = ex.getRequestMethod().equals(Methods.POST);
+    boolean put = ex.getRequestMethod().equals(Methods.PUT);
     try {
+      if (path.length > 3 || (sub != null && !resource.equals("channels") && !resource.equals("groups"))) {
+        notFound();
+      }
+      String actor = actor(ex);
       JsonNode body = get ? null : readBody(ex);
       Object result = switch (resource) {
         case "apps" -> name != null ? notFound() : get ? apps()
-            : ex.getRequestMethod().equals(Methods.POST) ? createApp(body) : notAllowed();
-        case "channels" -> get ? channels(app) : ex.getRequestMethod().equals(Methods.PUT) && name != null
-            ? setChannel(app, name, body) : notAllowed();
-        case "packages" -> get ? packages(app) : ex.getRequestMethod().equals(Methods.POST) ? createPackage(app, body) : notAllowed();
-        case "groups" -> get ? (name == null ? groups(app) : group(app, name))
-            : ex.getRequestMethod().equals(Methods.PUT) && name != null ? putGroup(app, name, body) : notAllowed();
-        case "instances" -> get ? (name == null ? instances(app, param(ex, "group", null), limit(ex)) : instance(app, name))
-            : notAllowed();
-        case "activity" -> get ? activity(limit(ex)) : notAllowed();
+            : post ? createApp(body) : notAllowed();
+        case "channels" -> channelsResource(app, name, sub, get, post, put, body, actor);
+        case "packages" -> get ? packages(app) : post ? createPackage(app, body) : notAllowed();
+        case "groups" -> groupsResource(app, name, sub, get, post, put, body, actor);
+        case "instances" -> get ? (name == null ? instances(app, ex) : instance(app, name)) : notAllowed();
+        case "activity" -> name != null ? notFound() : get ? activity(ex) : notAllowed();
         default -> notFound();
       };
       send(ex, StatusCodes.OK, result);
     } catch (Status s) {
       send(ex, s.code, error(s.getMessage()));
+    } catch (Refusal r) {
+      send(ex, r.kind() == Refusal.Kind.NOT_FOUND ? StatusCodes.NOT_FOUND : StatusCodes.CONFLICT, error(r.getMessage()));
     } catch (IllegalArgumentException e) {
       send(ex, StatusCodes.BAD_REQUEST, error(e.getMessage()));
     } catch (RequestTooBigException e) {
@@ -101,6 +114,49 @@ public final class AdminApi implements HttpHandler {
     throw new Status(StatusCodes.METHOD_NOT_ALLOWED, "method not allowed here");
   }
 
+  /** /channels, /channels/NAME and /channels/NAME/promote. */
+  private Object channelsResource(String app, String name, String sub, boolean get, boolean post, boolean put,
+      JsonNode body, String actor) {
+    if (sub != null) {
+      return !sub.equals("promote") ? notFound() : post ? promote(app, name, body, actor) : notAllowed();
+    }
+    if (name == null) {
+      return get ? channels(app) : post ? createChannel(app, body, actor) : notAllowed();
+    }
+    return put ? setChannel(app, name, body, actor) : notAllowed();
+  }
+
+  /** /groups, /groups/NAME and /groups/NAME/{pause,resume,rollout}. */
+  private Object groupsResource(String app, String name, String sub, boolean get, boolean post, boolean put,
+      JsonNode body, String actor) {
+    if (sub != null) {
+      return switch (sub) {
+        case "pause" -> post ? pauseGroup(app, name, body, actor) : notAllowed();
+        case "resume" -> post ? resumeGroup(app, name, actor) : notAllowed();
+        case "rollout" -> get ? rollout(app, name) : notAllowed();
+        default -> notFound();
+      };
+    }
+    if (name == null) {
+      return get ? groups(app) : post ? createGroup(app, body, actor) : notAllowed();
+    }
+    return get ? group(app, name) : put ? putGroup(app, name, body, actor) : notAllowed();
+  }
+
+  /** Who makes the change: the X-Cairn-Actor header (the CLI sends USER@HOST), else "admin". */
+  private static String actor(HttpServerExchange ex) {
+    String a = ex.getRequestHeaders().getFirst(ACTOR_HEADER);
+    if (a == null || a.isBlank()) {
+      return SqliteStore.DEFAULT_ACTOR;
+    }
+    a = a.strip();
+    if (a.length() > 128 || !a.chars().allMatch(ch -> ch >= 0x20 && ch != 0x7f)) {
+      throw new IllegalArgumentException("header " + ACTOR_HEADER + " must be 1-128 printable characters, like"
+          + " alice@build-host");
+    }
+    return a;
+  }
+
   private static JsonNode readBody(HttpServerExchange ex) throws IOException {
     if (ex.getRequestContentLength() > OmahaServer.MAX_BODY) {
       throw new RequestTooBigException();
@@ -108,6 +164,9 @@ public final class AdminApi implements HttpHandler {
     byte[] bytes = ex.getInputStream().readNBytes(OmahaServer.MAX_BODY + 1);
     if (bytes.length > OmahaServer.MAX_BODY) {
       throw new RequestTooBigException();
+    }
+    if (bytes.length == 0 || new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+      return JSON.createObjectNode();      // no body: every field left out (pause, resume)
     }
     try {
       JsonNode n = JSON.readTree(bytes);
@@ -170,9 +229,26 @@ public final class AdminApi implements HttpHandler {
     return a;
   }
 
-  private Object setChannel(String app, String channel, JsonNode body) {
-    store.setChannelPackage(app, channel, Version.parse(text(body, "version", null)));
-    return JSON.createObjectNode().put("name", channel).put("version", text(body, "version", null));
+  private Object setChannel(String app, String channel, JsonNode body, String actor) {
+    Version v = version(body, "version");
+    store.setChannelPackage(app, channel, v, actor);
+    return JSON.createObjectNode().put("name", channel).put("version", v.toString());
+  }
+
+  private Object createChannel(String app, JsonNode body, String actor) {
+    String name = text(body, "name", null);
+    if (!name.matches(SqliteStore.NAME_PATTERN)) {
+      throw new IllegalArgumentException("field 'name' must match " + SqliteStore.NAME_PATTERN + ", got '" + name + "'");
+    }
+    store.addChannel(app, name, actor);
+    return JSON.createObjectNode().put("name", name).putNull("version");
+  }
+
+  private Object promote(String app, String to, JsonNode body, String actor) {
+    SqliteStore.Promotion p = store.promote(app, to, text(body, "from", null), bool(body, "allow_downgrade", false),
+        actor);
+    return JSON.createObjectNode().put("name", p.channel()).put("version", p.version().toString())
+        .put("previous", p.previous().map(Version::toString).orElse(null));
   }
 
   private Object packages(String app) {
@@ -228,14 +304,76 @@ public final class AdminApi implements HttpHandler {
     } else {
       pol.putNull("office_hours");
     }
-    store.pause(app, g.name()).ifPresent(ps -> o.putObject("paused")
-        .put("reason", ps.reason().orElse(null)).put("at", ps.at().map(Object::toString).orElse(null)));
+    Optional<SqliteStore.Pause> pause = store.pause(app, g.name());
+    o.put("paused", !p.updatesEnabled());
+    o.put("paused_reason", pause.flatMap(SqliteStore.Pause::reason).orElse(null));
+    o.put("paused_at", pause.flatMap(SqliteStore.Pause::at).map(Object::toString).orElse(null));
     return o;
   }
 
-  private Object putGroup(String app, String name, JsonNode b) {
-    Policy d = store.group(app, name).map(Store.GroupRecord::policy).orElse(Policy.defaults());
+  private Object putGroup(String app, String name, JsonNode b, String actor) {
+    Policy p = policy(b, store.group(app, name).map(Store.GroupRecord::policy).orElse(Policy.defaults()));
+    String channel = text(b, "channel", store.group(app, name).map(Store.GroupRecord::channel).orElse(null));
+    store.upsertGroup(app, name, channel, p, actor);
+    return group(app, name);
+  }
+
+  private Object createGroup(String app, JsonNode b, String actor) {
+    String name = text(b, "name", null);
+    if (!name.matches(SqliteStore.NAME_PATTERN)) {
+      throw new IllegalArgumentException("field 'name' must match " + SqliteStore.NAME_PATTERN + ", got '" + name + "'");
+    }
+    String channel = text(b, "channel", null);
+    store.createGroup(app, name, channel, policy(b, Policy.defaults()), actor);
+    return group(app, name);
+  }
+
+  private Object pauseGroup(String app, String name, JsonNode b, String actor) {
+    String reason = b.hasNonNull("reason") ? text(b, "reason", null) : null;
+    store.pauseGroup(app, name, reason, actor);
+    return group(app, name);
+  }
+
+  private Object resumeGroup(String app, String name, String actor) {
+    store.resumeGroup(app, name, actor);
+    return group(app, name);
+  }
+
+  private Object rollout(String app, String name) {
+    Store.GroupRecord g = store.group(app, name).orElseThrow(() -> new Status(StatusCodes.NOT_FOUND,
+        "no group '" + name + "' for app " + app));
+    Optional<Version> target = g.policy().pinnedVersion().isPresent()
+        ? g.pinnedPackage().map(Package::version) : g.channelPackage().map(Package::version);
+    Rollout r = Rollout.of(target, store.rolloutCounts(app, name));
+    ObjectNode json = groupJson(app, g);
+    ObjectNode o = JSON.createObjectNode().put("group", g.name()).put("channel", g.channel())
+        .put("target_version", target.map(Version::toString).orElse(null));
+    o.set("paused", json.get("paused"));
+    o.set("paused_reason", json.get("paused_reason"));
+    o.set("paused_at", json.get("paused_at"));
+    o.put("machines", r.machines());
+    ArrayNode versions = o.putArray("versions");
+    r.versions().forEach((v, n) -> versions.addObject().put("version", v).put("machines", n));
+    ObjectNode states = o.putObject("states");
+    for (InstanceStatus s : STATE_ORDER) {
+      states.put(s.name().toLowerCase(Locale.ROOT), r.states().get(s));
+    }
+    o.put("waiting", r.waiting());
+    o.set("policy", json.get("policy"));
+    return o;
+  }
+
+  /** The order of "states" in the rollout view: the way through an update, then the rest. */
+  private static final List<InstanceStatus> STATE_ORDER = List.of(InstanceStatus.GRANTED, InstanceStatus.DOWNLOADING,
+      InstanceStatus.DOWNLOADED, InstanceStatus.INSTALLED, InstanceStatus.COMPLETE, InstanceStatus.ERROR,
+      InstanceStatus.TIMED_OUT, InstanceStatus.ON_HOLD, InstanceStatus.UNDEFINED);
+
+  /** The "policy" of a group body over {@code d}: fields left out keep their value in {@code d}. */
+  private static Policy policy(JsonNode b, Policy d) {
     JsonNode pol = b.has("policy") ? b.get("policy") : JSON.createObjectNode();
+    if (!pol.isObject()) {
+      throw new IllegalArgumentException("field 'policy' must be an object");
+    }
     Optional<OfficeHours> hours = d.officeHours();
     if (pol.has("office_hours")) {
       JsonNode h = pol.get("office_hours");
@@ -245,15 +383,12 @@ public final class AdminApi implements HttpHandler {
     if (pol.has("pinned_version")) {
       pinned = pol.get("pinned_version").isNull() ? Optional.empty() : Optional.of(Version.parse(pol.get("pinned_version").asText()));
     }
-    Policy p = new Policy(bool(pol, "updates_enabled", d.updatesEnabled()),
+    return new Policy(bool(pol, "updates_enabled", d.updatesEnabled()),
         (int) number(pol, "max_updates_per_period", d.maxUpdatesPerPeriod()),
         Duration.ofSeconds(number(pol, "period_seconds", d.period().getSeconds())),
         Duration.ofSeconds(number(pol, "update_timeout_seconds", d.updateTimeout().getSeconds())),
         (int) number(pol, "rollout_percent", d.rolloutPercent()), hours,
         (int) number(pol, "failure_brake", d.failureBrake()), pinned, bool(pol, "allow_downgrade", d.allowDowngrade()));
-    String channel = text(b, "channel", store.group(app, name).map(Store.GroupRecord::channel).orElse(null));
-    store.upsertGroup(app, name, channel, p);
-    return group(app, name);
   }
 
   private static OfficeHours officeHours(JsonNode h) {
@@ -279,9 +414,28 @@ public final class AdminApi implements HttpHandler {
     }
   }
 
-  private Object instances(String app, String group, int limit) {
+  private Object instances(String app, HttpServerExchange ex) {
+    String status = param(ex, "status", null);
+    InstanceStatus s = null;
+    if (status != null) {
+      try {
+        s = InstanceStatus.valueOf(status.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("status must be one of " + java.util.Arrays.stream(InstanceStatus.values())
+            .map(x -> x.name().toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.joining(", "))
+            + ", got '" + status + "'");
+      }
+    }
+    String version = param(ex, "version", null);
+    Version v = null;
+    if (version != null) {
+      v = Version.tryParse(version);
+      if (v == null) {
+        throw new IllegalArgumentException("version must be a version like 3510.2.1, got '" + version + "'");
+      }
+    }
     ArrayNode a = JSON.createArrayNode();
-    store.listInstances(app, group, limit).forEach(i -> a.add(instanceJson(i)));
+    store.listInstances(app, param(ex, "group", null), s, v, limit(ex)).forEach(i -> a.add(instanceJson(i)));
     return a;
   }
 
@@ -314,10 +468,21 @@ public final class AdminApi implements HttpHandler {
     return o;
   }
 
-  private Object activity(int limit) {
+  private Object activity(HttpServerExchange ex) {
+    String since = param(ex, "since", null);
+    Instant from = null;
+    if (since != null) {
+      try {
+        from = Instant.parse(since);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException("since must be an ISO-8601 instant like 2026-11-22T03:00:00Z, got '"
+            + since + "'");
+      }
+    }
     ArrayNode a = JSON.createArrayNode();
-    store.activity(limit).forEach(x -> a.addObject().put("at", x.at().toString()).put("app", x.appId())
-        .put("kind", x.kind()).put("message", x.message()).put("machine_id", x.machineId().orElse(null)));
+    store.activity(limit(ex), from, param(ex, "actor", null)).forEach(x -> a.addObject().put("at", x.at().toString())
+        .put("app", x.appId()).put("kind", x.kind()).put("message", x.message())
+        .put("machine_id", x.machineId().orElse(null)).put("actor", x.actor()));
     return a;
   }
 
@@ -335,6 +500,16 @@ public final class AdminApi implements HttpHandler {
       throw new IllegalArgumentException("field '" + field + "' must be a string");
     }
     return v.asText();
+  }
+
+  /** A required version field, named in the message when it does not parse. */
+  private static Version version(JsonNode n, String field) {
+    String t = text(n, field, null);
+    Version v = Version.tryParse(t);
+    if (v == null) {
+      throw new IllegalArgumentException("field '" + field + "' must be a version like 3510.2.1, got '" + t + "'");
+    }
+    return v;
   }
 
   private static long number(JsonNode n, String field, long fallback) {

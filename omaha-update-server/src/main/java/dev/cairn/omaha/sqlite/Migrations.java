@@ -24,7 +24,7 @@ final class Migrations {
    * In order. A script is never edited once released; a change is a new script. A script runs
    * inside a transaction, so it must not change pragmas that a transaction cannot change.
    */
-  static final List<String> SCRIPTS = List.of("001-initial.sql");
+  static final List<String> SCRIPTS = List.of("001-initial.sql", "002-admin.sql");
 
   /** The schema version this code writes and reads. */
   static final int LATEST = SCRIPTS.size();

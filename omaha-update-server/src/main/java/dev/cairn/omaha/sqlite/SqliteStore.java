@@ -3,6 +3,8 @@ package dev.cairn.omaha.sqlite;
 import dev.cairn.omaha.Model;
 import dev.cairn.omaha.Model.Package;
 import dev.cairn.omaha.Model.Policy;
+import dev.cairn.omaha.Refusal;
+import dev.cairn.omaha.Rollout;
 import dev.cairn.omaha.Store;
 import dev.cairn.omaha.Version;
 import java.io.IOException;
@@ -41,6 +43,16 @@ public final class SqliteStore implements Store {
   public static final String GROUP_POLICY = "group.policy";
   public static final String CHANNEL_PACKAGE = "channel.package";
   public static final String PACKAGE_CREATED = "package.created";
+  public static final String CHANNEL_CREATED = "channel.created";
+  public static final String CHANNEL_PROMOTED = "channel.promoted";
+  public static final String GROUP_RESUMED = "group.resumed";
+
+  /** The actor of an admin change made without an X-Cairn-Actor header. */
+  public static final String DEFAULT_ACTOR = "admin";
+  /** The actor of what the server does by itself (the failure brake). */
+  public static final String SERVER_ACTOR = "cairn";
+  /** What a channel or group name created through the admin API must look like. */
+  public static final String NAME_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
 
   /** The groups (and channels) a new server starts with. */
   public static final List<String> DEFAULT_CHANNELS = List.of("alpha", "beta", "stable");
@@ -603,13 +615,76 @@ public final class SqliteStore implements Store {
 
   /** Points the channel at the app's package of {@code version} (for the app's board). */
   public void setChannelPackage(String appId, String channel, Version version) {
+    setChannelPackage(appId, channel, version, DEFAULT_ACTOR);
+  }
+
+  /** As {@link #setChannelPackage(String, String, Version)}, recorded as done by {@code actor}. */
+  public void setChannelPackage(String appId, String channel, Version version, String actor) {
     inTransaction(tx -> {
       Connection c = tx.connection();
       long channelId = channelId(c, appId, channel);
       long packageId = packageId(c, appId, version);
       Sql.update(c, "update channel set package_id = ? where id = ?", packageId, channelId);
-      appActivity(c, now(), appId, CHANNEL_PACKAGE, "channel " + channel + " now serves " + version);
+      appActivity(c, now(), appId, CHANNEL_PACKAGE, "channel " + channel + " now serves " + version, actor);
       return null;
+    });
+  }
+
+  /**
+   * A new channel of the app, serving nothing yet, created by {@code actor}.
+   *
+   * @throws Refusal conflict when the app has a channel of that name; not found for an unknown app
+   */
+  public void addChannel(String appId, String name, String actor) {
+    requireName("channel name", name);
+    inTransaction(tx -> {
+      Connection c = tx.connection();
+      if (!appExists(c, appId)) {
+        throw Refusal.notFound("no app " + appId);
+      }
+      if (Sql.one(c, "select 1 from channel where app_id = ? and name = ?", r -> true, appId, name).isPresent()) {
+        throw Refusal.conflict("channel '" + name + "' already exists");
+      }
+      Sql.insert(c, "insert into channel (app_id, name) values (?, ?)", appId, name);
+      appActivity(c, now(), appId, CHANNEL_CREATED, "channel " + name + " created", actor);
+      return null;
+    });
+  }
+
+  /** A promotion done: the channel, the version it now serves and the one it served before. */
+  public record Promotion(String channel, Version version, Optional<Version> previous) {}
+
+  /**
+   * Points channel {@code to} at the package channel {@code from} serves, in one transaction.
+   *
+   * @throws Refusal not found for an unknown channel; conflict when {@code from} serves nothing, or
+   *     when {@code to} would move to a lower version and {@code allowDowngrade} is false
+   */
+  public Promotion promote(String appId, String to, String from, boolean allowDowngrade, String actor) {
+    return inTransaction(tx -> {
+      Connection c = tx.connection();
+      record Ch(long id, Optional<Long> packageId, Optional<Version> version) {}
+      Sql.Row<Ch> row = r -> new Ch(r.getLong(1), Sql.optionalLong(r, "package_id"),
+          Optional.ofNullable(r.getString(3)).map(Version::parse));
+      String q = "select c.id, c.package_id, p.version from channel c left join package p on p.id = c.package_id"
+          + " where c.app_id = ? and c.name = ?";
+      Ch source = Sql.one(c, q, row, appId, from)
+          .orElseThrow(() -> Refusal.notFound("no channel '" + from + "' for app " + appId));
+      Ch target = Sql.one(c, q, row, appId, to)
+          .orElseThrow(() -> Refusal.notFound("no channel '" + to + "' for app " + appId));
+      if (source.packageId().isEmpty()) {
+        throw Refusal.conflict("channel " + from + " points at no package; there is nothing to promote to " + to);
+      }
+      Version next = source.version().orElseThrow();
+      Optional<Version> previous = target.version();
+      if (previous.isPresent() && next.compareTo(previous.get()) < 0 && !allowDowngrade) {
+        throw Refusal.conflict("promoting " + from + " to " + to + " would move " + to + " back from "
+            + previous.get() + " to " + next + "; allow the downgrade to do it");
+      }
+      Sql.update(c, "update channel set package_id = ? where id = ?", source.packageId().get(), target.id());
+      appActivity(c, now(), appId, CHANNEL_PROMOTED, to + ": " + previous.map(Version::toString).orElse("none")
+          + " -> " + next + " (from " + from + ")", actor);
+      return new Promotion(to, next, previous);
     });
   }
 
@@ -642,6 +717,25 @@ public final class SqliteStore implements Store {
    * updates on clears a pause and its reason. Durations must be whole seconds.
    */
   public long upsertGroup(String appId, String name, String channel, Policy policy) {
+    return upsertGroup(appId, name, channel, policy, DEFAULT_ACTOR);
+  }
+
+  /** As {@link #upsertGroup(String, String, String, Policy)}, recorded as done by {@code actor}. */
+  public long upsertGroup(String appId, String name, String channel, Policy policy, String actor) {
+    return writeGroup(appId, name, channel, policy, actor, false);
+  }
+
+  /**
+   * A new group following {@code channel}; answers its id.
+   *
+   * @throws Refusal conflict when the app has a group of that name
+   */
+  public long createGroup(String appId, String name, String channel, Policy policy, String actor) {
+    requireName("group name", name);
+    return writeGroup(appId, name, channel, policy, actor, true);
+  }
+
+  private long writeGroup(String appId, String name, String channel, Policy policy, String actor, boolean mustBeNew) {
     wholeSeconds("period", policy.period());
     wholeSeconds("update timeout", policy.updateTimeout());
     return inTransaction(tx -> {
@@ -649,8 +743,13 @@ public final class SqliteStore implements Store {
       long channelId = channelId(c, appId, channel);
       boolean exists = Sql.one(c, "select 1 from grp where app_id = ? and name = ?", r -> true, appId, name)
           .isPresent();
+      if (exists && mustBeNew) {
+        throw Refusal.conflict("group '" + name + "' already exists");
+      }
+      Instant at = now();
       List<Object> args = new ArrayList<>(List.of(appId, name, channelId));
       args.addAll(policyArgs(policy));
+      args.add(at);
       StringBuilder set = new StringBuilder("channel_id = excluded.channel_id");
       for (String col : POLICY_COLUMNS.split(", ")) {
         set.append(", ").append(col).append(" = excluded.").append(col);
@@ -658,13 +757,65 @@ public final class SqliteStore implements Store {
       Sql.update(c, "insert into grp (app_id, name, channel_id, " + POLICY_COLUMNS + ") values (?, ?, ?, "
           + POLICY_PARAMS + ") on conflict (app_id, name) do update set " + set
           + ", paused_reason = case when excluded.updates_enabled = 1 then null else grp.paused_reason end"
-          + ", paused_at = case when excluded.updates_enabled = 1 then null else grp.paused_at end", args.toArray());
+          + ", paused_at = case when excluded.updates_enabled = 1 then null else grp.paused_at end"
+          + ", resumed_at = case when excluded.updates_enabled = 1 and grp.updates_enabled = 0 then ?"
+          + " else grp.resumed_at end"
+          + ", brake_events_after = case when excluded.updates_enabled = 1 and grp.updates_enabled = 0"
+          + " then (select coalesce(max(id), 0) from event) else grp.brake_events_after end", args.toArray());
       long id = Sql.one(c, "select id from grp where app_id = ? and name = ?", r -> r.getLong(1), appId, name)
           .orElseThrow();
-      SqliteTx.activity(c, now(), id, null, GROUP_POLICY, "group " + name + (exists ? " updated" : " created")
-          + ", following channel " + channel + (policy.updatesEnabled() ? "" : ", updates off"));
+      SqliteTx.activity(c, at, id, null, GROUP_POLICY, "group " + name + (exists ? " updated" : " created")
+          + ", following channel " + channel + (policy.updatesEnabled() ? "" : ", updates off"), actor);
       return id;
     });
+  }
+
+  /**
+   * Turns the group's updates off by hand, with {@code reason} (or "paused by ACTOR" when null).
+   *
+   * @throws Refusal not found for an unknown group
+   */
+  public void pauseGroup(String appId, String name, String reason, String actor) {
+    inTransaction(tx -> {
+      Connection c = tx.connection();
+      long id = groupId(c, appId, name);
+      String why = reason == null || reason.isBlank() ? "paused by " + actor : reason;
+      Instant at = now();
+      Sql.update(c, "update grp set updates_enabled = 0, paused_reason = ?, paused_at = ? where id = ?", why, at, id);
+      SqliteTx.activity(c, at, id, null, GROUP_PAUSED, "group " + name + " paused: " + why, actor);
+      return null;
+    });
+  }
+
+  /**
+   * Turns the group's updates on again and clears the pause. The failure brake then counts only
+   * failures reported after this moment, so the failures that paused the group do not pause it
+   * again. Resuming a group that is not paused changes nothing.
+   *
+   * @throws Refusal not found for an unknown group
+   */
+  public void resumeGroup(String appId, String name, String actor) {
+    inTransaction(tx -> {
+      Connection c = tx.connection();
+      long id = groupId(c, appId, name);
+      Instant at = now();
+      if (Sql.update(c, "update grp set updates_enabled = 1, paused_reason = null, paused_at = null, resumed_at = ?,"
+          + " brake_events_after = (select coalesce(max(id), 0) from event) where id = ? and updates_enabled = 0",
+          at, id) > 0) {
+        SqliteTx.activity(c, at, id, null, GROUP_RESUMED, "group " + name + " resumed", actor);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The group's machines counted per (reported version, status): one group-by over the index
+   * instance_by_track_version, so it reads no table rows.
+   */
+  public List<Rollout.Count> rolloutCounts(String appId, String group) {
+    return read(c -> Sql.list(c, "select version, status, count(*) from instance where app_id = ? and track = ?"
+        + " group by version, status", r -> new Rollout.Count(r.getString(1), Sql.status(r.getString(2)),
+            r.getLong(3)), appId, group));
   }
 
   /** The group as a check sees it. */
@@ -710,12 +861,23 @@ public final class SqliteStore implements Store {
 
   /** The app's instances, most recently checked first; {@code track} null lists every track. */
   public List<InstanceRecord> listInstances(String appId, String track, int limit) {
+    return listInstances(appId, track, null, null, limit);
+  }
+
+  /**
+   * As {@link #listInstances(String, String, int)}, also filtered by status and by the version
+   * the machine reports when those are not null.
+   */
+  public List<InstanceRecord> listInstances(String appId, String track, Model.InstanceStatus status, Version version,
+      int limit) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must not be negative, got " + limit);
     }
+    String v = version == null ? null : version.toString();
     return read(c -> Sql.list(c, "select " + Sql.INSTANCE_COLUMNS + " from instance where app_id = ?"
-        + " and (? is null or track = ?) order by last_check desc nulls last, machine_id limit ?", Sql::instance,
-        appId, track, track, limit));
+        + " and (? is null or track = ?) and (? is null or status = ?) and (? is null or version = ?)"
+        + " order by last_check desc nulls last, machine_id limit ?", Sql::instance,
+        appId, track, track, status, status, v, v, limit));
   }
 
   /** One machine's record, if it ever checked in. */
@@ -738,16 +900,26 @@ public final class SqliteStore implements Store {
 
   /** One line of the activity log. */
   public record Activity(long id, Instant at, String appId, Optional<Long> groupId, Optional<String> machineId,
-      String kind, String message) {}
+      String kind, String message, String actor) {}
 
   /** The latest {@code limit} lines of the activity log, newest first. */
   public List<Activity> activity(int limit) {
+    return activity(limit, null, null);
+  }
+
+  /**
+   * As {@link #activity(int)}, only lines at or after {@code since} and made by {@code actor}
+   * when those are not null.
+   */
+  public List<Activity> activity(int limit, Instant since, String actor) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must not be negative, got " + limit);
     }
-    return read(c -> Sql.list(c, "select * from activity order by id desc limit ?", r -> new Activity(r.getLong("id"),
+    return read(c -> Sql.list(c, "select * from activity where (? is null or at >= ?) and (? is null or actor = ?)"
+        + " order by id desc limit ?", r -> new Activity(r.getLong("id"),
         Instant.ofEpochMilli(r.getLong("at")), r.getString("app_id"), Sql.optionalLong(r, "group_id"),
-        Optional.ofNullable(r.getString("machine_id")), r.getString("kind"), r.getString("message")), limit));
+        Optional.ofNullable(r.getString("machine_id")), r.getString("kind"), r.getString("message"),
+        r.getString("actor")), since, since, actor, actor, limit));
   }
 
   // ---- helpers ----
@@ -810,6 +982,23 @@ public final class SqliteStore implements Store {
 
   private static void appActivity(Connection c, Instant at, String appId, String kind, String message)
       throws SQLException {
-    Sql.update(c, "insert into activity (at, app_id, kind, message) values (?, ?, ?, ?)", at, appId, kind, message);
+    appActivity(c, at, appId, kind, message, DEFAULT_ACTOR);
+  }
+
+  private static void appActivity(Connection c, Instant at, String appId, String kind, String message, String actor)
+      throws SQLException {
+    Sql.update(c, "insert into activity (at, app_id, kind, message, actor) values (?, ?, ?, ?, ?)", at, appId, kind,
+        message, actor);
+  }
+
+  private static long groupId(Connection c, String appId, String name) throws SQLException {
+    return Sql.one(c, "select id from grp where app_id = ? and name = ?", r -> r.getLong(1), appId, name)
+        .orElseThrow(() -> Refusal.notFound("no group '" + name + "' for app " + appId));
+  }
+
+  private static void requireName(String what, String name) {
+    if (name == null || !name.matches(NAME_PATTERN)) {
+      throw new IllegalArgumentException(what + " must match " + NAME_PATTERN + ", got '" + name + "'");
+    }
   }
 }

@@ -190,13 +190,14 @@ final class SqliteTx implements Store.Tx {
 
   /**
    * Grants of the group since the first parameter, failed updates to the version of the second
-   * by machines of the group; the third is the group's id. "result = 0" stays a literal so that
+   * by machines of the group since its updates were last resumed; the third is the group's id. "result = 0" stays a literal so that
    * the partial index event_failures applies.
    */
   static final String STATS = "select"
       + " (select count(*) from instance i where i.app_id = g.app_id and i.track = g.name and i.granted_at >= ?),"
       + " (select count(*) from event e join instance i on i.app_id = e.app_id and i.machine_id = e.machine_id"
-      + "   where e.app_id = g.app_id and e.version = ? and e.result = 0 and i.track = g.name)"
+      + "   where e.app_id = g.app_id and e.version = ? and e.result = 0 and i.track = g.name"
+      + "   and e.id > g.brake_events_after)"
       + " from grp g where g.id = ?";
 
   @Override
@@ -214,9 +215,24 @@ final class SqliteTx implements Store.Tx {
   public void saveInstance(Store.InstanceRecord i) {
     check();
     Store.InstanceRecord before = loaded.get(i.appId() + "\0" + i.machineId());
+    if (before != null && before.track().equals(i.track()) && before.grantedAt().equals(i.grantedAt())
+        && before.version().equals(i.version()) && before.status() == i.status()) {
+      // The indexed columns (track, granted_at, version, status) stay: an UPDATE that does not
+      // name them leaves their indexes untouched, which halves the pages a routine check writes.
+      try {
+        Sql.update(c, "update instance set boot_id = ?, oem = ?, oem_version = ?, aleph_version = ?,"
+            + " alias = ?, ip = ?, granted_version = ?, last_check = ?, last_hold = ?,"
+            + " last_error_code = ?, last_error_flags = ? where app_id = ? and machine_id = ?",
+            i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(), i.alias(), i.ip(),
+            i.grantedVersion().orElse(null), i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(),
+            i.lastErrorFlags(), i.appId(), i.machineId());
+        return;
+      } catch (SQLException e) {
+        throw new Failure(e);
+      }
+    }
     if (before != null && before.track().equals(i.track()) && before.grantedAt().equals(i.grantedAt())) {
-      // The indexed columns (track, granted_at) stay: an UPDATE that does not name them leaves
-      // their indexes untouched, which halves the pages a routine check writes.
+      // track and granted_at stay: their index is left untouched.
       try {
         Sql.update(c, "update instance set version = ?, boot_id = ?, oem = ?, oem_version = ?, aleph_version = ?,"
             + " alias = ?, ip = ?, status = ?, granted_version = ?, last_check = ?, last_hold = ?,"
@@ -282,7 +298,7 @@ final class SqliteTx implements Store.Tx {
           reason, at, groupId) == 0) {
         throw new IllegalArgumentException("no group with id " + groupId);
       }
-      activity(c, at, groupId, null, SqliteStore.GROUP_PAUSED, reason);
+      activity(c, at, groupId, null, SqliteStore.GROUP_PAUSED, reason, SqliteStore.SERVER_ACTOR);
     } catch (SQLException e) {
       throw new Failure(e);
     }
@@ -291,7 +307,13 @@ final class SqliteTx implements Store.Tx {
   /** An activity row about a group (its app taken from the group). */
   static void activity(Connection c, Instant at, long groupId, String machineId, String kind, String message)
       throws SQLException {
-    Sql.update(c, "insert into activity (at, app_id, group_id, machine_id, kind, message)"
-        + " select ?, app_id, id, ?, ?, ? from grp where id = ?", at, machineId, kind, message, groupId);
+    activity(c, at, groupId, machineId, kind, message, SqliteStore.DEFAULT_ACTOR);
+  }
+
+  /** As above, made by {@code actor}. */
+  static void activity(Connection c, Instant at, long groupId, String machineId, String kind, String message,
+      String actor) throws SQLException {
+    Sql.update(c, "insert into activity (at, app_id, group_id, machine_id, kind, message, actor)"
+        + " select ?, app_id, id, ?, ?, ?, ? from grp where id = ?", at, machineId, kind, message, actor, groupId);
   }
 }

@@ -74,7 +74,7 @@ class SqliteStoreMigrationTest {
     }
     assertTrue(Files.exists(db));
     assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
-    assertEquals(List.of("001-initial.sql"), query(db, "select name from schema_version order by version"));
+    assertEquals(List.of("001-initial.sql", "002-admin.sql"), query(db, "select name from schema_version order by version"));
     assertEquals(List.of("wal"), query(db, "pragma journal_mode"));
     List<String> tables = query(db, "select name from sqlite_master where type = 'table' order by name");
     assertTrue(tables.containsAll(List.of("activity", "app", "channel", "channel_blacklist", "channel_floor", "event",
@@ -90,8 +90,9 @@ class SqliteStoreMigrationTest {
     SqliteStore.open(db).close();
     List<String> indexes = query(db, "select name from sqlite_master where type = 'index' and name not like 'sqlite_%'"
         + " order by name");
-    assertEquals(List.of("activity_by_at", "event_by_machine", "event_failures", "instance_by_granted_at",
-        "instance_by_track", "instance_history_by_machine"), indexes);
+    assertEquals(List.of("activity_by_actor", "activity_by_at", "event_by_machine", "event_failures",
+        "instance_by_granted_at", "instance_by_track", "instance_by_track_version", "instance_history_by_machine"),
+        indexes);
   }
 
   @Test
