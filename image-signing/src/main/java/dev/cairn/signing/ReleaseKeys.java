@@ -28,6 +28,14 @@ public interface ReleaseKeys {
   List<KeySummary> inspect(byte[] keyBlock);
 
   /**
+   * The public key {@code fingerprint} of {@code keyBlock} (with its user ids and subkeys), ASCII
+   * armored, to keep as that key's own file.
+   *
+   * @throws IllegalArgumentException when the block does not hold that public key
+   */
+  byte[] armoredPublicKey(byte[] keyBlock, String fingerprint);
+
+  /**
    * Starts checking the detached {@code signature} against the keys in {@code trustedKeyBlocks}:
    * hand every byte of the data to {@link Check#update}, then ask {@link Check#conclude} once.
    * A signature that does not parse is not an exception: the check concludes with a rejection.

@@ -2,10 +2,14 @@ package dev.cairn.signing.openpgp;
 
 import dev.cairn.signing.ReleaseKeys;
 import dev.cairn.signing.Verdict;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.bouncycastle.bcpg.ArmoredOutputStream;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSecretKeyRing;
@@ -33,6 +37,22 @@ public final class OpenPgpReleaseKeys implements ReleaseKeys {
       out.add(new KeySummary(KeyInspector.fingerprint(primary), uids, primary.getCreationTime().toInstant(), subs));
     }
     return out;
+  }
+
+  @Override
+  public byte[] armoredPublicKey(byte[] keyBlock, String fingerprint) {
+    for (PGPPublicKeyRing ring : rings(keyBlock, "the key", true)) {
+      if (KeyInspector.fingerprint(ring.getPublicKey()).equalsIgnoreCase(fingerprint)) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ArmoredOutputStream armored = ArmoredOutputStream.builder().clearHeaders().build(bytes)) {
+          ring.encode(armored, true);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+      }
+    }
+    throw new IllegalArgumentException("the key holds no public key " + fingerprint);
   }
 
   @Override

@@ -39,10 +39,18 @@ public final class AdminApi implements HttpHandler {
   private final SqliteStore store;
   private final java.util.function.Supplier<String> publicUrl;
 
+  /** Keys, uploads and images; null without them (packages are then JSON records only). */
+  private final PayloadApi payloads;
+
   /** {@code publicUrl} is asked when needed: with port 0 it is known only once the server listens. */
   public AdminApi(SqliteStore store, java.util.function.Supplier<String> publicUrl) {
+    this(store, publicUrl, null);
+  }
+
+  public AdminApi(SqliteStore store, java.util.function.Supplier<String> publicUrl, PayloadApi payloads) {
     this.store = store;
     this.publicUrl = publicUrl;
+    this.payloads = payloads;
   }
 
   @Override
@@ -57,6 +65,10 @@ public final class AdminApi implements HttpHandler {
     String name = path.length > 1 ? path[1] : null;
     String app = param(ex, "app", Model.COREOS_APP_ID);
     boolean get = ex.getRequestMethod().equals(Methods.GET);
+    if (payloads != null && PayloadApi.handles(resource)) {
+      payloads.handle(ex, path, app);     // streams its own bodies (uploads bypass the JSON cap)
+      return;
+    }
     try {
       JsonNode body = get ? null : readBody(ex);
       Object result = switch (resource) {
