@@ -249,11 +249,11 @@ public final class PublicFiles implements HttpHandler {
       }
       long first = Long.parseLong(a);
       long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
-      if (first < 0 || last < first) {
-        return null;
-      }
       if (first >= size) {
         return UNSATISFIABLE;
+      }
+      if (first < 0 || last < first) {
+        return null;
       }
       return new long[] {first, Math.min(last, size - 1)};
     } catch (NumberFormatException e) {
