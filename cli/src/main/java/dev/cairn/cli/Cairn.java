@@ -6,6 +6,7 @@ import dev.cairn.omaha.cli.ServeCommand;
 import dev.cairn.signing.cli.KeyCommand;
 import dev.cairn.signing.cli.SignCommand;
 import dev.cairn.signing.cli.VerifyCommand;
+import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -30,7 +31,7 @@ public final class Cairn {
   private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
 
   static {
-    COMMANDS.put("serve", ServeCommand::new);
+    COMMANDS.put("serve", () -> new ServeCommand(new OpenPgpReleaseKeys()));
     COMMANDS.put("gpt", GptCommand::new);
     COMMANDS.put("key", KeyCommand::new);
     COMMANDS.put("sign", SignCommand::new);

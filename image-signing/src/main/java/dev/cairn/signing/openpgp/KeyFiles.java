@@ -59,7 +59,12 @@ final class KeyFiles {
   }
 
   private static List<Object> objects(Path file) throws IOException {
-    byte[] bytes = read(file);
+    return objects(read(file), file.toString());
+  }
+
+  /** Every key ring in {@code bytes} (armored or binary); {@code label} names them in messages. */
+  static List<Object> objects(byte[] bytes, String label) {
+    Object file = label;
     if (bytes.length == 0) {
       throw new IllegalArgumentException(file + ": is empty, expected an OpenPGP key");
     }

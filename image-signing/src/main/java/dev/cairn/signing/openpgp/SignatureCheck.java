@@ -231,6 +231,35 @@ final class SignatureCheck {
     return n;
   }
 
+  /**
+   * Without the data: the first signature by a trusted key that the trust policy accepts (for a
+   * signature made when it says), as its primary key's fingerprint, else the rejection.
+   */
+  dev.cairn.signing.ReleaseKeys.Signed signer(Instant now) {
+    Verdict.Rejected policy = null;
+    for (Candidate c : candidates) {
+      PGPSignature sig = c.signature();
+      PGPPublicKey primary = c.ring().getPublicKey();
+      KeyFacts primaryFacts = KeyInspector.primary(primary).facts();
+      KeyFacts signingFacts = c.key() == primary || c.key().getKeyID() == primary.getKeyID()
+          ? primaryFacts : KeyInspector.subkeyFacts(primary, c.key());
+      Instant signedAt = sig.getCreationTime().toInstant();
+      Optional<Instant> sigExpires = Optional.empty();
+      PGPSignatureSubpacketVector h = sig.getHashedSubPackets();
+      if (h != null && h.getSignatureExpirationTime() > 0) {
+        sigExpires = Optional.of(signedAt.plusSeconds(h.getSignatureExpirationTime()));
+      }
+      Optional<Verdict.Rejected> rejected = TrustPolicy.check(primaryFacts, signingFacts, signedAt, sigExpires, now);
+      if (rejected.isEmpty()) {
+        return new dev.cairn.signing.ReleaseKeys.Signed(Optional.of(primaryFacts.fingerprint()), Optional.empty());
+      }
+      policy = policy != null ? policy : rejected.get();
+    }
+    Verdict.Rejected why = policy != null ? policy : unusable.isEmpty()
+        ? new Verdict.Rejected(Reason.MALFORMED_SIGNATURE, "no usable signature") : unusable.get(0);
+    return new dev.cairn.signing.ReleaseKeys.Signed(Optional.empty(), Optional.of(why));
+  }
+
   void update(byte[] b, int off, int len) {
     for (Candidate c : candidates) {
       c.signature().update(b, off, len);

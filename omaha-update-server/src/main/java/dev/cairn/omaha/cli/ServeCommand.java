@@ -4,7 +4,10 @@ import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.http.AdminApi;
 import dev.cairn.omaha.http.Metrics;
 import dev.cairn.omaha.http.OmahaServer;
+import dev.cairn.omaha.http.PayloadApi;
+import dev.cairn.omaha.http.PublicFiles;
 import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.signing.ReleaseKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +42,22 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Checks release signatures; null serves no keys, uploads or files (the tests' stand-alone main). */
+  private final ReleaseKeys releaseKeys;
+
+  public ServeCommand() {
+    this(null);
+  }
+
+  /** With {@code releaseKeys}, the server hosts payloads and installer images whose signatures it checks. */
+  public ServeCommand(ReleaseKeys releaseKeys) {
+    this.releaseKeys = releaseKeys;
+  }
+
+  @Option(names = "--allow-unsigned",
+      description = "For development only: accept packages and images without a signature (also allow_unsigned: true in cairn.yaml).")
+  boolean allowUnsigned;
+
   @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default " + ServerConfig.DEFAULT_LISTEN + ").")
   String listen;
 
@@ -65,11 +84,21 @@ public final class ServeCommand implements Callable<Integer> {
     store.seedDefaults();
     Metrics metrics = new Metrics();
     UpdateService service = new UpdateService(store, Clock.systemUTC());
+    boolean unsigned = allowUnsigned || ServerConfig.allowUnsigned(dataDir);
+    PayloadApi payloads = releaseKeys == null ? null
+        : new PayloadApi(store, () -> publicUrl(cfg), dataDir, releaseKeys, unsigned);
     OmahaServer server = OmahaServer.start(cfg.host(), cfg.port(),
-        new OmahaServer.Deps(service, store, metrics, token, new AdminApi(store, () -> publicUrl(cfg))));
+        new OmahaServer.Deps(service, store, metrics, token, new AdminApi(store, () -> publicUrl(cfg), payloads),
+            payloads == null ? null : new PublicFiles(store, dataDir)));
     boundPort = server.port();
     out.printf("cairn serve: listening on %s:%d, public URL %s%n", cfg.host(), server.port(), publicUrl(cfg));
     out.printf("cairn serve: data in %s; admin token in %s%s%n", dataDir, tokenFile, newToken ? " (new)" : "");
+    if (unsigned && payloads != null) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("cairn serve: WARNING: --allow-unsigned: packages and images WITHOUT A SIGNATURE are accepted"
+          + " and served to machines. For development only; never run a production server like this.");
+      err.flush();
+    }
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -17,7 +17,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
   static final String DEFAULT_LISTEN = "0.0.0.0:8080";
-  private static final Set<String> KEYS = Set.of("listen", "public_url");
+  private static final Set<String> KEYS = Set.of("listen", "public_url", "allow_unsigned");
 
   static ServerConfig resolve(String listenFlag, String publicUrlFlag, Path dataDir, Map<String, String> env)
       throws IOException {
@@ -43,6 +43,11 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
       throw new IllegalArgumentException("public URL '" + publicUrl + "' is not an http(s) URL");
     }
     return new ServerConfig(host, port, publicUrl.replaceAll("/+$", ""), dataDir);
+  }
+
+  /** Whether cairn.yaml in {@code dataDir} says {@code allow_unsigned: true}. */
+  static boolean allowUnsigned(Path dataDir) throws IOException {
+    return Boolean.TRUE.equals(readFile(dataDir.resolve("cairn.yaml")).get("allow_unsigned"));
   }
 
   /** http://HOST:PORT, with localhost for the wildcard address. */
@@ -85,9 +90,14 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
     Map<String, Object> m = (Map<String, Object>) doc;
     for (Map.Entry<String, Object> e : m.entrySet()) {
       if (!KEYS.contains(String.valueOf(e.getKey()))) {
-        throw new IllegalArgumentException(file + ": unknown setting '" + e.getKey() + "' (known: listen, public_url)");
+        throw new IllegalArgumentException(file + ": unknown setting '" + e.getKey() + "' (known: listen, public_url, allow_unsigned)");
       }
-      if (!(e.getValue() instanceof String)) {
+      if (e.getKey().equals("allow_unsigned")) {
+        if (!(e.getValue() instanceof Boolean)) {
+          throw new IllegalArgumentException(file + ": setting 'allow_unsigned' must be true or false, got '"
+              + e.getValue() + "'");
+        }
+      } else if (!(e.getValue() instanceof String)) {
         throw new IllegalArgumentException(file + ": setting '" + e.getKey() + "' must be a string");
       }
     }

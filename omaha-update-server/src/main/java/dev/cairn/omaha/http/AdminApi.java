@@ -46,10 +46,18 @@ public final class AdminApi implements HttpHandler {
   private final SqliteStore store;
   private final java.util.function.Supplier<String> publicUrl;
 
+  /** Keys, uploads and images; null without them (packages are then JSON records only). */
+  private final PayloadApi payloads;
+
   /** {@code publicUrl} is asked when needed: with port 0 it is known only once the server listens. */
   public AdminApi(SqliteStore store, java.util.function.Supplier<String> publicUrl) {
+    this(store, publicUrl, null);
+  }
+
+  public AdminApi(SqliteStore store, java.util.function.Supplier<String> publicUrl, PayloadApi payloads) {
     this.store = store;
     this.publicUrl = publicUrl;
+    this.payloads = payloads;
   }
 
   @Override
@@ -65,6 +73,10 @@ public final class AdminApi implements HttpHandler {
     String sub = path.length > 2 ? path[2] : null;
     String app = param(ex, "app", Model.COREOS_APP_ID);
     boolean get = ex.getRequestMethod().equals(Methods.GET);
+    if (payloads != null && PayloadApi.handles(resource)) {
+      payloads.handle(ex, path, app);     // streams its own bodies (uploads bypass the JSON cap)
+      return;
+    }
     boolean post = ex.getRequestMethod().equals(Methods.POST);
     boolean put = ex.getRequestMethod().equals(Methods.PUT);
     try {

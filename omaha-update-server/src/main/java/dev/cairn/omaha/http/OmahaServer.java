@@ -48,7 +48,13 @@ public final class OmahaServer implements AutoCloseable {
   }
 
   /** What the routes need. {@code adminApi} handles everything under /api/v1/ once authenticated. */
-  public record Deps(UpdateService service, Store store, Metrics metrics, String adminToken, HttpHandler adminApi) {}
+  public record Deps(UpdateService service, Store store, Metrics metrics, String adminToken, HttpHandler adminApi,
+      HttpHandler publicFiles) {
+    /** Without public file hosting. */
+    public Deps(UpdateService service, Store store, Metrics metrics, String adminToken, HttpHandler adminApi) {
+      this(service, store, metrics, adminToken, adminApi, null);
+    }
+  }
 
   public static OmahaServer start(String host, int port, Deps deps) {
     GracefulShutdownHandler graceful = Handlers.gracefulShutdown(routes(deps));
@@ -93,6 +99,8 @@ public final class OmahaServer implements AutoCloseable {
         .setFallbackHandler(ex -> {
           if (ex.getRelativePath().startsWith("/api/v1/") || ex.getRelativePath().equals("/api/v1")) {
             admin(ex, deps);
+          } else if (deps.publicFiles() != null && PublicFiles.serves(ex.getRelativePath())) {
+            deps.publicFiles().handleRequest(ex);
           } else {
             text(ex, StatusCodes.NOT_FOUND, "text/plain", "not found\n");
           }

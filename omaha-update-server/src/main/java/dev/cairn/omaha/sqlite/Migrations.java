@@ -12,10 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The schema's versions: migration {@code n} is the n-th script of {@link #SCRIPTS}, a classpath
- * resource under {@code migrations/}. A database records the migrations it has had in
- * {@code schema_version}; opening it applies the missing ones in order, each in its own
- * transaction, and refuses a database newer than this code.
+ * The schema's versions: migration {@code n} is the script of {@link #SCRIPTS} whose name starts
+ * with {@code n} in three digits, a classpath resource under {@code migrations/}. A database
+ * records the migrations it has had in {@code schema_version}; opening it applies, in order and
+ * each in its own transaction, every script it has not had (by number, not by the highest one
+ * recorded, so scripts written side by side apply whichever arrives first), and refuses a
+ * database newer than this code.
  */
 final class Migrations {
   private Migrations() {}
@@ -24,17 +26,25 @@ final class Migrations {
    * In order. A script is never edited once released; a change is a new script. A script runs
    * inside a transaction, so it must not change pragmas that a transaction cannot change.
    */
-  static final List<String> SCRIPTS = List.of("001-initial.sql", "002-admin.sql");
+  static final List<String> SCRIPTS = List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql");
 
-  /** The schema version this code writes and reads. */
-  static final int LATEST = SCRIPTS.size();
+  /** The schema version this code writes and reads: the highest script number. */
+  static final int LATEST = number(SCRIPTS.get(SCRIPTS.size() - 1));
 
   static {
-    for (int i = 0; i < SCRIPTS.size(); i++) {
-      if (!SCRIPTS.get(i).startsWith(String.format("%03d-", i + 1))) {
-        throw new ExceptionInInitializerError("migration " + (i + 1) + " is named " + SCRIPTS.get(i));
+    for (int i = 1; i < SCRIPTS.size(); i++) {
+      if (number(SCRIPTS.get(i)) <= number(SCRIPTS.get(i - 1))) {
+        throw new ExceptionInInitializerError("migration " + SCRIPTS.get(i) + " is out of order");
       }
     }
+  }
+
+  /** The version a script brings the schema to: the number its name starts with (007-x.sql is 7). */
+  static int number(String name) {
+    if (!name.matches("\\d{3}-.+")) {
+      throw new IllegalArgumentException("migration '" + name + "' is not named like 001-initial.sql");
+    }
+    return Integer.parseInt(name.substring(0, 3));
   }
 
   /** One migration: its file name and its statements. */
@@ -57,25 +67,24 @@ final class Migrations {
     apply(c, db, bundled());
   }
 
-  /** Applies the missing ones of {@code scripts}, where script {@code n} brings the schema to version n. */
+  /** Applies the missing ones of {@code scripts}, each named for the version it brings the schema to. */
   static void apply(Connection c, String db, List<Script> scripts) throws SQLException, IOException {
-    int latest = scripts.size();
+    int latest = scripts.isEmpty() ? 0 : number(scripts.get(scripts.size() - 1).name());
     try (Statement s = c.createStatement()) {
       s.executeUpdate("create table if not exists schema_version ("
           + "version integer not null primary key, name text not null, applied_at integer not null)");
     }
     refuseNewer(current(c), latest, db);
-    for (int v = 1; v <= latest; v++) {
-      Script script = scripts.get(v - 1);
-      if (current(c) >= v) {
+    for (Script script : scripts) {
+      int v = number(script.name());
+      if (applied(c, v)) {
         continue;
       }
       try (Statement s = c.createStatement()) {
         s.executeUpdate("begin immediate");
         try {
-          int now = current(c);      // another process may have migrated since we looked
-          refuseNewer(now, latest, db);
-          if (now < v) {
+          refuseNewer(current(c), latest, db);      // another process may have migrated since we looked
+          if (!applied(c, v)) {
             s.executeUpdate(script.sql());
             try (PreparedStatement p = c.prepareStatement(
                 "insert into schema_version (version, name, applied_at) values (?, ?, ?)")) {
@@ -98,6 +107,15 @@ final class Migrations {
           }
           throw e;
         }
+      }
+    }
+  }
+
+  private static boolean applied(Connection c, int version) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("select 1 from schema_version where version = ?")) {
+      p.setInt(1, version);
+      try (ResultSet r = p.executeQuery()) {
+        return r.next();
       }
     }
   }

@@ -922,6 +922,142 @@ public final class SqliteStore implements Store {
         r.getString("actor")), since, since, actor, actor, limit));
   }
 
+  // ---- hosted payloads, installer images (the admin API's uploads and the public file routes) ----
+
+  /** A package with where Cairn keeps its payload (empty when hosted elsewhere) and who signed it. */
+  public record PackageRow(String appId, Package pkg, Optional<String> storedPath, Optional<String> signedBy,
+      Optional<String> signature) {}
+
+  /** An installer image of a release; {@code storedPath} is relative to the data directory. */
+  public record ImageRow(String appId, Version version, String board, String name, long size, String sha256Hex,
+      Optional<String> signedBy, String storedPath, Instant createdAt) {}
+
+  /** As {@link #createPackage(String, Package, String)}, with where its payload lies and who signed it. */
+  public long createPackage(String appId, Package pkg, String signature, String signedBy, String storedPath) {
+    return inTransaction(tx -> {
+      Connection c = tx.connection();
+      requireApp(c, appId);
+      if (Sql.one(c, "select 1 from package where app_id = ? and board = ? and version = ?", r -> true, appId,
+          pkg.board(), pkg.version()).isPresent()) {
+        throw new IllegalStateException("app " + appId + " already has a package " + pkg.version() + " for board "
+            + pkg.board());
+      }
+      Instant at = now();
+      long id = Sql.insert(c, "insert into package (app_id, version, board, name, size, sha1, sha256, base_url,"
+          + " signature, created_at, signed_by, stored_path) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", appId,
+          pkg.version(), pkg.board(), pkg.name(), pkg.size(), pkg.sha1Base64(), pkg.sha256Base64(), pkg.baseUrl(),
+          signature, at, signedBy, storedPath);
+      appActivity(c, at, appId, PACKAGE_CREATED, "package " + pkg.version() + " for " + pkg.board() + " added"
+          + (storedPath != null ? ", hosted here" : "") + (signedBy != null ? ", signed by " + signedBy : ", unsigned"));
+      return id;
+    });
+  }
+
+  private static PackageRow packageRow(ResultSet r) throws SQLException {
+    return new PackageRow(r.getString("app_id"), Sql.pkg(r), Optional.ofNullable(r.getString("stored_path")),
+        Optional.ofNullable(r.getString("signed_by")), Optional.ofNullable(r.getString("signature")));
+  }
+
+  private static final String PACKAGE_ROW = "select p.app_id, " + Sql.PACKAGE_COLUMNS
+      + ", p.stored_path, p.signed_by, p.signature from package p";
+
+  public List<PackageRow> listPackageRows(String appId) {
+    return read(c -> Sql.list(c, PACKAGE_ROW + " where p.app_id = ? order by p.created_at, p.id",
+        SqliteStore::packageRow, appId));
+  }
+
+  public Optional<PackageRow> packageRow(String appId, String board, Version version) {
+    return read(c -> Sql.one(c, PACKAGE_ROW + " where p.app_id = ? and p.board = ? and p.version = ?",
+        SqliteStore::packageRow, appId, board, version));
+  }
+
+  /** The hosted package of {@code version} whose payload is named {@code name} (the oldest, if several). */
+  public Optional<PackageRow> hostedPackage(Version version, String name) {
+    return read(c -> Sql.one(c, PACKAGE_ROW + " where p.version = ? and p.name = ? and p.stored_path is not null"
+        + " order by p.id limit 1", SqliteStore::packageRow, version, name));
+  }
+
+  /**
+   * Deletes the package; answers the row it was. Refused with an IllegalStateException while a
+   * channel points at it or requires it as a floor.
+   */
+  public PackageRow deletePackage(String appId, String board, Version version) {
+    return inTransaction(tx -> {
+      Connection c = tx.connection();
+      requireApp(c, appId);
+      PackageRow row = Sql.one(c, PACKAGE_ROW + " where p.app_id = ? and p.board = ? and p.version = ?",
+          SqliteStore::packageRow, appId, board, version).orElseThrow(() -> new java.util.NoSuchElementException(
+              "app " + appId + " has no package " + version + " for board " + board));
+      Optional<String> pointing = Sql.one(c, "select c.name from channel c join package p on p.id = c.package_id"
+          + " where p.app_id = ? and p.board = ? and p.version = ? order by c.name limit 1", r -> r.getString(1),
+          appId, board, version);
+      if (pointing.isPresent()) {
+        throw new IllegalStateException("channel " + pointing.get() + " points at " + version
+            + "; point it elsewhere first");
+      }
+      Optional<String> floor = Sql.one(c, "select c.name from channel_floor f join channel c on c.id = f.channel_id"
+          + " join package p on p.id = f.package_id where p.app_id = ? and p.board = ? and p.version = ?"
+          + " order by c.name limit 1", r -> r.getString(1), appId, board, version);
+      if (floor.isPresent()) {
+        throw new IllegalStateException("channel " + floor.get() + " requires " + version
+            + " as a floor; remove the floor first");
+      }
+      Sql.update(c, "delete from package where app_id = ? and board = ? and version = ?", appId, board, version);
+      appActivity(c, now(), appId, "package.deleted", "package " + version + " for " + board + " deleted");
+      return row;
+    });
+  }
+
+  /** A new installer image; IllegalStateException when the release has one of that name already. */
+  public void createImage(ImageRow image) {
+    inTransaction(tx -> {
+      Connection c = tx.connection();
+      requireApp(c, image.appId());
+      if (Sql.one(c, "select 1 from image where app_id = ? and board = ? and version = ? and name = ?", r -> true,
+          image.appId(), image.board(), image.version(), image.name()).isPresent()) {
+        throw new IllegalStateException("release " + image.version() + " for " + image.board()
+            + " already has an image " + image.name());
+      }
+      Sql.update(c, "insert into image (app_id, version, board, name, size, sha256, signed_by, stored_path, created_at)"
+          + " values (?, ?, ?, ?, ?, ?, ?, ?, ?)", image.appId(), image.version(), image.board(), image.name(),
+          image.size(), image.sha256Hex(), image.signedBy().orElse(null), image.storedPath(), image.createdAt());
+      appActivity(c, image.createdAt(), image.appId(), "image.added", "image " + image.name() + " of "
+          + image.version() + " for " + image.board() + " added");
+      return null;
+    });
+  }
+
+  private static ImageRow imageRow(ResultSet r) throws SQLException {
+    return new ImageRow(r.getString("app_id"), Version.parse(r.getString("version")), r.getString("board"),
+        r.getString("name"), r.getLong("size"), r.getString("sha256"), Optional.ofNullable(r.getString("signed_by")),
+        r.getString("stored_path"), Instant.ofEpochMilli(r.getLong("created_at")));
+  }
+
+  public List<ImageRow> listImages(String appId) {
+    return read(c -> Sql.list(c, "select * from image where app_id = ? order by created_at, id", SqliteStore::imageRow,
+        appId));
+  }
+
+  public Optional<ImageRow> image(String appId, String board, Version version, String name) {
+    return read(c -> Sql.one(c, "select * from image where app_id = ? and board = ? and version = ? and name = ?",
+        SqliteStore::imageRow, appId, board, version, name));
+  }
+
+  /** The version of the package the app's channel serves for {@code board}, if it serves one. */
+  public Optional<Version> channelVersion(String appId, String channel, String board) {
+    return read(c -> Sql.one(c, "select p.version from channel c join package p on p.id = c.package_id"
+        + " where c.app_id = ? and c.name = ? and p.board = ?", r -> Version.parse(r.getString(1)), appId, channel,
+        board));
+  }
+
+  /** A line of the activity log about the app that no other change writes (trusted keys). */
+  public void recordActivity(String appId, String kind, String message) {
+    inTransaction(tx -> {
+      appActivity(tx.connection(), now(), appId, kind, message);
+      return null;
+    });
+  }
+
   // ---- helpers ----
 
   private static final String POLICY_COLUMNS = "updates_enabled, max_updates_per_period, period_seconds,"
