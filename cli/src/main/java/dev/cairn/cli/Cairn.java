@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.cloudconfig.cli.CloudConfigCommand;
 import dev.cairn.gpt.cli.GptCommand;
+import dev.cairn.omaha.admin.AdminCommand;
 import dev.cairn.omaha.cli.ServeCommand;
 import dev.cairn.signing.cli.KeyCommand;
 import dev.cairn.signing.cli.SignCommand;
@@ -31,6 +32,7 @@ public final class Cairn {
 
   static {
     COMMANDS.put("serve", ServeCommand::new);
+    COMMANDS.put("admin", AdminCommand::new);
     COMMANDS.put("gpt", GptCommand::new);
     COMMANDS.put("key", KeyCommand::new);
     COMMANDS.put("sign", SignCommand::new);
