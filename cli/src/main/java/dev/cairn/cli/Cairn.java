@@ -38,6 +38,8 @@ public final class Cairn {
     COMMANDS.put("sign", SignCommand::new);
     COMMANDS.put("verify", VerifyCommand::new);
     COMMANDS.put("cloud-config", CloudConfigCommand::new);
+    COMMANDS.put("completion", CompletionCommand::new);
+    COMMANDS.put("man", ManCommand::new);
   }
 
   public static void main(String[] args) {
@@ -65,6 +67,15 @@ public final class Cairn {
     cl.setParameterExceptionHandler(ExitCodes::onUsageError);
     cl.setExecutionExceptionHandler(ExitCodes::onFailure);
     return cl.execute(args);
+  }
+
+  /** The whole command tree, for shell completion and man pages. */
+  static CommandLine fullTree() {
+    CommandLine cl = new CommandLine(new Cairn());
+    COMMANDS.values().forEach(c -> cl.addSubcommand(c.get()));
+    cl.addSubcommand(new CommandLine.HelpCommand());
+    withVersion(cl);
+    return cl;
   }
 
   /** Every command's -V prints Cairn's version. */
