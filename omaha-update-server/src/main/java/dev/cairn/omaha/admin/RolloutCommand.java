@@ -1,5 +1,6 @@
 package dev.cairn.omaha.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,6 +21,11 @@ final class RolloutCommand extends AdminCall {
   void run() throws IOException {
     String body = client().get("/api/v1/groups/" + AdminClient.segment(group) + "/rollout"
         + AdminClient.query(AdminClient.params("app", app.app)));
-    out().print(format.format == Format.json ? body.strip() + "\n" : Views.rollout(parse(body)));
+    JsonNode r = parse(body);
+    if (!r.has("states") || !r.has("machines")) {
+      throw new AdminException(0, "the server at " + client().server() + " answered GET /api/v1/groups/" + group
+          + "/rollout without a rollout; it predates the rollout endpoint");
+    }
+    out().print(format.format == Format.json ? body.strip() + "\n" : Views.rollout(r));
   }
 }

@@ -212,6 +212,13 @@ class AdminLiveServerTest {
   }
 
   @Test
+  void rolloutOnAServerWithoutTheEndpoint_saysSo_ratherThanPrintingNonsense() {
+    Admin.Result r = admin("rollout", "stable");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("without a rollout; it predates the rollout endpoint"), r.err());
+  }
+
+  @Test
   void badUsage_isExit2() {
     assertEquals(2, admin("channel", "list", "--format", "yaml").code());
     assertEquals(2, admin("channel", "set", "stable").code());
