@@ -49,7 +49,10 @@ final class KeyCommands {
 
     @Override
     void run() throws IOException {
-      String fpr = fingerprint.replace(" ", "");
+      String fpr = fingerprint.replace(" ", "").toUpperCase(java.util.Locale.ROOT);
+      if (!fpr.matches("[0-9A-F]{40}")) {
+        throw new IllegalArgumentException("a fingerprint is 40 hex digits, got '" + fingerprint + "'");
+      }
       JsonNode r = parse(client().send("DELETE", "/api/v1/keys/" + AdminClient.segment(fpr), null));
       out().println("removed " + Views.or(Views.text(r, "removed"), fpr));
     }

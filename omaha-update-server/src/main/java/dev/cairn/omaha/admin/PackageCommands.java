@@ -79,6 +79,10 @@ final class PackageCommands {
         if (e.size <= 0) {
           throw new IllegalArgumentException("--size must be the payload's size in bytes, got " + e.size);
         }
+        digest("--sha256", e.sha256, 32);
+        if (e.sha1 != null) {
+          digest("--sha1", e.sha1, 20);
+        }
         ObjectNode body = object().put("version", version).put("name", name).put("url", e.url).put("size", e.size)
             .put("sha256", e.sha256).put("signature", sig);
         if (e.sha1 != null) {
@@ -198,6 +202,20 @@ final class PackageCommands {
         err.print("\r" + Views.progress(last, total, 40) + "\n");
         err.flush();
       }
+    }
+  }
+
+  /** Checks that {@code b64} is the base64 of a digest of {@code bytes} bytes, as Omaha carries hashes. */
+  static void digest(String option, String b64, int bytes) {
+    byte[] raw;
+    try {
+      raw = Base64.getDecoder().decode(b64);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + " must be base64, got '" + b64 + "'");
+    }
+    if (raw.length != bytes) {
+      throw new IllegalArgumentException(option + " must be the base64 of " + bytes + " bytes, got " + raw.length
+          + " bytes in '" + b64 + "'");
     }
   }
 

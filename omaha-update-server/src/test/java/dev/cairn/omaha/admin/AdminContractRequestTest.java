@@ -34,6 +34,8 @@ class AdminContractRequestTest {
       + " \"update_timeout_seconds\": 3600, \"rollout_percent\": 100, \"failure_brake\": 3, \"pinned_version\": null,"
       + " \"allow_downgrade\": false, \"office_hours\": null}}";
 
+  static final String SHA256 = "0VAlQW3RE99SGtSB5R4m08antAHO8XDoBMKDyxQT/Mg=";
+
   @TempDir Path dir;
   RecordingServer server;
 
@@ -145,7 +147,7 @@ class AdminContractRequestTest {
     byte[] sig = "armored".getBytes(StandardCharsets.US_ASCII);
     server.answer(200, "{\"version\": \"2.0.0\", \"name\": \"u.gz\", \"size\": 10}");
     admin("package", "add", "--version", "2.0.0", "--url", "https://mirror.example.com/2.0.0/", "--name", "u.gz",
-        "--size", "10", "--sha256", "c2hhMjU2", "--signature", file("s.asc", sig).toString()).ok();
+        "--size", "10", "--sha256", SHA256, "--signature", file("s.asc", sig).toString()).ok();
     RecordingServer.Request r = server.only();
     assertEquals("POST", r.method());
     assertEquals("/api/v1/packages", r.path());
@@ -156,7 +158,7 @@ class AdminContractRequestTest {
     assertEquals("u.gz", b.get("name").asText());
     assertEquals("https://mirror.example.com/2.0.0/", b.get("url").asText());
     assertEquals(10, b.get("size").asLong());
-    assertEquals("c2hhMjU2", b.get("sha256").asText());
+    assertEquals(SHA256, b.get("sha256").asText());
     assertEquals(Base64.getEncoder().encodeToString(sig), b.get("signature").asText());
     assertTrue(!b.has("sha1") && !b.has("board"), b.toString());
   }
@@ -166,12 +168,42 @@ class AdminContractRequestTest {
     Path sig = file("s", new byte[] {1});
     assertEquals(2, admin("package", "add", "--version", "1", "--signature", sig.toString()).code());
     assertEquals(2, admin("package", "add", "--version", "1", "--signature", sig.toString(), "--file", sig.toString(),
-        "--url", "https://x/", "--size", "1", "--sha256", "x").code());
+        "--url", "https://x/", "--size", "1", "--sha256", SHA256).code());
     Admin.Result r = admin("package", "add", "--version", "1", "--signature", sig.toString(), "--url", "https://x/",
-        "--size", "1", "--sha256", "x");
+        "--size", "1", "--sha256", SHA256);
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--url needs --name"), r.err());
     assertTrue(server.requests.isEmpty());
+  }
+
+  @Test
+  void digestThatIsNotASha256_isBadInput_namingIt() throws Exception {
+    Admin.Result r = admin("package", "add", "--version", "1", "--signature", file("s", new byte[] {1}).toString(),
+        "--url", "https://x/", "--name", "u.gz", "--size", "1", "--sha256", "c2hhMjU2");
+    assertEquals(2, r.code());
+    assertEquals("admin package add: --sha256 must be the base64 of 32 bytes, got 6 bytes in 'c2hhMjU2'\n", r.err());
+    assertTrue(server.requests.isEmpty());
+  }
+
+  @Test
+  void keyRemoveOfSomethingNotAFingerprint_isBadInput() {
+    assertEquals(2, admin("key", "remove", "release@example.com").code());
+    assertTrue(server.requests.isEmpty());
+  }
+
+  @Test
+  void progressBar_redrawsOnOneLine_andEndsIt() {
+    java.io.StringWriter w = new java.io.StringWriter();
+    PackageCommands.ProgressBar bar = new PackageCommands.ProgressBar(new java.io.PrintWriter(w), 100L << 20);
+    bar.accept(1);
+    bar.accept(2);
+    bar.accept(50L << 20);
+    bar.accept(100L << 20);
+    bar.finish();
+    String[] draws = w.toString().split("\r", -1);
+    assertEquals(5, draws.length, w.toString());
+    assertTrue(draws[2].contains(" 50%  50.0 of 100.0 MiB"), draws[2]);
+    assertTrue(draws[4].endsWith("100%  100.0 of 100.0 MiB\n"), draws[4]);
   }
 
   @Test
