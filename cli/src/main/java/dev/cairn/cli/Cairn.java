@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.cloudconfig.cli.CloudConfigCommand;
 import dev.cairn.gpt.cli.GptCommand;
+import dev.cairn.omaha.admin.AdminCommand;
 import dev.cairn.omaha.cli.ServeCommand;
 import dev.cairn.signing.cli.KeyCommand;
 import dev.cairn.signing.cli.SignCommand;
@@ -32,11 +33,14 @@ public final class Cairn {
 
   static {
     COMMANDS.put("serve", () -> new ServeCommand(new OpenPgpReleaseKeys()));
+    COMMANDS.put("admin", AdminCommand::new);
     COMMANDS.put("gpt", GptCommand::new);
     COMMANDS.put("key", KeyCommand::new);
     COMMANDS.put("sign", SignCommand::new);
     COMMANDS.put("verify", VerifyCommand::new);
     COMMANDS.put("cloud-config", CloudConfigCommand::new);
+    COMMANDS.put("completion", CompletionCommand::new);
+    COMMANDS.put("man", ManCommand::new);
   }
 
   public static void main(String[] args) {
@@ -64,6 +68,15 @@ public final class Cairn {
     cl.setParameterExceptionHandler(ExitCodes::onUsageError);
     cl.setExecutionExceptionHandler(ExitCodes::onFailure);
     return cl.execute(args);
+  }
+
+  /** The whole command tree, for shell completion and man pages. */
+  static CommandLine fullTree() {
+    CommandLine cl = new CommandLine(new Cairn());
+    COMMANDS.values().forEach(c -> cl.addSubcommand(c.get()));
+    cl.addSubcommand(new CommandLine.HelpCommand());
+    withVersion(cl);
+    return cl;
   }
 
   /** Every command's -V prints Cairn's version. */

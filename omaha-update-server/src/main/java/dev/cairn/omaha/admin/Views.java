@@ -1,0 +1,199 @@
+package dev.cairn.omaha.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The human-readable forms of the API's JSON: pure functions of it. */
+public final class Views {
+  private Views() {}
+
+  /** A text field, or null when absent, null or empty. */
+  static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
+  }
+
+  static String or(String v, String otherwise) {
+    return v == null ? otherwise : v;
+  }
+
+  /**
+   * The rollout of one group (GET /api/v1/groups/NAME/rollout), as three or four lines:
+   * <pre>
+   * group alpha (channel alpha) -&gt; 2.0.0, updates enabled
+   * machines 5: 1.0.0 x3, 2.0.0 x2
+   * granted 2  downloading 0  downloaded 0  installed 0  complete 0  failed 0  timed out 0  on hold 3  waiting 3
+   * </pre>
+   */
+  public static String rollout(JsonNode r) {
+    StringBuilder b = new StringBuilder();
+    b.append("group ").append(text(r, "group")).append(" (channel ").append(or(text(r, "channel"), "-")).append(") -> ")
+        .append(or(text(r, "target_version"), "no version")).append(", ");
+    JsonNode policy = r.path("policy");
+    if (r.path("paused").asBoolean(false)) {
+      b.append("paused");
+      if (text(r, "paused_at") != null) {
+        b.append(" since ").append(text(r, "paused_at"));
+      }
+      b.append(text(r, "paused_reason") != null ? ": " + text(r, "paused_reason") : "");
+    } else if (!policy.path("updates_enabled").asBoolean(true)) {
+      b.append("updates disabled");
+    } else {
+      b.append("updates enabled");
+    }
+    b.append('\n');
+    List<String> versions = new ArrayList<>();
+    for (JsonNode v : r.path("versions")) {
+      versions.add(or(text(v, "version"), "unknown") + " x" + v.path("machines").asLong());
+    }
+    b.append("machines ").append(r.path("machines").asLong())
+        .append(versions.isEmpty() ? "" : ": " + String.join(", ", versions)).append('\n');
+    JsonNode s = r.path("states");
+    List<String> counts = new ArrayList<>();
+    for (Map.Entry<String, String> e : STATES.entrySet()) {
+      counts.add(e.getValue() + " " + s.path(e.getKey()).asLong());
+    }
+    counts.add("waiting " + r.path("waiting").asLong());
+    b.append(String.join("  ", counts)).append('\n');
+    return b.toString();
+  }
+
+  /** The rollout's state counts in the order of an update's life, with the words the operator reads. */
+  private static final Map<String, String> STATES = orderedStates();
+
+  private static Map<String, String> orderedStates() {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("granted", "granted");
+    m.put("downloading", "downloading");
+    m.put("downloaded", "downloaded");
+    m.put("installed", "installed");
+    m.put("complete", "complete");
+    m.put("error", "failed");
+    m.put("timed_out", "timed out");
+    m.put("on_hold", "on hold");
+    return m;
+  }
+
+  /** One line about a group: {@code group stable (channel stable -> 3602.2.0): updates enabled, at most 20 per 1h, ...}. */
+  public static String group(JsonNode g) {
+    JsonNode p = g.path("policy");
+    StringBuilder b = new StringBuilder("group ").append(text(g, "name")).append(" (channel ")
+        .append(or(text(g, "channel"), "-")).append(" -> ").append(or(text(g, "channel_version"), "no version")).append("): ");
+    b.append(status(g)).append(", ").append(policy(p));
+    return b.toString();
+  }
+
+  static String status(JsonNode g) {
+    if (g.path("paused").asBoolean(false)) {
+      return "paused" + (text(g, "paused_reason") != null ? " (" + text(g, "paused_reason") + ")" : "");
+    }
+    return g.path("policy").path("updates_enabled").asBoolean(true) ? "updates enabled" : "updates disabled";
+  }
+
+  /** The policy in words, for the group line and table. */
+  static String policy(JsonNode p) {
+    List<String> parts = new ArrayList<>();
+    long max = p.path("max_updates_per_period").asLong(0);
+    parts.add(max == 0 ? "no rate limit" : "at most " + max + " per " + Durations.format(p.path("period_seconds").asLong()));
+    parts.add("rollout " + p.path("rollout_percent").asInt(100) + "%");
+    parts.add("timeout " + Durations.format(p.path("update_timeout_seconds").asLong()));
+    long brake = p.path("failure_brake").asLong(0);
+    parts.add(brake == 0 ? "no failure brake" : "halt after " + brake + " failures");
+    if (text(p, "pinned_version") != null) {
+      parts.add("pinned to " + text(p, "pinned_version"));
+    }
+    if (p.path("allow_downgrade").asBoolean(false)) {
+      parts.add("downgrades allowed");
+    }
+    String hours = officeHours(p.get("office_hours"));
+    if (hours != null) {
+      parts.add("office hours " + hours);
+    }
+    return String.join(", ", parts);
+  }
+
+  /** {@code MON,TUE 09:00-17:00 Europe/Berlin}, or null when there are none. */
+  static String officeHours(JsonNode h) {
+    if (h == null || h.isNull() || h.isMissingNode()) {
+      return null;
+    }
+    List<String> days = new ArrayList<>();
+    h.path("days").forEach(d -> days.add(d.asText()));
+    return String.join(",", days) + " " + text(h, "start") + "-" + text(h, "end") + " " + text(h, "zone");
+  }
+
+  /** One machine (GET /api/v1/instances/ID): a summary, its state history and its last {@code events} events. */
+  public static String instance(JsonNode i, int events) {
+    StringBuilder b = new StringBuilder();
+    b.append("machine ").append(text(i, "machine_id"));
+    if (text(i, "alias") != null) {
+      b.append(" (").append(text(i, "alias")).append(')');
+    }
+    b.append('\n');
+    b.append("  group    ").append(or(text(i, "group"), "-")).append('\n');
+    b.append("  version  ").append(or(text(i, "version"), "-")).append('\n');
+    b.append("  status   ").append(or(text(i, "status"), "-"));
+    if (text(i, "last_hold") != null) {
+      b.append(" (last hold: ").append(text(i, "last_hold")).append(')');
+    }
+    b.append('\n');
+    if (text(i, "granted_version") != null) {
+      b.append("  granted  ").append(text(i, "granted_version")).append(" at ").append(or(text(i, "granted_at"), "-")).append('\n');
+    }
+    b.append("  checked  ").append(or(text(i, "last_check"), "never")).append(" from ").append(or(text(i, "ip"), "-")).append('\n');
+    b.append("  oem      ").append(or(text(i, "oem"), "-")).append(", boot id ").append(or(text(i, "boot_id"), "-")).append('\n');
+    List<List<String>> rows = new ArrayList<>();
+    for (JsonNode h : i.path("history")) {
+      rows.add(List.of(or(text(h, "at"), "-"), or(text(h, "from"), "-") + " -> " + or(text(h, "to"), "-"),
+          or(text(h, "version"), "-"), or(text(h, "detail"), "")));
+    }
+    b.append("\nhistory\n").append(rows.isEmpty() ? "  (none)\n" : indent(Table.format(List.of("AT", "STATE", "VERSION", "DETAIL"), rows)));
+    rows = new ArrayList<>();
+    List<JsonNode> all = new ArrayList<>();
+    i.path("events").forEach(all::add);
+    for (JsonNode e : all.subList(Math.max(0, all.size() - events), all.size())) {
+      int type = e.path("type").asInt();
+      int result = e.path("result").asInt();
+      String error = e.path("error_code").asLong() == 0 ? "" : e.path("error_code").asText()
+          + (e.path("error_flags").asLong() == 0 ? "" : " flags " + e.path("error_flags").asText());
+      rows.add(List.of(or(text(e, "at"), "-"), type + "/" + result + " " + eventName(type, result),
+          or(text(e, "version"), "-"), error));
+    }
+    b.append("\nlast events\n").append(rows.isEmpty() ? "  (none)\n" : indent(Table.format(List.of("AT", "EVENT", "VERSION", "ERROR"), rows)));
+    return b.toString();
+  }
+
+  /** What update_engine means by an event type and result. */
+  static String eventName(int type, int result) {
+    String what = switch (type) {
+      case 3 -> "update complete";
+      case 13 -> "download started";
+      case 14 -> "download finished";
+      case 800 -> "rebooted into update";
+      default -> "event";
+    };
+    String how = switch (result) {
+      case 0 -> "error";
+      case 1 -> "ok";
+      case 2 -> "ok, reboot pending";
+      default -> "result " + result;
+    };
+    return what + " (" + how + ")";
+  }
+
+  private static String indent(String s) {
+    StringBuilder b = new StringBuilder();
+    s.lines().forEach(l -> b.append("  ").append(l).append('\n'));
+    return b.toString();
+  }
+
+  /** A progress bar: {@code [#########           ]  45%  137.0 of 304.2 MiB}. */
+  public static String progress(long done, long total, int width) {
+    double f = total <= 0 ? 1 : Math.min(1.0, (double) done / total);
+    int filled = (int) Math.round(f * width);
+    return String.format(java.util.Locale.ROOT, "[%s%s] %3d%%  %.1f of %.1f MiB", "#".repeat(filled),
+        " ".repeat(width - filled), (int) Math.floor(f * 100), done / 1048576.0, total / 1048576.0);
+  }
+}
