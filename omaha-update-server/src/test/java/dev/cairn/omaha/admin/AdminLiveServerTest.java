@@ -212,10 +212,16 @@ class AdminLiveServerTest {
   }
 
   @Test
-  void rolloutOnAServerWithoutTheEndpoint_saysSo_ratherThanPrintingNonsense() {
-    Admin.Result r = admin("rollout", "stable");
-    assertEquals(1, r.code());
-    assertTrue(r.err().contains("without a rollout; it predates the rollout endpoint"), r.err());
+  void rollout_ofAGroupWithOneMachineDownloading_showsTheTargetTheVersionsAndTheCounts() throws Exception {
+    release();
+    server.omaha("update-check.xml");
+    server.omaha("event-download-started.xml");
+
+    String out = admin("rollout", "stable").ok().out();
+
+    assertTrue(out.startsWith("group stable (channel stable) -> 3602.2.0, updates enabled\n"), out);
+    assertTrue(out.contains("machines 1:"), out);
+    assertTrue(out.contains("granted 0  downloading 1  "), out);
   }
 
   @Test
