@@ -156,7 +156,7 @@ public final class AdminApi implements HttpHandler {
   }
 
   /** Who makes the change: the X-Cairn-Actor header (the CLI sends USER@HOST), else "admin". */
-  private static String actor(HttpServerExchange ex) {
+  static String actor(HttpServerExchange ex) {
     String a = ex.getRequestHeaders().getFirst(ACTOR_HEADER);
     if (a == null || a.isBlank()) {
       return SqliteStore.DEFAULT_ACTOR;

@@ -121,18 +121,18 @@ public final class PayloadApi {
         } else if (path.length == 1 && method.equals(Methods.POST)) {
           return addKeys(ex);
         } else if (path.length == 2 && method.equals(Methods.DELETE)) {
-          return removeKey(path[1]);
+          return removeKey(path[1], AdminApi.actor(ex));
         }
         break;
       case "packages":
         if (path.length == 1 && get) {
           return packages(app);
         } else if (path.length == 1 && method.equals(Methods.POST)) {
-          return createExternal(app, readJson(ex));
+          return createExternal(app, readJson(ex), AdminApi.actor(ex));
         } else if (path.length == 3 && path[2].equals("payload") && method.equals(Methods.PUT)) {
           return uploadPackage(ex, app, path[1]);
         } else if (path.length == 2 && method.equals(Methods.DELETE)) {
-          return deletePackage(app, version(path[1]), board(param(ex, "board", "amd64-usr")));
+          return deletePackage(app, version(path[1]), board(param(ex, "board", "amd64-usr")), AdminApi.actor(ex));
         }
         break;
       case "images":
@@ -219,7 +219,7 @@ public final class PayloadApi {
         Files.deleteIfExists(tmp);
       }
       store.recordActivity(Model.COREOS_APP_ID, "key.added", "trusted key " + k.fingerprint() + " added"
-          + (k.userIds().isEmpty() ? "" : " (" + k.userIds().get(0) + ")"));
+          + (k.userIds().isEmpty() ? "" : " (" + k.userIds().get(0) + ")"), AdminApi.actor(ex));
       a.add(keyJson(k));
     }
     return a;
@@ -229,7 +229,7 @@ public final class PayloadApi {
     return keysDir().resolve(fingerprint + ".asc");
   }
 
-  private ObjectNode removeKey(String given) throws IOException {
+  private ObjectNode removeKey(String given, String actor) throws IOException {
     String fpr = given.toUpperCase(Locale.ROOT);
     if (!fpr.matches("[0-9A-F]{40}|[0-9A-F]{64}")) {
       throw new IllegalArgumentException("'" + given + "' is not a key fingerprint (40 hex digits)");
@@ -237,7 +237,7 @@ public final class PayloadApi {
     if (!Files.deleteIfExists(keyFile(fpr))) {
       throw new NoSuchElementException("key " + fpr + " is not trusted");
     }
-    store.recordActivity(Model.COREOS_APP_ID, "key.removed", "trusted key " + fpr + " removed");
+    store.recordActivity(Model.COREOS_APP_ID, "key.removed", "trusted key " + fpr + " removed", actor);
     return JSON.createObjectNode().put("removed", fpr);
   }
 
@@ -256,7 +256,7 @@ public final class PayloadApi {
         .put("url", p.baseUrl()).put("signed_by", r.signedBy().orElse(null)).put("hosted", r.storedPath().isPresent());
   }
 
-  private ObjectNode createExternal(String app, JsonNode b) throws IOException {
+  private ObjectNode createExternal(String app, JsonNode b, String actor) throws IOException {
     String version = text(b, "version", null);
     Version v = version(version);
     String board = board(text(b, "board", "amd64-usr"));
@@ -275,7 +275,8 @@ public final class PayloadApi {
     } else if (!allowUnsigned) {
       throw new IllegalArgumentException(UNSIGNED.replace(" (" + SIGNATURE_HEADER + ")", " (field 'signature')"));
     }
-    store.createPackage(app, p, sig == null ? null : Base64.getEncoder().encodeToString(sig), signedBy, null);
+    store.createPackage(app, p, sig == null ? null : Base64.getEncoder().encodeToString(sig), signedBy, null,
+        actor);
     return packageJson(store.packageRow(app, board, v).orElseThrow());
   }
 
@@ -298,7 +299,8 @@ public final class PayloadApi {
       try {
         Package p = new Package(v, board, name, s.size, b64(s.sha1), b64(s.sha256),
             publicUrl.get() + "/packages/" + v + "/");
-        store.createPackage(app, p, sig == null ? null : Base64.getEncoder().encodeToString(sig), s.signedBy, rel);
+        store.createPackage(app, p, sig == null ? null : Base64.getEncoder().encodeToString(sig), s.signedBy, rel,
+            AdminApi.actor(ex));
       } catch (RuntimeException e) {
         s.delete();
         throw e;
@@ -309,8 +311,8 @@ public final class PayloadApi {
     }
   }
 
-  private ObjectNode deletePackage(String app, Version v, String board) throws IOException {
-    PackageRow row = store.deletePackage(app, board, v);
+  private ObjectNode deletePackage(String app, Version v, String board, String actor) throws IOException {
+    PackageRow row = store.deletePackage(app, board, v, actor);
     if (row.storedPath().isPresent()) {
       Path file = dataDir.resolve(row.storedPath().get());
       Files.deleteIfExists(file);
@@ -341,7 +343,7 @@ public final class PayloadApi {
       ImageRow row = new ImageRow(app, v, board, name, s.size, HexFormat.of().formatHex(s.sha256),
           Optional.ofNullable(s.signedBy), rel, Instant.now());
       try {
-        store.createImage(row);
+        store.createImage(row, AdminApi.actor(ex));
       } catch (RuntimeException e) {
         s.delete();
         throw e;

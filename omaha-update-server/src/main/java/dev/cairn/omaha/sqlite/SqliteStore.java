@@ -934,6 +934,12 @@ public final class SqliteStore implements Store {
 
   /** As {@link #createPackage(String, Package, String)}, with where its payload lies and who signed it. */
   public long createPackage(String appId, Package pkg, String signature, String signedBy, String storedPath) {
+    return createPackage(appId, pkg, signature, signedBy, storedPath, DEFAULT_ACTOR);
+  }
+
+  /** As above, recording {@code actor} as who made the change. */
+  public long createPackage(String appId, Package pkg, String signature, String signedBy, String storedPath,
+      String actor) {
     return inTransaction(tx -> {
       Connection c = tx.connection();
       requireApp(c, appId);
@@ -948,7 +954,8 @@ public final class SqliteStore implements Store {
           pkg.version(), pkg.board(), pkg.name(), pkg.size(), pkg.sha1Base64(), pkg.sha256Base64(), pkg.baseUrl(),
           signature, at, signedBy, storedPath);
       appActivity(c, at, appId, PACKAGE_CREATED, "package " + pkg.version() + " for " + pkg.board() + " added"
-          + (storedPath != null ? ", hosted here" : "") + (signedBy != null ? ", signed by " + signedBy : ", unsigned"));
+          + (storedPath != null ? ", hosted here" : "") + (signedBy != null ? ", signed by " + signedBy : ", unsigned"),
+          actor);
       return id;
     });
   }
@@ -982,6 +989,11 @@ public final class SqliteStore implements Store {
    * channel points at it or requires it as a floor.
    */
   public PackageRow deletePackage(String appId, String board, Version version) {
+    return deletePackage(appId, board, version, DEFAULT_ACTOR);
+  }
+
+  /** As above, recording {@code actor} as who made the change. */
+  public PackageRow deletePackage(String appId, String board, Version version, String actor) {
     return inTransaction(tx -> {
       Connection c = tx.connection();
       requireApp(c, appId);
@@ -1003,13 +1015,18 @@ public final class SqliteStore implements Store {
             + " as a floor; remove the floor first");
       }
       Sql.update(c, "delete from package where app_id = ? and board = ? and version = ?", appId, board, version);
-      appActivity(c, now(), appId, "package.deleted", "package " + version + " for " + board + " deleted");
+      appActivity(c, now(), appId, "package.deleted", "package " + version + " for " + board + " deleted", actor);
       return row;
     });
   }
 
   /** A new installer image; IllegalStateException when the release has one of that name already. */
   public void createImage(ImageRow image) {
+    createImage(image, DEFAULT_ACTOR);
+  }
+
+  /** As above, recording {@code actor} as who made the change. */
+  public void createImage(ImageRow image, String actor) {
     inTransaction(tx -> {
       Connection c = tx.connection();
       requireApp(c, image.appId());
@@ -1022,7 +1039,7 @@ public final class SqliteStore implements Store {
           + " values (?, ?, ?, ?, ?, ?, ?, ?, ?)", image.appId(), image.version(), image.board(), image.name(),
           image.size(), image.sha256Hex(), image.signedBy().orElse(null), image.storedPath(), image.createdAt());
       appActivity(c, image.createdAt(), image.appId(), "image.added", "image " + image.name() + " of "
-          + image.version() + " for " + image.board() + " added");
+          + image.version() + " for " + image.board() + " added", actor);
       return null;
     });
   }
@@ -1051,9 +1068,9 @@ public final class SqliteStore implements Store {
   }
 
   /** A line of the activity log about the app that no other change writes (trusted keys). */
-  public void recordActivity(String appId, String kind, String message) {
+  public void recordActivity(String appId, String kind, String message, String actor) {
     inTransaction(tx -> {
-      appActivity(tx.connection(), now(), appId, kind, message);
+      appActivity(tx.connection(), now(), appId, kind, message, actor);
       return null;
     });
   }
