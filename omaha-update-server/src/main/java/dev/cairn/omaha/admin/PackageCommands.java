@@ -80,14 +80,14 @@ final class PackageCommands {
           throw new IllegalArgumentException("--size must be the payload's size in bytes, got " + e.size);
         }
         digest("--sha256", e.sha256, 32);
-        if (e.sha1 != null) {
-          digest("--sha1", e.sha1, 20);
+        if (e.sha1 == null) {
+          // update_engine refuses an Omaha answer whose package has no hash (the SHA-1)
+          throw new IllegalArgumentException("--url needs --sha1 too: machines refuse an update without the"
+              + " payload's SHA-1 (sha1sum FILE | xxd -r -p | base64)");
         }
+        digest("--sha1", e.sha1, 20);
         ObjectNode body = object().put("version", version).put("name", name).put("url", e.url).put("size", e.size)
-            .put("sha256", e.sha256).put("signature", sig);
-        if (e.sha1 != null) {
-          body.put("sha1", e.sha1);
-        }
+            .put("sha256", e.sha256).put("sha1", e.sha1).put("signature", sig);
         if (board != null) {
           body.put("board", board);
         }

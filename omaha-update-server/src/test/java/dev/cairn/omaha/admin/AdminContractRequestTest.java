@@ -147,7 +147,8 @@ class AdminContractRequestTest {
     byte[] sig = "armored".getBytes(StandardCharsets.US_ASCII);
     server.answer(200, "{\"version\": \"2.0.0\", \"name\": \"u.gz\", \"size\": 10}");
     admin("package", "add", "--version", "2.0.0", "--url", "https://mirror.example.com/2.0.0/", "--name", "u.gz",
-        "--size", "10", "--sha256", SHA256, "--signature", file("s.asc", sig).toString()).ok();
+        "--size", "10", "--sha256", SHA256, "--sha1", "AZ0MbXC8v8ZNvP2XbL1yZy4uQcA=", "--signature",
+        file("s.asc", sig).toString()).ok();
     RecordingServer.Request r = server.only();
     assertEquals("POST", r.method());
     assertEquals("/api/v1/packages", r.path());
@@ -160,7 +161,17 @@ class AdminContractRequestTest {
     assertEquals(10, b.get("size").asLong());
     assertEquals(SHA256, b.get("sha256").asText());
     assertEquals(Base64.getEncoder().encodeToString(sig), b.get("signature").asText());
-    assertTrue(!b.has("sha1") && !b.has("board"), b.toString());
+    assertEquals("AZ0MbXC8v8ZNvP2XbL1yZy4uQcA=", b.get("sha1").asText());
+    assertTrue(!b.has("board"), b.toString());
+  }
+
+  @Test
+  void packageAddUrl_withoutSha1_isExit2_andSendsNothing() throws Exception {
+    Admin.Result r = admin("package", "add", "--version", "2.0.0", "--url", "https://mirror.example.com/2.0.0/",
+        "--name", "u.gz", "--size", "10", "--sha256", SHA256, "--signature", file("s.asc", new byte[] {1}).toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--url needs --sha1 too"), r.err());
+    assertEquals(0, server.requests.size());
   }
 
   @Test
