@@ -235,6 +235,33 @@ class ReleaseWorkflowTest {
   }
 
   @Test
+  void installerImage_ofTheChannelsVersion_isServedWithVersionTxt_andItsSignatureVerifiesWithGpg() throws Exception {
+    Path image = dir.resolve("flatcar_production_image.bin.bz2");
+    byte[] bytes = new byte[70_000];
+    new Random(7).nextBytes(bytes);
+    Files.write(image, bytes);
+    admin("package", "add-image", "--version", "2.0.0", "--file", image.toString(),
+        "--signature", sign("release@example.com", image).toString()).ok();
+
+    HttpResponse<String> versionTxt = http.send(HttpRequest.newBuilder(
+        URI.create(url + "/release/alpha/amd64-usr/current/version.txt")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, versionTxt.statusCode(), versionTxt.body());
+    assertTrue(versionTxt.body().lines().anyMatch("COREOS_VERSION=2.0.0"::equals), versionTxt.body());
+
+    String base = url + "/release/alpha/amd64-usr/2.0.0/flatcar_production_image.bin.bz2";
+    HttpResponse<byte[]> got = http.send(HttpRequest.newBuilder(URI.create(base)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, got.statusCode());
+    assertArrayEquals(bytes, got.body());
+    HttpResponse<byte[]> sig = http.send(HttpRequest.newBuilder(URI.create(base + ".sig")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, sig.statusCode());
+    Path served = dir.resolve("image-served.sig");
+    Files.write(served, sig.body());
+    GpgHome.assertGood(gpg.verify(served, image));
+  }
+
+  @Test
   void betaMachine_getsNoUpdate_untilAlphaIsPromotedToBeta_andPromotingBackIsRefusedWithoutAllowDowngrade()
       throws Exception {
     assertTrue(check(machine("beta-1"), "1.0.0", "beta").body().contains("<updatecheck status=\"noupdate\""));
