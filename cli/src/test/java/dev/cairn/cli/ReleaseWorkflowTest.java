@@ -45,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReleaseWorkflowTest {
   static final String APP = "{e96281a6-d1af-4bde-9a0a-97b76e56dc57}";
   static final ObjectMapper JSON = new ObjectMapper();
+  static final int SERVER_HEAP_MIB = 64;
 
   @TempDir
   static Path dir;
@@ -71,8 +72,9 @@ class ReleaseWorkflowTest {
       port = s.getLocalPort();
     }
     url = "http://127.0.0.1:" + port;
+    // A small heap: the large-payload test below shows that uploads and downloads are streamed.
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Cairn.class.getName(), "serve", "--listen", "127.0.0.1:" + port,
+        "-Xmx" + SERVER_HEAP_MIB + "m", "-cp", System.getProperty("java.class.path"), Cairn.class.getName(), "serve", "--listen", "127.0.0.1:" + port,
         "--data-dir", data.toString(), "--public-url", url));
     server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile()).start();
     for (int i = 0; ; i++) {
@@ -259,6 +261,33 @@ class ReleaseWorkflowTest {
     Path served = dir.resolve("image-served.sig");
     Files.write(served, sig.body());
     GpgHome.assertGood(gpg.verify(served, image));
+  }
+
+  @Test
+  void payloadFourTimesTheServersHeap_isUploadedAndDownloadedWhole() throws Exception {
+    Path big = dir.resolve("big_update.gz");
+    long size = 4L * SERVER_HEAP_MIB * CliHarness.MIB + 12345;
+    try (var out = Files.newOutputStream(big)) {
+      byte[] block = new byte[1 << 20];
+      Random random = new Random(99);
+      for (long left = size; left > 0; left -= block.length) {
+        random.nextBytes(block);
+        out.write(block, 0, (int) Math.min(block.length, left));
+      }
+    }
+    admin("package", "add", "--version", "3.0.0", "--file", big.toString(),
+        "--signature", sign("release@example.com", big).toString()).ok();
+
+    Path download = dir.resolve("big_download.gz");
+    HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(url + "/packages/3.0.0/big_update.gz")).build(),
+        HttpResponse.BodyHandlers.ofFile(download));
+
+    assertEquals(200, r.statusCode());
+    assertEquals(size, Files.size(download));
+    assertEquals(CliHarness.sha256(big), CliHarness.sha256(download));
+    assertTrue(server.isAlive(), "the server died on a payload larger than its heap");
+    Files.delete(big);
+    Files.delete(download);
   }
 
   @Test
