@@ -43,19 +43,25 @@ final class TestServer implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestServer(SqliteStore store) {
+  private TestServer(SqliteStore store, int maxChecksInFlight) {
     this.store = store;
     UpdateService service = new UpdateService(store, Clock.fixed(NOW, ZoneOffset.UTC));
     this.server = OmahaServer.start("127.0.0.1", 0,
-        new OmahaServer.Deps(service, store, metrics, TOKEN, new AdminApi(store, () -> PUBLIC_URL)));
+        new OmahaServer.Deps(service, store, metrics, TOKEN, new AdminApi(store, () -> PUBLIC_URL), null,
+            new OmahaServer.Admission(maxChecksInFlight)));
     this.base = URI.create("http://127.0.0.1:" + server.port());
   }
 
   static TestServer start(Path dir) throws IOException {
+    return start(dir, OmahaServer.MAX_CHECKS_IN_FLIGHT);
+  }
+
+  /** As {@link #start(Path)}, answering 503 to update checks beyond {@code maxChecksInFlight} waiting at once. */
+  static TestServer start(Path dir, int maxChecksInFlight) throws IOException {
     SqliteStore store = SqliteStore.open(dir.resolve("cairn.db"));
     try {
       store.seedDefaults();
-      return new TestServer(store);
+      return new TestServer(store, maxChecksInFlight);
     } catch (RuntimeException e) {
       store.close();
       throw e;
