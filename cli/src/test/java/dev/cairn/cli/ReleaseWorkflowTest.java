@@ -279,7 +279,7 @@ class ReleaseWorkflowTest {
         "--signature", sign("release@example.com", big).toString()).ok();
 
     Path download = dir.resolve("big_download.gz");
-    HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(url + "/packages/3.0.0/big_update.gz")).build(),
+    HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(url + "/packages/amd64-usr/3.0.0/big_update.gz")).build(),
         HttpResponse.BodyHandlers.ofFile(download));
 
     assertEquals(200, r.statusCode());

@@ -60,8 +60,10 @@ public final class PublicFiles implements HttpHandler {
     String[] p = ex.getRelativePath().substring(1).split("/", -1);
     String app = Optional.ofNullable(ex.getQueryParameters().get("app")).map(d -> d.getFirst())
         .orElse(Model.COREOS_APP_ID);
-    if (p[0].equals("packages") && p.length == 3) {
-      servePackage(ex, p[1], p[2], head);
+    if (p[0].equals("packages") && p.length == 4) {
+      servePackage(ex, p[1], p[2], p[3], head);
+    } else if (p[0].equals("packages") && p.length == 3) {
+      servePackage(ex, null, p[1], p[2], head);
     } else if (p[0].equals("release") && p.length == 5 && p[3].equals("current") && p[4].equals("version.txt")) {
       versionTxt(ex, app, p[1], p[2], head);
     } else if (p[0].equals("release") && p.length == 5) {
@@ -71,11 +73,14 @@ public final class PublicFiles implements HttpHandler {
     }
   }
 
-  private void servePackage(HttpServerExchange ex, String versionText, String name, boolean head) throws IOException {
+  /** /packages/BOARD/VERSION/NAME, or without the board as the first uploads were named. */
+  private void servePackage(HttpServerExchange ex, String board, String versionText, String name, boolean head)
+      throws IOException {
     Version v = Version.tryParse(versionText);
     boolean sig = name.endsWith(".sig");
     String payload = sig ? name.substring(0, name.length() - 4) : name;
-    Optional<PackageRow> row = v == null ? Optional.empty() : store.hostedPackage(v, payload);
+    Optional<PackageRow> row = v == null ? Optional.empty()
+        : board == null ? store.hostedPackage(v, payload) : store.hostedPackage(board, v, payload);
     if (row.isEmpty()) {
       notFound(ex);
       return;

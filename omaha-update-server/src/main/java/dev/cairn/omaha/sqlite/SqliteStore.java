@@ -978,7 +978,16 @@ public final class SqliteStore implements Store {
         SqliteStore::packageRow, appId, board, version));
   }
 
-  /** The hosted package of {@code version} whose payload is named {@code name} (the oldest, if several). */
+  /** The hosted package for {@code board} of {@code version} whose payload is named {@code name} (the oldest app's). */
+  public Optional<PackageRow> hostedPackage(String board, Version version, String name) {
+    return read(c -> Sql.one(c, PACKAGE_ROW + " where p.board = ? and p.version = ? and p.name = ?"
+        + " and p.stored_path is not null order by p.id limit 1", SqliteStore::packageRow, board, version, name));
+  }
+
+  /**
+   * The hosted package of {@code version} whose payload is named {@code name} (the oldest, if
+   * several): the URLs given out before the board was part of them.
+   */
   public Optional<PackageRow> hostedPackage(Version version, String name) {
     return read(c -> Sql.one(c, PACKAGE_ROW + " where p.version = ? and p.name = ? and p.stored_path is not null"
         + " order by p.id limit 1", SqliteStore::packageRow, version, name));

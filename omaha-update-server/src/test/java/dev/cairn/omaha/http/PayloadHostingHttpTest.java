@@ -142,7 +142,11 @@ class PayloadHostingHttpTest {
   }
 
   private HttpResponse<byte[]> upload(String version, byte[] data, byte[] sig) throws Exception {
-    HttpRequest.Builder b = admin("/api/v1/packages/" + version + "/payload?name=" + NAME);
+    return upload("amd64-usr", version, data, sig);
+  }
+
+  private HttpResponse<byte[]> upload(String board, String version, byte[] data, byte[] sig) throws Exception {
+    HttpRequest.Builder b = admin("/api/v1/packages/" + version + "/payload?name=" + NAME + "&board=" + board);
     if (sig != null) {
       b.header("X-Cairn-Signature", Base64.getEncoder().encodeToString(sig));
     }
@@ -231,7 +235,7 @@ class PayloadHostingHttpTest {
     assertEquals(sum("sha256sum", payload, dir), hex(p.get("sha256").asText()));
     assertEquals(trustedFpr, p.get("signed_by").asText());
     assertTrue(p.get("hosted").asBoolean());
-    assertEquals("https://cairn.example.com/packages/2.0.0/", p.get("url").asText());
+    assertEquals("https://cairn.example.com/packages/amd64-usr/2.0.0/", p.get("url").asText());
     String app = dev.cairn.omaha.Model.COREOS_APP_ID;
     assertEquals(List.of(app + "/amd64-usr/2.0.0/" + NAME, app + "/amd64-usr/2.0.0/" + NAME + ".sig"), storedFiles());
   }
@@ -341,6 +345,24 @@ class PayloadHostingHttpTest {
         .method("HEAD", BodyPublishers.noBody()).build(), BodyHandlers.discarding());
     assertEquals(200, head.statusCode());
     assertEquals("300000", head.headers().firstValue("Content-Length").orElseThrow());
+  }
+
+  @Test
+  void sameVersionAndName_forTwoBoards_areEachServedUnderTheirBoard() throws Exception {
+    trust(trustedKey);
+    byte[] arm = "the arm64 payload".getBytes(StandardCharsets.UTF_8);
+    byte[] armSig = sign("release@example.com", arm);
+    assertEquals(200, upload("2.0.0", payload, goodSig).statusCode());
+    HttpResponse<byte[]> r = upload("arm64-usr", "2.0.0", arm, armSig);
+    assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+    assertEquals("https://cairn.example.com/packages/arm64-usr/2.0.0/", json(r).get("url").asText());
+
+    assertArrayEquals(payload, get("/packages/amd64-usr/2.0.0/" + NAME).body());
+    assertArrayEquals(arm, get("/packages/arm64-usr/2.0.0/" + NAME).body());
+    assertArrayEquals(armSig, get("/packages/arm64-usr/2.0.0/" + NAME + ".sig").body());
+    assertEquals(404, get("/packages/riscv-usr/2.0.0/" + NAME).statusCode());
+    // the form without the board, as the first uploads were named, still answers: the oldest
+    assertArrayEquals(payload, get("/packages/2.0.0/" + NAME).body());
   }
 
   @Test
