@@ -59,8 +59,16 @@ public final class SqliteStore implements Store {
 
   private static final int BUSY_TIMEOUT_MS = 5_000;
   private static final int ATTEMPTS = 5;
-  /** How often the write-ahead log is copied into the database beside the writer. */
-  private static final long CHECKPOINT_EVERY_MS = 25;
+  /**
+   * How often the write-ahead log is copied into the database beside the writer: rarely for a
+   * small database, whose few pages are written again and again (a rarer copy takes each of them
+   * once for many commits), often for a large one, where every check writes a page of its own and
+   * the copy only needs to stay small (see docs/performance.md).
+   */
+  private static final long CHECKPOINT_SMALL_DB_MS = 100;
+  private static final long CHECKPOINT_LARGE_DB_MS = 25;
+  /** Databases of more pages than this (4 KiB each: 200 MiB) count as large. */
+  private static final long LARGE_DB_PAGES = 50_000;
 
   private final Path file;
   private final Clock clock;
@@ -349,12 +357,18 @@ public final class SqliteStore implements Store {
       Connection c = null;
       try {
         c = connect(file, BUSY_TIMEOUT_MS);
+        long every = CHECKPOINT_SMALL_DB_MS;
         while (!closed) {
-          Thread.sleep(CHECKPOINT_EVERY_MS);
+          Thread.sleep(every);
           try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("pragma wal_checkpoint(passive)")) {
             r.next();
           } catch (SQLException e) {
             // busy or closing: the writer's own checkpoint still bounds the log
+          }
+          try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("pragma page_count")) {
+            every = r.next() && r.getLong(1) > LARGE_DB_PAGES ? CHECKPOINT_LARGE_DB_MS : CHECKPOINT_SMALL_DB_MS;
+          } catch (SQLException e) {
+            // keep the interval
           }
         }
       } catch (InterruptedException | SQLException e) {
