@@ -45,13 +45,9 @@ public final class ServeCommand implements Callable<Integer> {
   /** Checks release signatures; null serves no keys, uploads or files (the tests' stand-alone main). */
   private final ReleaseKeys releaseKeys;
 
-  public ServeCommand() {
-    this(null);
-  }
-
-  /** With {@code releaseKeys}, the server hosts payloads and installer images whose signatures it checks. */
+  /** {@code releaseKeys} checks the signatures of the payloads and installer images the server hosts. */
   public ServeCommand(ReleaseKeys releaseKeys) {
-    this.releaseKeys = releaseKeys;
+    this.releaseKeys = java.util.Objects.requireNonNull(releaseKeys, "releaseKeys");
   }
 
   @Option(names = "--allow-unsigned",
@@ -85,15 +81,14 @@ public final class ServeCommand implements Callable<Integer> {
     Metrics metrics = new Metrics();
     UpdateService service = new UpdateService(store, Clock.systemUTC());
     boolean unsigned = allowUnsigned || ServerConfig.allowUnsigned(dataDir);
-    PayloadApi payloads = releaseKeys == null ? null
-        : new PayloadApi(store, () -> publicUrl(cfg), dataDir, releaseKeys, unsigned);
+    PayloadApi payloads = new PayloadApi(store, () -> publicUrl(cfg), dataDir, releaseKeys, unsigned);
     OmahaServer server = OmahaServer.start(cfg.host(), cfg.port(),
         new OmahaServer.Deps(service, store, metrics, token, new AdminApi(store, () -> publicUrl(cfg), payloads),
-            payloads == null ? null : new PublicFiles(store, dataDir)));
+            new PublicFiles(store, dataDir)));
     boundPort = server.port();
     out.printf("cairn serve: listening on %s:%d, public URL %s%n", cfg.host(), server.port(), publicUrl(cfg));
     out.printf("cairn serve: data in %s; admin token in %s%s%n", dataDir, tokenFile, newToken ? " (new)" : "");
-    if (unsigned && payloads != null) {
+    if (unsigned) {
       PrintWriter err = spec.commandLine().getErr();
       err.println("cairn serve: WARNING: --allow-unsigned: packages and images WITHOUT A SIGNATURE are accepted"
           + " and served to machines. For development only; never run a production server like this.");
