@@ -291,6 +291,29 @@ class ReleaseWorkflowTest {
   }
 
   @Test
+  void uploadOnATerminal_showsAProgressBarThatEndsAt100Percent() throws Exception {
+    Path file = dir.resolve("terminal_update.gz");
+    byte[] bytes = new byte[12 << 20];
+    new Random(5).nextBytes(bytes);
+    Files.write(file, bytes);
+    Path sig = sign("release@example.com", file);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String command = String.join(" ", java, "-cp", System.getProperty("java.class.path"), Cairn.class.getName(),
+        "admin", "--server", url, "--token-file", token.toString(), "package", "add", "--version", "4.0.0",
+        "--file", file.toString(), "--signature", sig.toString());
+
+    // script(1) runs the command on a pseudo-terminal, as an operator's shell would
+    Result r = CliHarness.peer("script", "-qec", command, "/dev/null");
+
+    assertEquals(0, r.code(), r.describe("the upload on a terminal failed"));
+    assertTrue(r.out().contains("[########################################] 100%  12.0 of 12.0 MiB"), r.out());
+    assertTrue(r.out().contains("package 4.0.0 (amd64-usr) terminal_update.gz, " + bytes.length + " bytes"), r.out());
+    Result piped = admin("package", "add", "--version", "4.0.1", "--file", file.toString(),
+        "--signature", sig.toString()).ok();
+    assertFalse(piped.err().contains("MiB"), "a progress bar without a terminal: " + piped.err());
+  }
+
+  @Test
   void betaMachine_getsNoUpdate_untilAlphaIsPromotedToBeta_andPromotingBackIsRefusedWithoutAllowDowngrade()
       throws Exception {
     assertTrue(check(machine("beta-1"), "1.0.0", "beta").body().contains("<updatecheck status=\"noupdate\""));
