@@ -1,6 +1,10 @@
 package dev.cairn.omaha.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static dev.cairn.omaha.http.AdminJson.error;
+import static dev.cairn.omaha.http.AdminJson.param;
+import static dev.cairn.omaha.http.AdminJson.send;
+import static dev.cairn.omaha.http.AdminJson.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,12 +20,12 @@ import dev.cairn.omaha.Store;
 import dev.cairn.omaha.Version;
 import dev.cairn.omaha.sqlite.SqliteStore;
 import io.undertow.server.HttpHandler;
+
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +43,7 @@ import java.util.Set;
  * {@link OmahaServer} checked the bearer token. Every endpoint is in docs/api.md.
  */
 public final class AdminApi implements HttpHandler {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = AdminJson.JSON;
   /** The request header naming who makes an admin change. */
   public static final String ACTOR_HEADER = "X-Cairn-Actor";
 
@@ -170,30 +174,11 @@ public final class AdminApi implements HttpHandler {
   }
 
   private static JsonNode readBody(HttpServerExchange ex) throws IOException {
-    if (ex.getRequestContentLength() > OmahaServer.MAX_BODY) {
-      throw new RequestTooBigException();
-    }
-    byte[] bytes = ex.getInputStream().readNBytes(OmahaServer.MAX_BODY + 1);
-    if (bytes.length > OmahaServer.MAX_BODY) {
-      throw new RequestTooBigException();
-    }
+    byte[] bytes = AdminJson.readRaw(ex, OmahaServer.MAX_BODY);
     if (bytes.length == 0 || new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
       return JSON.createObjectNode();      // no body: every field left out (pause, resume)
     }
-    try {
-      JsonNode n = JSON.readTree(bytes);
-      if (n == null || !n.isObject()) {
-        throw new IllegalArgumentException("the body must be a JSON object");
-      }
-      return n;
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
-    }
-  }
-
-  private static String param(HttpServerExchange ex, String name, String fallback) {
-    var values = ex.getQueryParameters().get(name);
-    return values == null || values.isEmpty() ? fallback : values.getFirst();
+    return AdminJson.object(bytes);
   }
 
   private static int limit(HttpServerExchange ex) {
@@ -500,20 +485,6 @@ public final class AdminApi implements HttpHandler {
 
   // ---- JSON helpers
 
-  private static String text(JsonNode n, String field, String fallback) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      if (fallback == null) {
-        throw new IllegalArgumentException("field '" + field + "' is required");
-      }
-      return fallback;
-    }
-    if (!v.isTextual()) {
-      throw new IllegalArgumentException("field '" + field + "' must be a string");
-    }
-    return v.asText();
-  }
-
   /** A required version field, named in the message when it does not parse. */
   private static Version version(JsonNode n, String field) {
     String t = text(n, field, null);
@@ -549,15 +520,4 @@ public final class AdminApi implements HttpHandler {
     return v.asBoolean();
   }
 
-  private static ObjectNode error(String message) {
-    return JSON.createObjectNode().put("error", message);
-  }
-
-  private static void send(HttpServerExchange ex, int status, Object body) {
-    try {
-      OmahaServer.text(ex, status, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body) + "\n");
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

@@ -1,6 +1,11 @@
 package dev.cairn.omaha.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static dev.cairn.omaha.http.AdminJson.error;
+import static dev.cairn.omaha.http.AdminJson.param;
+import static dev.cairn.omaha.http.AdminJson.readRaw;
+import static dev.cairn.omaha.http.AdminJson.send;
+import static dev.cairn.omaha.http.AdminJson.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,13 +18,13 @@ import dev.cairn.omaha.sqlite.SqliteStore.ImageRow;
 import dev.cairn.omaha.sqlite.SqliteStore.PackageRow;
 import dev.cairn.signing.ReleaseKeys;
 import dev.cairn.signing.Verdict;
+
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -44,7 +49,7 @@ import java.util.function.Supplier;
  * blocking mode, after the token check.
  */
 public final class PayloadApi {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = AdminJson.JSON;
   static final int MAX_KEY = 64 * 1024;
   static final String SIGNATURE_HEADER = "X-Cairn-Signature";
   private static final String NAME = "[A-Za-z0-9][A-Za-z0-9._+-]{0,127}";
@@ -505,47 +510,8 @@ public final class PayloadApi {
     return text;
   }
 
-  private static String param(HttpServerExchange ex, String name, String fallback) {
-    var values = ex.getQueryParameters().get(name);
-    return values == null || values.isEmpty() ? fallback : values.getFirst();
-  }
-
-  private static byte[] readRaw(HttpServerExchange ex, int max) throws IOException {
-    if (ex.getRequestContentLength() > max) {
-      throw new RequestTooBigException();
-    }
-    byte[] bytes = ex.getInputStream().readNBytes(max + 1);
-    if (bytes.length > max) {
-      throw new RequestTooBigException();
-    }
-    return bytes;
-  }
-
   private static JsonNode readJson(HttpServerExchange ex) throws IOException {
-    byte[] bytes = readRaw(ex, OmahaServer.MAX_BODY);
-    try {
-      JsonNode n = JSON.readTree(bytes);
-      if (n == null || !n.isObject()) {
-        throw new IllegalArgumentException("the body must be a JSON object");
-      }
-      return n;
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
-    }
-  }
-
-  private static String text(JsonNode n, String field, String fallback) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      if (fallback == null) {
-        throw new IllegalArgumentException("field '" + field + "' is required");
-      }
-      return fallback;
-    }
-    if (!v.isTextual()) {
-      throw new IllegalArgumentException("field '" + field + "' must be a string");
-    }
-    return v.asText();
+    return AdminJson.object(readRaw(ex, OmahaServer.MAX_BODY));
   }
 
   private static long number(JsonNode n, String field) {
@@ -575,19 +541,6 @@ public final class PayloadApi {
 
   private static String b64(byte[] b) {
     return Base64.getEncoder().encodeToString(b);
-  }
-
-  private static ObjectNode error(String message) {
-    return JSON.createObjectNode().put("error", message);
-  }
-
-  private static void send(HttpServerExchange ex, int status, Object body) {
-    try {
-      OmahaServer.text(ex, status, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body)
-          + "\n");
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   static byte[] utf8(String s) {
