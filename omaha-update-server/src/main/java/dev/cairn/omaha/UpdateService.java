@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Answers one Omaha request in one store transaction: per app, records its events, decides the
@@ -32,17 +31,7 @@ public final class UpdateService {
 
   /** Answers {@code request}, waiting for its transaction to commit. */
   public Outcome handle(OmahaRequest request, String clientIp) {
-    try {
-      return submit(request, clientIp).join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
+    return store.transaction(work(request, clientIp));
   }
 
   /**
@@ -50,10 +39,14 @@ public final class UpdateService {
    * once that unit is committed, so nothing is answered that is not on disk.
    */
   public CompletableFuture<Outcome> submit(OmahaRequest request, String clientIp) {
+    return store.submit(work(request, clientIp));
+  }
+
+  private Store.Work<Outcome> work(OmahaRequest request, String clientIp) {
     Instant now = clock.instant();
     long elapsed = Duration.between(now.atZone(clock.getZone()).toLocalDate().atStartOfDay(clock.getZone()).toInstant(), now)
         .getSeconds();
-    return store.submit(tx -> {
+    return tx -> {
       List<OmahaResponse.App> apps = new ArrayList<>(request.apps().size());
       List<String> verdicts = new ArrayList<>(request.apps().size());
       String[] verdict = new String[1];
@@ -62,7 +55,7 @@ public final class UpdateService {
         verdicts.add(verdict[0]);
       }
       return new Outcome(new OmahaResponse(elapsed, apps), verdicts);
-    });
+    };
   }
 
   private OmahaResponse.App one(Store.Tx tx, OmahaRequest.App app, String ip, Instant now, String[] verdict) {

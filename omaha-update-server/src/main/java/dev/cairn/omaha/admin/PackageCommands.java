@@ -56,7 +56,8 @@ final class PackageCommands {
       long size;
       @Option(names = "--sha256", required = true, paramLabel = "B64", description = "The payload's SHA-256, base64.")
       String sha256;
-      @Option(names = "--sha1", paramLabel = "B64", description = "The payload's SHA-1, base64.")
+      @Option(names = "--sha1", paramLabel = "B64",
+          description = "The payload's SHA-1, base64 (needed with --url: machines refuse an update without it).")
       String sha1;
     }
 
