@@ -946,12 +946,10 @@ public final class SqliteStore implements Store {
   public record ImageRow(String appId, Version version, String board, String name, long size, String sha256Hex,
       Optional<String> signedBy, String storedPath, Instant createdAt) {}
 
-  /** As {@link #createPackage(String, Package, String)}, with where its payload lies and who signed it. */
-  public long createPackage(String appId, Package pkg, String signature, String signedBy, String storedPath) {
-    return createPackage(appId, pkg, signature, signedBy, storedPath, DEFAULT_ACTOR);
-  }
-
-  /** As above, recording {@code actor} as who made the change. */
+  /**
+   * As {@link #createPackage(String, Package, String)}, with where its payload lies, who signed it
+   * and who made the change; a package that exists already is an IllegalStateException (409).
+   */
   public long createPackage(String appId, Package pkg, String signature, String signedBy, String storedPath,
       String actor) {
     return inTransaction(tx -> {
@@ -1011,11 +1009,6 @@ public final class SqliteStore implements Store {
    * Deletes the package; answers the row it was. Refused with an IllegalStateException while a
    * channel points at it or requires it as a floor.
    */
-  public PackageRow deletePackage(String appId, String board, Version version) {
-    return deletePackage(appId, board, version, DEFAULT_ACTOR);
-  }
-
-  /** As above, recording {@code actor} as who made the change. */
   public PackageRow deletePackage(String appId, String board, Version version, String actor) {
     return inTransaction(tx -> {
       Connection c = tx.connection();
@@ -1044,11 +1037,6 @@ public final class SqliteStore implements Store {
   }
 
   /** A new installer image; IllegalStateException when the release has one of that name already. */
-  public void createImage(ImageRow image) {
-    createImage(image, DEFAULT_ACTOR);
-  }
-
-  /** As above, recording {@code actor} as who made the change. */
   public void createImage(ImageRow image, String actor) {
     inTransaction(tx -> {
       Connection c = tx.connection();
