@@ -200,6 +200,25 @@ class ReleaseWorkflowTest {
   // ---- acceptance
 
   @Test
+  void dataDirectory_isOwnerOnly_database_wal_shm_token_keys_andPayloads() throws Exception {
+    List<String> open = new ArrayList<>();
+    List<String> seen = new ArrayList<>();
+    try (var walk = Files.walk(data)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+        String want = Files.isDirectory(p) ? "rwx------" : "rw-------";
+        seen.add(data.relativize(p).toString());
+        if (!mode.equals(want)) {
+          open.add(data.relativize(p) + " " + mode);
+        }
+      }
+    }
+    assertTrue(seen.containsAll(List.of("cairn.db", "cairn.db-wal", "cairn.db-shm", "admin.token", "keys")), seen.toString());
+    assertTrue(seen.stream().anyMatch(p -> p.startsWith("packages/") && p.endsWith(".sig")), seen.toString());
+    assertEquals(List.of(), open, "everything in the data directory is owner-only (0700 directories, 0600 files)");
+  }
+
+  @Test
   void signedPayload_setOnAlpha_isOffered_downloaded_resumed_andItsSignatureVerifiesWithGpg() throws Exception {
     byte[] bytes = Files.readAllBytes(payload);
 

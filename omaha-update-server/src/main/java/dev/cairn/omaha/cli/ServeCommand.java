@@ -1,6 +1,7 @@
 package dev.cairn.omaha.cli;
 
 import dev.cairn.omaha.UpdateService;
+import dev.cairn.omaha.files.OwnerOnly;
 import dev.cairn.omaha.http.AdminApi;
 import dev.cairn.omaha.http.Metrics;
 import dev.cairn.omaha.http.OmahaServer;
@@ -10,15 +11,8 @@ import dev.cairn.omaha.sqlite.SqliteStore;
 import dev.cairn.signing.ReleaseKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HexFormat;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -70,12 +64,12 @@ public final class ServeCommand implements Callable<Integer> {
     for (java.util.logging.Logger quiet : QUIET) {
       quiet.setLevel(java.util.logging.Level.WARNING);
     }
-    Files.createDirectories(dataDir);
-    ServerConfig cfg = ServerConfig.resolve(listen, publicUrl, dataDir, System.getenv());
     PrintWriter out = spec.commandLine().getOut();
+    OwnerOnly.directories(dataDir);
+    ServerConfig cfg = ServerConfig.resolve(listen, publicUrl, dataDir, System.getenv());
     Path tokenFile = dataDir.resolve("admin.token");
-    boolean newToken = ensureToken(tokenFile);
-    String token = Files.readString(tokenFile, StandardCharsets.US_ASCII).trim();
+    AdminTokenFile.Token token = AdminTokenFile.ensure(tokenFile);
+    tightenDataDir(out);
     SqliteStore store = SqliteStore.open(dataDir.resolve("cairn.db"));
     store.seedDefaults();
     Metrics metrics = new Metrics();
@@ -83,11 +77,11 @@ public final class ServeCommand implements Callable<Integer> {
     boolean unsigned = allowUnsigned || ServerConfig.allowUnsigned(dataDir);
     PayloadApi payloads = new PayloadApi(store, () -> publicUrl(cfg), dataDir, releaseKeys, unsigned);
     OmahaServer server = OmahaServer.start(cfg.host(), cfg.port(),
-        new OmahaServer.Deps(service, store, metrics, token, new AdminApi(store, () -> publicUrl(cfg), payloads),
+        new OmahaServer.Deps(service, store, metrics, token.value(), new AdminApi(store, () -> publicUrl(cfg), payloads),
             new PublicFiles(store, dataDir)));
     boundPort = server.port();
     out.printf("cairn serve: listening on %s:%d, public URL %s%n", cfg.host(), server.port(), publicUrl(cfg));
-    out.printf("cairn serve: data in %s; admin token in %s%s%n", dataDir, tokenFile, newToken ? " (new)" : "");
+    out.printf("cairn serve: data in %s; admin token in %s%s%n", dataDir, tokenFile, token.created() ? " (new)" : "");
     if (unsigned) {
       PrintWriter err = spec.commandLine().getErr();
       err.println("cairn serve: WARNING: --allow-unsigned: packages and images WITHOUT A SIGNATURE are accepted"
@@ -111,17 +105,19 @@ public final class ServeCommand implements Callable<Integer> {
     return cfg.publicUrlAwaitsPort() ? ServerConfig.defaultPublicUrl(cfg.host(), boundPort) : cfg.publicUrl();
   }
 
-  /** Creates the admin token file (0600) with 256 random bits unless it exists; true when created. */
-  static boolean ensureToken(Path file) throws IOException {
-    if (Files.exists(file)) {
-      return false;
+  /**
+   * Data directories made by earlier versions, or by hand, may be open to the group or to everyone:
+   * the directory itself and the database files are Cairn's own, so they are made owner-only at
+   * start, and the server says so.
+   */
+  private void tightenDataDir(PrintWriter out) throws IOException {
+    if (OwnerOnly.tighten(dataDir, true)) {
+      out.printf("cairn serve: %s was open to group or others; now 0700%n", dataDir);
     }
-    byte[] raw = new byte[32];
-    new SecureRandom().nextBytes(raw);
-    try (var ch = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-      ch.write(java.nio.ByteBuffer.wrap((HexFormat.of().formatHex(raw) + "\n").getBytes(StandardCharsets.US_ASCII)));
+    for (String name : new String[] {"cairn.db", "cairn.db-wal", "cairn.db-shm"}) {
+      if (OwnerOnly.tighten(dataDir.resolve(name), false)) {
+        out.printf("cairn serve: %s was open to group or others; now 0600%n", dataDir.resolve(name));
+      }
     }
-    return true;
   }
 }

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 
 /**
  * The HTTP side of the update server: {@code POST /v1/update/}, {@code /healthz}, {@code /metrics}
@@ -306,9 +305,7 @@ public final class OmahaServer implements AutoCloseable {
   }
 
   private static void admin(HttpServerExchange ex, Deps deps) throws Exception {
-    String auth = ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-    String presented = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : "";
-    if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), deps.adminToken().getBytes(StandardCharsets.UTF_8))) {
+    if (!BearerToken.matches(ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION), deps.adminToken())) {
       ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"cairn\"");
       deps.metrics().request("/api/v1/", 401);
       text(ex, StatusCodes.UNAUTHORIZED, "application/json", "{\"error\": \"a valid bearer token is required\"}\n");

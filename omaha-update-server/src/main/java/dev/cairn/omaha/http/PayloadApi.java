@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.omaha.Model;
 import dev.cairn.omaha.Model.Package;
 import dev.cairn.omaha.Version;
+import dev.cairn.omaha.files.OwnerOnly;
 import dev.cairn.omaha.sqlite.SqliteStore;
 import dev.cairn.omaha.sqlite.SqliteStore.ImageRow;
 import dev.cairn.omaha.sqlite.SqliteStore.PackageRow;
@@ -213,7 +214,7 @@ public final class PayloadApi {
         throw new IllegalStateException("key " + k.fingerprint() + " is already trusted");
       }
     }
-    Files.createDirectories(keysDir());
+    OwnerOnly.directories(keysDir());
     ArrayNode a = JSON.createArrayNode();
     for (ReleaseKeys.KeySummary k : found) {
       Path tmp = Files.createTempFile(keysDir(), ".key-", ".tmp");
@@ -424,7 +425,7 @@ public final class PayloadApi {
           Path sigTemp = Files.createTempFile(incoming, "sig-", ".part");
           try {
             Files.write(sigTemp, sig);
-            Files.createDirectories(target.getParent());
+            OwnerOnly.directories(target.getParent());
             Files.move(sigTemp, sigTarget, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
           } finally {

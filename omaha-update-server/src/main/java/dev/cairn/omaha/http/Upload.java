@@ -1,5 +1,6 @@
 package dev.cairn.omaha.http;
 
+import dev.cairn.omaha.files.OwnerOnly;
 import dev.cairn.signing.ReleaseKeys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,7 @@ final class Upload implements AutoCloseable {
 
   /** Reads {@code in} to its end into a new file in {@code incoming}; {@code check} may be null (unsigned). */
   static Upload receive(InputStream in, Path incoming, ReleaseKeys.Check check) throws IOException {
-    Files.createDirectories(incoming);
+    OwnerOnly.directories(incoming);
     Upload u = new Upload(Files.createTempFile(incoming, "upload-", ".part"));
     try {
       MessageDigest s1 = MessageDigest.getInstance("SHA-1");
@@ -81,7 +82,7 @@ final class Upload implements AutoCloseable {
 
   /** Moves the file to {@code target} (atomically, replacing a stray file no row knows of). */
   void moveTo(Path target) throws IOException {
-    Files.createDirectories(target.getParent());
+    OwnerOnly.directories(target.getParent());
     Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     moved = true;

@@ -7,6 +7,7 @@ import dev.cairn.omaha.Refusal;
 import dev.cairn.omaha.Rollout;
 import dev.cairn.omaha.Store;
 import dev.cairn.omaha.Version;
+import dev.cairn.omaha.files.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -108,6 +109,9 @@ public final class SqliteStore implements Store {
   /** As {@link #open(Path, Clock)}, waiting at most {@code busyTimeoutMs} for another writer each try. */
   static SqliteStore open(Path dbFile, Clock clock, int busyTimeoutMs) throws IOException {
     Path file = dbFile.toAbsolutePath();
+    // Made here, owner-only, before SQLite opens it: SQLite gives the -wal and -shm files the mode
+    // of the database file, so all three stay 0600 whatever the process umask.
+    OwnerOnly.createFile(file);
     Connection write = null;
     Connection read = null;
     try {

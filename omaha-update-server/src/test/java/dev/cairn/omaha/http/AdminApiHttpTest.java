@@ -56,6 +56,33 @@ class AdminApiHttpTest {
     assertUnauthorized(server.send(b.GET()));
   }
 
+  @ParameterizedTest(name = "Authorization: {0}TOKEN")
+  @ValueSource(strings = {"bearer ", "BEARER ", "BeArEr ", "Bearer   ", " Bearer "})
+  void bearerScheme_isCaseInsensitive_asRfc7235Says(String scheme) {
+    HttpResponse<String> r = server.send(server.request("/api/v1/channels")
+        .header("Authorization", scheme + TestServer.TOKEN).GET());
+    assertEquals(200, r.statusCode(), r.body());
+  }
+
+  @ParameterizedTest(name = "Authorization: {0}")
+  @ValueSource(strings = {"<none>", "Bearer ", "Bearer  ", "bearer"})
+  void aServerConfiguredWithAnEmptyToken_opensNothing(String header) throws Exception {
+    for (String configured : new String[] {"", "   ", "\n"}) {
+      try (TestServer open = TestServer.start(dir.resolve("blank-" + configured.hashCode()), configured)) {
+        var read = open.request("/api/v1/channels");
+        var write = open.request("/api/v1/groups/stable/pause");
+        if (!header.equals("<none>")) {
+          read.header("Authorization", header);
+          write.header("Authorization", header);
+        }
+        assertUnauthorized(open.send(read.GET()));
+        assertUnauthorized(open.send(write.POST(BodyPublishers.noBody())));
+        assertTrue(open.store.group(TestServer.APP, "stable").orElseThrow().policy().updatesEnabled(),
+            "a group was paused through a server with a blank token");
+      }
+    }
+  }
+
   @Test
   void postingAPackage_withAWrongToken_is401_andCreatesNothing() {
     HttpResponse<String> r = server.send(server.request("/api/v1/packages")

@@ -44,16 +44,33 @@ final class TestServer implements AutoCloseable {
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestServer(SqliteStore store, int maxChecksInFlight) {
+    this(store, maxChecksInFlight, TOKEN);
+  }
+
+  private TestServer(SqliteStore store, int maxChecksInFlight, String adminToken) {
     this.store = store;
     UpdateService service = new UpdateService(store, Clock.fixed(NOW, ZoneOffset.UTC));
     this.server = OmahaServer.start("127.0.0.1", 0,
-        new OmahaServer.Deps(service, store, metrics, TOKEN, new AdminApi(store, () -> PUBLIC_URL), null,
+        new OmahaServer.Deps(service, store, metrics, adminToken, new AdminApi(store, () -> PUBLIC_URL), null,
             new OmahaServer.Admission(maxChecksInFlight)));
     this.base = URI.create("http://127.0.0.1:" + server.port());
   }
 
   static TestServer start(Path dir) throws IOException {
     return start(dir, OmahaServer.MAX_CHECKS_IN_FLIGHT);
+  }
+
+  /** As {@link #start(Path)}, with {@code adminToken} as the configured admin token. */
+  static TestServer start(Path dir, String adminToken) throws IOException {
+    java.nio.file.Files.createDirectories(dir);
+    SqliteStore store = SqliteStore.open(dir.resolve("cairn.db"));
+    try {
+      store.seedDefaults();
+      return new TestServer(store, OmahaServer.MAX_CHECKS_IN_FLIGHT, adminToken);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
   }
 
   /** As {@link #start(Path)}, answering 503 to update checks beyond {@code maxChecksInFlight} waiting at once. */
