@@ -51,14 +51,19 @@ public final class Model {
    *
    * @param maxUpdatesPerPeriod grants allowed per {@code period}; 0 means no limit
    * @param rolloutPercent 0-100: the share of machines (by a stable hash of the machine id) that may update
-   * @param failureBrake after this many failed updates to one version the group pauses; 0 means never
+   * @param failureBrake the least number of counted failures to one version that pauses the group; 0 means never
+   * @param failurePercent 0-100: the counted failures must also be at least this share of the group's
+   *     grants of that version (0: the count alone decides)
    */
   public record Policy(boolean updatesEnabled, int maxUpdatesPerPeriod, Duration period, Duration updateTimeout,
-      int rolloutPercent, Optional<OfficeHours> officeHours, int failureBrake, Optional<Version> pinnedVersion,
-      boolean allowDowngrade) {
+      int rolloutPercent, Optional<OfficeHours> officeHours, int failureBrake, int failurePercent,
+      Optional<Version> pinnedVersion, boolean allowDowngrade) {
     public Policy {
       if (maxUpdatesPerPeriod < 0 || failureBrake < 0) {
         throw new IllegalArgumentException("limits must not be negative");
+      }
+      if (failurePercent < 0 || failurePercent > 100) {
+        throw new IllegalArgumentException("failure percent must be 0-100, got " + failurePercent);
       }
       if (rolloutPercent < 0 || rolloutPercent > 100) {
         throw new IllegalArgumentException("rollout percent must be 0-100, got " + rolloutPercent);
@@ -68,9 +73,20 @@ public final class Model {
       }
     }
 
-    /** Updates on, 10 per hour, 1 hour timeout, everyone, any time, brake after 3 failures. */
+    /** A policy whose failure brake counts failures alone (no share of the grants). */
+    public Policy(boolean updatesEnabled, int maxUpdatesPerPeriod, Duration period, Duration updateTimeout,
+        int rolloutPercent, Optional<OfficeHours> officeHours, int failureBrake, Optional<Version> pinnedVersion,
+        boolean allowDowngrade) {
+      this(updatesEnabled, maxUpdatesPerPeriod, period, updateTimeout, rolloutPercent, officeHours, failureBrake, 0,
+          pinnedVersion, allowDowngrade);
+    }
+
+    /**
+     * Updates on, 10 per hour, 1 hour timeout, everyone, any time, brake after 3 failures that are
+     * also at least 10 % of the grants of the version.
+     */
     public static Policy defaults() {
-      return new Policy(true, 10, Duration.ofHours(1), Duration.ofHours(1), 100, Optional.empty(), 3,
+      return new Policy(true, 10, Duration.ofHours(1), Duration.ofHours(1), 100, Optional.empty(), 3, 10,
           Optional.empty(), false);
     }
   }

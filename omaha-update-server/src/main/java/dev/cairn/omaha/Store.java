@@ -46,15 +46,39 @@ public interface Store extends AutoCloseable {
       Optional<Package> channelPackage, Optional<Package> pinnedPackage, List<Package> floors,
       List<Version> blacklist) {}
 
-  /** Everything remembered about one machine for one app. */
+  /**
+   * Everything remembered about one machine for one app. {@code grantBootId} is the boot id the
+   * machine sent when it was granted its update; {@code progressed} says it reported the download
+   * started from that same boot, since the grant or its last counted failure: only then does a
+   * failure it reports count toward the failure brake.
+   */
   record InstanceRecord(String appId, String machineId, String track, String version, String bootId,
       String oem, String oemVersion, String alephVersion, String alias, String ip, InstanceStatus status,
       Optional<Version> grantedVersion, Optional<Instant> grantedAt, Optional<Instant> lastCheck,
-      String lastHold, int lastErrorCode, int lastErrorFlags) {}
+      String lastHold, int lastErrorCode, int lastErrorFlags, String grantBootId, boolean progressed) {
+    /** A record with no grant progress. */
+    public InstanceRecord(String appId, String machineId, String track, String version, String bootId,
+        String oem, String oemVersion, String alephVersion, String alias, String ip, InstanceStatus status,
+        Optional<Version> grantedVersion, Optional<Instant> grantedAt, Optional<Instant> lastCheck,
+        String lastHold, int lastErrorCode, int lastErrorFlags) {
+      this(appId, machineId, track, version, bootId, oem, oemVersion, alephVersion, alias, ip, status,
+          grantedVersion, grantedAt, lastCheck, lastHold, lastErrorCode, lastErrorFlags, null, false);
+    }
+  }
 
-  /** One event as the machine reported it, with the error code split from its flag bits. */
+  /**
+   * One event as the machine reported it, with the error code split from its flag bits.
+   * {@code brake} says whether it counts toward the failure brake (a failure of a grant that
+   * progressed, within its address's limit).
+   */
   record EventRecord(String appId, String machineId, Instant at, int type, int result, int errorCode,
-      int errorFlags, String previousVersion, String version) {}
+      int errorFlags, String previousVersion, String version, boolean brake) {
+    /** An event that counts toward the brake when it is a failure. */
+    public EventRecord(String appId, String machineId, Instant at, int type, int result, int errorCode,
+        int errorFlags, String previousVersion, String version) {
+      this(appId, machineId, at, type, result, errorCode, errorFlags, previousVersion, version, result == 0);
+    }
+  }
 
   /** One state change of an instance, kept as its history. */
   record HistoryRecord(String appId, String machineId, Instant at, InstanceStatus from, InstanceStatus to,
@@ -70,10 +94,16 @@ public interface Store extends AutoCloseable {
     Optional<InstanceRecord> instance(String appId, String machineId);
 
     /**
-     * Grants in this group since {@code since}, and failed updates (error events) to
-     * {@code target} by the group's machines.
+     * Grants in this group since {@code since}; failed updates to {@code target} that count toward
+     * the brake, by the group's machines since its last resume; and, when those failures are at
+     * least {@code minFailures}, the machines granted {@code target} since that resume (else 0).
      */
-    UpdatePolicy.GroupStats stats(long groupId, Instant since, Version target);
+    UpdatePolicy.GroupStats stats(long groupId, Instant since, Version target, int minFailures);
+
+    /** As above, without the grants of the target. */
+    default UpdatePolicy.GroupStats stats(long groupId, Instant since, Version target) {
+      return stats(groupId, since, target, Integer.MAX_VALUE);
+    }
 
     void saveInstance(InstanceRecord instance);
 

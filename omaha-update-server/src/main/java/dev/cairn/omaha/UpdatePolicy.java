@@ -38,8 +38,18 @@ public final class UpdatePolicy {
     }
   }
 
-  /** Counts over the group, read in the same transaction as the grant. */
-  public record GroupStats(int grantedInPeriod, int failuresOfTarget) {}
+  /**
+   * Counts over the group, read in the same transaction as the grant. {@code failuresOfTarget}
+   * are the counted failures to the target since the group was last resumed (see
+   * docs/update-server.md, "What a hostile client can do"), {@code grantsOfTarget} the machines
+   * granted the target since then; the store may leave the latter 0 while the failures are under
+   * the brake's minimum, where it decides nothing.
+   */
+  public record GroupStats(int grantedInPeriod, int failuresOfTarget, int grantsOfTarget) {
+    public GroupStats(int grantedInPeriod, int failuresOfTarget) {
+      this(grantedInPeriod, failuresOfTarget, 0);
+    }
+  }
 
   /**
    * Everything one decision needs. {@code group} is empty when the track names no group.
@@ -47,10 +57,16 @@ public final class UpdatePolicy {
    * check that ends earlier (up to date, no package) costs no count.
    */
   public record Check(boolean appKnown, String track, Optional<GroupView> group, String clientVersion,
-      String machineId, InstanceView instance, java.util.function.Supplier<GroupStats> stats, Instant now) {
+      String machineId, InstanceView instance, java.util.function.Supplier<GroupStats> stats, Instant now,
+      boolean addressMayGrant) {
+    public Check(boolean appKnown, String track, Optional<GroupView> group, String clientVersion,
+        String machineId, InstanceView instance, java.util.function.Supplier<GroupStats> stats, Instant now) {
+      this(appKnown, track, group, clientVersion, machineId, instance, stats, now, true);
+    }
+
     public Check(boolean appKnown, String track, Optional<GroupView> group, String clientVersion,
         String machineId, InstanceView instance, GroupStats stats, Instant now) {
-      this(appKnown, track, group, clientVersion, machineId, instance, () -> stats, now);
+      this(appKnown, track, group, clientVersion, machineId, instance, () -> stats, now, true);
     }
   }
 
@@ -103,9 +119,11 @@ public final class UpdatePolicy {
       return hold(Hold.UPDATES_PAUSED, "updates are paused for group " + g.name());
     }
     GroupStats stats = p.failureBrake() > 0 || p.maxUpdatesPerPeriod() > 0 ? c.stats().get() : new GroupStats(0, 0);
-    if (p.failureBrake() > 0 && stats.failuresOfTarget() >= p.failureBrake()) {
+    if (braked(p, stats)) {
       return hold(Hold.FAILURE_BRAKE, stats.failuresOfTarget() + " failed updates to " + goal.version()
-          + " in group " + g.name() + " (brake at " + p.failureBrake() + ")");
+          + " in group " + g.name() + (p.failurePercent() == 0 ? " (brake at " + p.failureBrake() + ")"
+          : " of " + stats.grantsOfTarget() + " granted (brake at " + p.failureBrake() + " and "
+          + p.failurePercent() + "%)"));
     }
     if (p.officeHours().isPresent() && !within(p.officeHours().get(), c.now())) {
       return hold(Hold.OUTSIDE_OFFICE_HOURS, "outside the group's office hours");
@@ -113,11 +131,25 @@ public final class UpdatePolicy {
     if (p.rolloutPercent() < 100 && bucket(c.machineId()) >= p.rolloutPercent()) {
       return hold(Hold.NOT_IN_ROLLOUT, "machine is outside the " + p.rolloutPercent() + "% rollout");
     }
+    if (!c.addressMayGrant()) {
+      return hold(Hold.ADDRESS_LIMITED, "the machine's address was granted its most updates for this period");
+    }
     if (p.maxUpdatesPerPeriod() > 0 && stats.grantedInPeriod() >= p.maxUpdatesPerPeriod()) {
       return hold(Hold.RATE_LIMITED, stats.grantedInPeriod() + " updates granted in the last "
           + p.period() + " (limit " + p.maxUpdatesPerPeriod() + ")");
     }
     return new Decision.Offer(next, true);
+  }
+
+  /**
+   * The failure brake: at least {@code failureBrake} counted failures to the target, and at least
+   * {@code failurePercent} of the machines granted it.
+   */
+  static boolean braked(Policy p, GroupStats s) {
+    if (p.failureBrake() == 0 || s.failuresOfTarget() < p.failureBrake()) {
+      return false;
+    }
+    return (long) s.failuresOfTarget() * 100 >= (long) p.failurePercent() * s.grantsOfTarget();
   }
 
   /** The package of a grant still in flight (granted, not finished, not timed out, not yet running). */

@@ -20,10 +20,17 @@ import java.util.concurrent.CompletableFuture;
 public final class UpdateService {
   private final Store store;
   private final Clock clock;
+  private final AddressQuota quota;
 
+  /** With the default per-address limits ({@link AddressQuota.Limits#defaults()}). */
   public UpdateService(Store store, Clock clock) {
+    this(store, clock, new AddressQuota(AddressQuota.Limits.defaults()));
+  }
+
+  public UpdateService(Store store, Clock clock, AddressQuota quota) {
     this.store = store;
     this.clock = clock;
+    this.quota = quota;
   }
 
   /** What happened, for metrics: per app, whether it was granted, held (and why) or neither. */
@@ -66,11 +73,11 @@ public final class UpdateService {
     InstanceRecord before = tx.instance(app.appId(), app.machineId()).orElse(null);
     State s = new State(before, app);
     for (OmahaRequest.Event e : app.events()) {
-      event(tx, app, s, e, now);
+      event(tx, app, s, e, now, ip);
     }
     OmahaResponse.Update update = null;
     if (app.updateCheck()) {
-      update = check(tx, app, s, now, verdict);
+      update = check(tx, app, s, now, verdict, ip);
     } else {
       verdict[0] = app.events().isEmpty() ? "ping" : "event";
     }
@@ -78,7 +85,7 @@ public final class UpdateService {
         app.oem(), app.oemVersion(), app.alephVersion(),
         app.machineAlias().isEmpty() && before != null ? before.alias() : app.machineAlias(), ip, s.status,
         s.grantedVersion, s.grantedAt, app.updateCheck() ? Optional.of(now) : s.lastCheck, s.lastHold,
-        s.lastErrorCode, s.lastErrorFlags));
+        s.lastErrorCode, s.lastErrorFlags, s.grantBootId, s.progressed));
     return new OmahaResponse.App(app.appId(), "ok", app.ping(), app.events().size(), update);
   }
 
@@ -91,8 +98,12 @@ public final class UpdateService {
     String lastHold;
     int lastErrorCode;
     int lastErrorFlags;
+    String grantBootId;
+    boolean progressed;
 
     State(InstanceRecord r, OmahaRequest.App app) {
+      grantBootId = r == null ? null : r.grantBootId();
+      progressed = r != null && r.progressed();
       status = r == null ? InstanceStatus.UNDEFINED : r.status();
       grantedVersion = r == null ? Optional.empty() : r.grantedVersion();
       grantedAt = r == null ? Optional.empty() : r.grantedAt();
@@ -103,7 +114,7 @@ public final class UpdateService {
     }
   }
 
-  private void event(Store.Tx tx, OmahaRequest.App app, State s, OmahaRequest.Event e, Instant now) {
+  private void event(Store.Tx tx, OmahaRequest.App app, State s, OmahaRequest.Event e, Instant now, String ip) {
     int code = e.errorCode() < 0 ? 0 : UpdatePolicy.baseErrorCode(e.errorCode());
     int flags = e.errorCode() < 0 ? 0 : UpdatePolicy.errorFlags(e.errorCode());
     String target = s.grantedVersion.map(Version::toString).orElse("");
@@ -115,14 +126,32 @@ public final class UpdateService {
     if (routine32 && !ranGranted(s, app)) {
       return;
     }
+    String uncounted = "";
+    boolean brake = false;
+    if (e.result() == 0) {
+      // A failure counts toward the brake only when this machine's grant progressed (it reported
+      // the download started from the boot it was granted in), and within its address's limit.
+      if (!s.progressed || s.grantedVersion.isEmpty()) {
+        uncounted = " (not counted toward the failure brake: no download started since the grant)";
+      } else if (!quota.countFailure(ip, now)) {
+        uncounted = " (not counted toward the failure brake: address " + ip + " reported its most failures this period)";
+      } else {
+        brake = true;
+        s.progressed = false;
+      }
+    } else if (e.type() == 13 && e.result() == 1 && s.grantedVersion.isPresent()
+        && app.bootId().equals(s.grantBootId == null ? "" : s.grantBootId)) {
+      s.progressed = true;
+    }
     tx.appendEvent(new EventRecord(app.appId(), app.machineId(), now, e.type(), e.result(), code, flags,
-        e.previousVersion(), target));
+        e.previousVersion(), target, brake));
     InstanceStatus next = UpdatePolicy.afterEvent(s.status, e.type(), e.result());
     if (e.result() == 0) {
       s.lastErrorCode = code;
       s.lastErrorFlags = flags;
     }
-    change(tx, app, s, next, now, "event " + e.type() + "/" + e.result() + (e.result() == 0 ? " error " + code : ""));
+    change(tx, app, s, next, now, "event " + e.type() + "/" + e.result() + (e.result() == 0 ? " error " + code : "")
+        + uncounted);
   }
 
   private static boolean ranGranted(State s, OmahaRequest.App app) {
@@ -130,7 +159,8 @@ public final class UpdateService {
     return running != null && s.grantedVersion.isPresent() && running.compareTo(s.grantedVersion.get()) >= 0;
   }
 
-  private OmahaResponse.Update check(Store.Tx tx, OmahaRequest.App app, State s, Instant now, String[] verdict) {
+  private OmahaResponse.Update check(Store.Tx tx, OmahaRequest.App app, State s, Instant now, String[] verdict,
+      String ip) {
     if (s.status != InstanceStatus.COMPLETE && ranGranted(s, app)) {
       change(tx, app, s, InstanceStatus.COMPLETE, now, "runs the granted version");
     }
@@ -144,16 +174,20 @@ public final class UpdateService {
     java.util.function.Supplier<UpdatePolicy.GroupStats> stats = () -> {
       GroupRecord g = group.orElseThrow();
       Optional<Model.Package> target = g.policy().pinnedVersion().isPresent() ? g.pinnedPackage() : g.channelPackage();
-      return tx.stats(g.id(), now.minus(g.policy().period()),
-          target.map(Model.Package::version).orElse(Version.parse("0.0.0")));
+      Model.Policy p = g.policy();
+      return tx.stats(g.id(), now.minus(p.period()), target.map(Model.Package::version).orElse(Version.parse("0.0.0")),
+          p.failurePercent() > 0 ? p.failureBrake() : Integer.MAX_VALUE);
     };
     UpdatePolicy.InstanceView instance = new UpdatePolicy.InstanceView(s.status, s.grantedVersion, s.grantedAt);
     Decision d = UpdatePolicy.decide(new UpdatePolicy.Check(true, app.track(), view, app.version(),
-        app.machineId(), instance, stats, now));
+        app.machineId(), instance, stats, now, quota.mayGrant(ip, now)));
     if (d instanceof Decision.Offer offer) {
       if (offer.newGrant()) {
+        quota.granted(ip, now);
         s.grantedVersion = Optional.of(offer.pkg().version());
         s.grantedAt = Optional.of(now);
+        s.grantBootId = app.bootId();
+        s.progressed = false;
         change(tx, app, s, InstanceStatus.GRANTED, now, "granted " + offer.pkg().version());
         verdict[0] = "granted";
       } else {
@@ -168,7 +202,8 @@ public final class UpdateService {
     if (hold.reason() == Decision.Hold.FAILURE_BRAKE && group.isPresent() && group.get().policy().updatesEnabled()) {
       tx.pauseGroup(group.get().id(), hold.detail(), now);
     }
-    if (hold.reason() == Decision.Hold.RATE_LIMITED || hold.reason() == Decision.Hold.UPDATES_PAUSED
+    if (hold.reason() == Decision.Hold.RATE_LIMITED || hold.reason() == Decision.Hold.ADDRESS_LIMITED
+        || hold.reason() == Decision.Hold.UPDATES_PAUSED
         || hold.reason() == Decision.Hold.OUTSIDE_OFFICE_HOURS || hold.reason() == Decision.Hold.FAILURE_BRAKE) {
       if (s.status == InstanceStatus.UNDEFINED || s.status == InstanceStatus.COMPLETE || s.status == InstanceStatus.ERROR) {
         change(tx, app, s, InstanceStatus.ON_HOLD, now, hold.reason().name());

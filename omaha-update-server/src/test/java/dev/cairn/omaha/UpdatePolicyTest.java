@@ -51,12 +51,13 @@ class UpdatePolicyTest {
     int percent = 100;
     Optional<OfficeHours> hours = Optional.empty();
     int brake = 3;
+    int brakePercent = 0;
     Optional<Version> pin = Optional.empty();
     boolean downgrade = false;
     Duration timeout = Duration.ofHours(1);
 
     Policy build() {
-      return new Policy(enabled, max, Duration.ofHours(1), timeout, percent, hours, brake, pin, downgrade);
+      return new Policy(enabled, max, Duration.ofHours(1), timeout, percent, hours, brake, brakePercent, pin, downgrade);
     }
   }
 
@@ -91,6 +92,18 @@ class UpdatePolicyTest {
 
   static Check policyCase(UnaryOperator<PolicyBuilder> f) {
     return with(base(), group(policy(f)));
+  }
+
+  /** The default policy, with {@code failures} counted of {@code grants} grants of the target at 10 %. */
+  static Check share(int failures, int grants) {
+    Check c = policyCase(p -> { p.brakePercent = 10; p.max = 0; return p; });
+    return new Check(true, c.track(), c.group(), c.clientVersion(), c.machineId(), c.instance(),
+        new GroupStats(0, failures, grants), c.now());
+  }
+
+  static Check addressSpent(Check c) {
+    return new Check(c.appKnown(), c.track(), c.group(), c.clientVersion(), c.machineId(), c.instance(), c.stats(),
+        c.now(), false);
   }
 
   static Check at(Check c, Instant now) {
@@ -152,6 +165,11 @@ class UpdatePolicyTest {
         Arguments.of("updates paused", policyCase(p -> { p.enabled = false; return p; }), "hold UPDATES_PAUSED"),
         Arguments.of("failure brake reached", stats(0, 3), "hold FAILURE_BRAKE"),
         Arguments.of("failure brake not yet reached", stats(0, 2), "offer 3510.2.1 new"),
+        Arguments.of("failure brake: 3 of 40 grants is under 10 %", share(3, 40), "offer 3510.2.1 new"),
+        Arguments.of("failure brake: 4 of 40 grants is 10 %", share(4, 40), "hold FAILURE_BRAKE"),
+        Arguments.of("failure brake: 2 of 2 grants is under the minimum count", share(2, 2), "offer 3510.2.1 new"),
+        Arguments.of("address has had its grants this period", addressSpent(base()), "hold ADDRESS_LIMITED"),
+        Arguments.of("address limit comes after the rollout share", addressSpent(machine("0123456789abcdef0123456789abcdef", 0)), "hold NOT_IN_ROLLOUT"),
         Arguments.of("failure brake off", with(stats(0, 50), group(policy(p -> { p.brake = 0; return p; }))), "offer 3510.2.1 new"),
         Arguments.of("inside office hours", at(policyCase(p -> { p.hours = Optional.of(WEEKDAYS_9_TO_17_BERLIN); return p; }), NOW), "offer 3510.2.1 new"),
         Arguments.of("after office hours", at(policyCase(p -> { p.hours = Optional.of(WEEKDAYS_9_TO_17_BERLIN); return p; }),

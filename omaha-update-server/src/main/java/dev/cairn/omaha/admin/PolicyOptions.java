@@ -23,8 +23,13 @@ final class PolicyOptions {
       description = "Grant updates only then, like \"Mon-Fri 09:00-17:00 Europe/Berlin\" or \"Mon,Wed,Fri 22:00-06:00 UTC\"; 'none' for any time.")
   String officeHours;
 
-  @Option(names = "--halt-after-failures", paramLabel = "N", description = "Pause the group after N failed updates (0: never).")
+  @Option(names = "--halt-after-failures", paramLabel = "N",
+      description = "Pause the group after N counted failures of one version (0: never); see --halt-failure-percent.")
   Integer haltAfterFailures;
+
+  @Option(names = "--halt-failure-percent", paramLabel = "P",
+      description = "...and only when those failures are also at least P percent of the machines granted that version (0-100; 0: the count alone).")
+  Integer haltFailurePercent;
 
   @Option(names = "--pin", paramLabel = "VERSION", description = "Keep the group on VERSION whatever its channel serves; 'none' to unpin.")
   String pin;
@@ -63,6 +68,12 @@ final class PolicyOptions {
     }
     if (haltAfterFailures != null) {
       p.put("failure_brake", nonNegative("--halt-after-failures", haltAfterFailures));
+    }
+    if (haltFailurePercent != null) {
+      if (haltFailurePercent < 0 || haltFailurePercent > 100) {
+        throw new IllegalArgumentException("--halt-failure-percent must be 0-100, got " + haltFailurePercent);
+      }
+      p.put("failure_percent", haltFailurePercent);
     }
     if (pin != null) {
       if (pin.strip().equalsIgnoreCase("none")) {

@@ -100,7 +100,9 @@ public final class Views {
     parts.add("rollout " + p.path("rollout_percent").asInt(100) + "%");
     parts.add("timeout " + Durations.format(p.path("update_timeout_seconds").asLong()));
     long brake = p.path("failure_brake").asLong(0);
-    parts.add(brake == 0 ? "no failure brake" : "halt after " + brake + " failures");
+    long brakePercent = p.path("failure_percent").asLong(0);
+    parts.add(brake == 0 ? "no failure brake" : "halt after " + brake + " failures"
+        + (brakePercent == 0 ? "" : " and " + brakePercent + "% of grants"));
     if (text(p, "pinned_version") != null) {
       parts.add("pinned to " + text(p, "pinned_version"));
     }

@@ -1,5 +1,6 @@
 package dev.cairn.omaha.cli;
 
+import dev.cairn.omaha.AddressQuota;
 import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.files.OwnerOnly;
 import dev.cairn.omaha.http.AdminApi;
@@ -59,6 +60,14 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Base URL machines reach this server at, used in responses (default: from the listen address).")
   String publicUrl;
 
+  @Option(names = "--address-grants", paramLabel = "N",
+      description = "New update grants one client address may cause per hour (default 20; 0: no limit; also address_grants_per_hour in cairn.yaml).")
+  Integer addressGrants;
+
+  @Option(names = "--address-failures", paramLabel = "N",
+      description = "Failure reports from one client address that count toward a group's failure brake per hour (default 2; 0: no limit; also address_failures_per_hour).")
+  Integer addressFailures;
+
   @Override
   public Integer call() throws Exception {
     for (java.util.logging.Logger quiet : QUIET) {
@@ -67,13 +76,14 @@ public final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     OwnerOnly.directories(dataDir);
     ServerConfig cfg = ServerConfig.resolve(listen, publicUrl, dataDir, System.getenv());
+    AddressQuota.Limits addressLimits = ServerConfig.addressLimits(addressGrants, addressFailures, dataDir);
     Path tokenFile = dataDir.resolve("admin.token");
     AdminTokenFile.Token token = AdminTokenFile.ensure(tokenFile);
     tightenDataDir(out);
     SqliteStore store = SqliteStore.open(dataDir.resolve("cairn.db"));
     store.seedDefaults();
     Metrics metrics = new Metrics();
-    UpdateService service = new UpdateService(store, Clock.systemUTC());
+    UpdateService service = new UpdateService(store, Clock.systemUTC(), new AddressQuota(addressLimits));
     boolean unsigned = allowUnsigned || ServerConfig.allowUnsigned(dataDir);
     PayloadApi payloads = new PayloadApi(store, () -> publicUrl(cfg), dataDir, releaseKeys, unsigned);
     OmahaServer server = OmahaServer.start(cfg.host(), cfg.port(),

@@ -17,7 +17,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
   static final String DEFAULT_LISTEN = "0.0.0.0:8080";
-  private static final Set<String> KEYS = Set.of("listen", "public_url", "allow_unsigned");
+  private static final Set<String> KEYS = Set.of("listen", "public_url", "allow_unsigned",
+      "address_grants_per_hour", "address_failures_per_hour");
 
   static ServerConfig resolve(String listenFlag, String publicUrlFlag, Path dataDir, Map<String, String> env)
       throws IOException {
@@ -43,6 +44,37 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
       throw new IllegalArgumentException("public URL '" + publicUrl + "' is not an http(s) URL");
     }
     return new ServerConfig(host, port, publicUrl.replaceAll("/+$", ""), dataDir);
+  }
+
+  /**
+   * The per-address limits: each flag, else its cairn.yaml key ({@code address_grants_per_hour},
+   * {@code address_failures_per_hour}), else the default; 0 turns a limit off.
+   */
+  static dev.cairn.omaha.AddressQuota.Limits addressLimits(Integer grantsFlag, Integer failuresFlag, Path dataDir)
+      throws IOException {
+    Map<String, Object> file = readFile(dataDir.resolve("cairn.yaml"));
+    dev.cairn.omaha.AddressQuota.Limits d = dev.cairn.omaha.AddressQuota.Limits.defaults();
+    int grants = count("--address-grants", grantsFlag, file, "address_grants_per_hour", d.grantsPerPeriod());
+    int failures = count("--address-failures", failuresFlag, file, "address_failures_per_hour", d.failuresPerPeriod());
+    return new dev.cairn.omaha.AddressQuota.Limits(grants, failures, d.period(), d.maxAddresses());
+  }
+
+  private static int count(String flag, Integer flagValue, Map<String, Object> file, String key, int fallback) {
+    if (flagValue != null) {
+      if (flagValue < 0) {
+        throw new IllegalArgumentException(flag + " must be 0 (no limit) or more, got " + flagValue);
+      }
+      return flagValue;
+    }
+    Object v = file.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof Integer n) || n < 0) {
+      throw new IllegalArgumentException("cairn.yaml: setting '" + key + "' must be a whole number, 0 (no limit) or more, got '"
+          + v + "'");
+    }
+    return n;
   }
 
   /** Whether cairn.yaml in {@code dataDir} says {@code allow_unsigned: true}. */
@@ -90,7 +122,10 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
     Map<String, Object> m = (Map<String, Object>) doc;
     for (Map.Entry<String, Object> e : m.entrySet()) {
       if (!KEYS.contains(String.valueOf(e.getKey()))) {
-        throw new IllegalArgumentException(file + ": unknown setting '" + e.getKey() + "' (known: listen, public_url, allow_unsigned)");
+        throw new IllegalArgumentException(file + ": unknown setting '" + e.getKey() + "' (known: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+      }
+      if (String.valueOf(e.getKey()).startsWith("address_")) {
+        continue;    // checked by addressLimits
       }
       if (e.getKey().equals("allow_unsigned")) {
         if (!(e.getValue() instanceof Boolean)) {

@@ -290,6 +290,7 @@ public final class AdminApi implements HttpHandler {
     pol.put("updates_enabled", p.updatesEnabled()).put("max_updates_per_period", p.maxUpdatesPerPeriod())
         .put("period_seconds", p.period().getSeconds()).put("update_timeout_seconds", p.updateTimeout().getSeconds())
         .put("rollout_percent", p.rolloutPercent()).put("failure_brake", p.failureBrake())
+        .put("failure_percent", p.failurePercent())
         .put("pinned_version", p.pinnedVersion().map(Version::toString).orElse(null))
         .put("allow_downgrade", p.allowDowngrade());
     if (p.officeHours().isPresent()) {
@@ -385,7 +386,8 @@ public final class AdminApi implements HttpHandler {
         Duration.ofSeconds(number(pol, "period_seconds", d.period().getSeconds())),
         Duration.ofSeconds(number(pol, "update_timeout_seconds", d.updateTimeout().getSeconds())),
         (int) number(pol, "rollout_percent", d.rolloutPercent()), hours,
-        (int) number(pol, "failure_brake", d.failureBrake()), pinned, bool(pol, "allow_downgrade", d.allowDowngrade()));
+        (int) number(pol, "failure_brake", d.failureBrake()), (int) number(pol, "failure_percent", d.failurePercent()),
+        pinned, bool(pol, "allow_downgrade", d.allowDowngrade()));
   }
 
   private static OfficeHours officeHours(JsonNode h) {

@@ -139,7 +139,7 @@ final class Sql {
 
   static final String INSTANCE_COLUMNS = "app_id, machine_id, track, version, boot_id, oem, oem_version,"
       + " aleph_version, alias, ip, status, granted_version, granted_at, last_check, last_hold, last_error_code,"
-      + " last_error_flags";
+      + " last_error_flags, grant_boot_id, progressed";
 
   static InstanceRecord instance(ResultSet r) throws SQLException {
     String granted = r.getString("granted_version");
@@ -147,13 +147,14 @@ final class Sql {
         r.getString("version"), r.getString("boot_id"), r.getString("oem"), r.getString("oem_version"),
         r.getString("aleph_version"), r.getString("alias"), r.getString("ip"), status(r.getString("status")),
         Optional.ofNullable(granted).map(Version::parse), instant(r, "granted_at"), instant(r, "last_check"),
-        r.getString("last_hold"), r.getInt("last_error_code"), r.getInt("last_error_flags"));
+        r.getString("last_hold"), r.getInt("last_error_code"), r.getInt("last_error_flags"),
+        r.getString("grant_boot_id"), r.getInt("progressed") != 0);
   }
 
   static EventRecord event(ResultSet r) throws SQLException {
     return new EventRecord(r.getString("app_id"), r.getString("machine_id"), Instant.ofEpochMilli(r.getLong("at")),
         r.getInt("type"), r.getInt("result"), r.getInt("error_code"), r.getInt("error_flags"),
-        r.getString("previous_version"), r.getString("version"));
+        r.getString("previous_version"), r.getString("version"), r.getInt("brake") != 0);
   }
 
   static HistoryRecord history(ResultSet r) throws SQLException {

@@ -111,7 +111,11 @@ public final class SqliteStore implements Store {
     Path file = dbFile.toAbsolutePath();
     // Made here, owner-only, before SQLite opens it: SQLite gives the -wal and -shm files the mode
     // of the database file, so all three stay 0600 whatever the process umask.
-    OwnerOnly.createFile(file);
+    try {
+      OwnerOnly.createFile(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException(file + ": no such directory " + file.getParent(), e);
+    }
     Connection write = null;
     Connection read = null;
     try {
@@ -1094,8 +1098,8 @@ public final class SqliteStore implements Store {
 
   private static final String POLICY_COLUMNS = "updates_enabled, max_updates_per_period, period_seconds,"
       + " update_timeout_seconds, rollout_percent, office_hours_days, office_hours_start, office_hours_end,"
-      + " office_hours_zone, failure_brake, pinned_version, allow_downgrade";
-  private static final String POLICY_PARAMS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+      + " office_hours_zone, failure_brake, failure_percent, pinned_version, allow_downgrade";
+  private static final String POLICY_PARAMS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
   private static List<Object> policyArgs(Policy p) {
     List<Object> a = new ArrayList<>();
@@ -1109,6 +1113,7 @@ public final class SqliteStore implements Store {
     a.add(p.officeHours().map(h -> h.end().toString()).orElse(null));
     a.add(p.officeHours().map(h -> h.zone().getId()).orElse(null));
     a.add(p.failureBrake());
+    a.add(p.failurePercent());
     a.add(p.pinnedVersion().orElse(null));
     a.add(p.allowDowngrade());
     return a;

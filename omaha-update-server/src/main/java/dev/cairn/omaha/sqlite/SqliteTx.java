@@ -151,7 +151,8 @@ final class SqliteTx implements Store.Tx {
     String pinned = r.getString("pinned_version");
     return new Policy(r.getInt("updates_enabled") != 0, r.getInt("max_updates_per_period"),
         Duration.ofSeconds(r.getLong("period_seconds")), Duration.ofSeconds(r.getLong("update_timeout_seconds")),
-        r.getInt("rollout_percent"), hours, r.getInt("failure_brake"), Optional.ofNullable(pinned).map(Version::parse),
+        r.getInt("rollout_percent"), hours, r.getInt("failure_brake"), r.getInt("failure_percent"),
+        Optional.ofNullable(pinned).map(Version::parse),
         r.getInt("allow_downgrade") != 0);
   }
 
@@ -190,22 +191,32 @@ final class SqliteTx implements Store.Tx {
 
   /**
    * Grants of the group since the first parameter, failed updates to the version of the second
-   * by machines of the group since its updates were last resumed; the third is the group's id. "result = 0" stays a literal so that
-   * the partial index event_failures applies.
+   * that count toward the brake, by machines of the group since its updates were last resumed;
+   * the third is the group's id. "brake = 1" stays a literal so that the partial index event_brake
+   * applies.
    */
   static final String STATS = "select"
       + " (select count(*) from instance i where i.app_id = g.app_id and i.track = g.name and i.granted_at >= ?),"
       + " (select count(*) from event e join instance i on i.app_id = e.app_id and i.machine_id = e.machine_id"
-      + "   where e.app_id = g.app_id and e.version = ? and e.result = 0 and i.track = g.name"
+      + "   where e.app_id = g.app_id and e.version = ? and e.brake = 1 and i.track = g.name"
       + "   and e.id > g.brake_events_after)"
       + " from grp g where g.id = ?";
 
+  /** The group's machines granted the version of the first parameter since the group was last resumed. */
+  static final String GRANTS_OF_TARGET = "select count(*) from grp g join instance i on i.app_id = g.app_id"
+      + " and i.track = g.name and i.granted_at > coalesce(g.resumed_at, 0) where g.id = ? and i.granted_version = ?";
+
   @Override
-  public GroupStats stats(long groupId, Instant since, Version target) {
+  public GroupStats stats(long groupId, Instant since, Version target, int minFailures) {
     check();
     try {
-      return Sql.one(c, STATS, r -> new GroupStats(r.getInt(1), r.getInt(2)), since, target, groupId)
+      GroupStats s = Sql.one(c, STATS, r -> new GroupStats(r.getInt(1), r.getInt(2)), since, target, groupId)
           .orElseThrow(() -> new IllegalArgumentException("no group with id " + groupId));
+      if (s.failuresOfTarget() < minFailures) {
+        return s;
+      }
+      int grants = Sql.one(c, GRANTS_OF_TARGET, r -> r.getInt(1), groupId, target).orElse(0);
+      return new GroupStats(s.grantedInPeriod(), s.failuresOfTarget(), grants);
     } catch (SQLException e) {
       throw new Failure(e);
     }
@@ -222,10 +233,11 @@ final class SqliteTx implements Store.Tx {
       try {
         Sql.update(c, "update instance set boot_id = ?, oem = ?, oem_version = ?, aleph_version = ?,"
             + " alias = ?, ip = ?, granted_version = ?, last_check = ?, last_hold = ?,"
-            + " last_error_code = ?, last_error_flags = ? where app_id = ? and machine_id = ?",
+            + " last_error_code = ?, last_error_flags = ?, grant_boot_id = ?, progressed = ?"
+            + " where app_id = ? and machine_id = ?",
             i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(), i.alias(), i.ip(),
             i.grantedVersion().orElse(null), i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(),
-            i.lastErrorFlags(), i.appId(), i.machineId());
+            i.lastErrorFlags(), i.grantBootId(), i.progressed(), i.appId(), i.machineId());
         return;
       } catch (SQLException e) {
         throw new Failure(e);
@@ -236,10 +248,11 @@ final class SqliteTx implements Store.Tx {
       try {
         Sql.update(c, "update instance set version = ?, boot_id = ?, oem = ?, oem_version = ?, aleph_version = ?,"
             + " alias = ?, ip = ?, status = ?, granted_version = ?, last_check = ?, last_hold = ?,"
-            + " last_error_code = ?, last_error_flags = ? where app_id = ? and machine_id = ?",
+            + " last_error_code = ?, last_error_flags = ?, grant_boot_id = ?, progressed = ?"
+            + " where app_id = ? and machine_id = ?",
             i.version(), i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(), i.alias(), i.ip(), i.status(),
             i.grantedVersion().orElse(null), i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(),
-            i.lastErrorFlags(), i.appId(), i.machineId());
+            i.lastErrorFlags(), i.grantBootId(), i.progressed(), i.appId(), i.machineId());
         return;
       } catch (SQLException e) {
         throw new Failure(e);
@@ -247,16 +260,18 @@ final class SqliteTx implements Store.Tx {
     }
     try {
       Sql.update(c, "insert into instance (" + Sql.INSTANCE_COLUMNS + ")"
-          + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " on conflict (app_id, machine_id) do update set track = excluded.track, version = excluded.version,"
           + " boot_id = excluded.boot_id, oem = excluded.oem, oem_version = excluded.oem_version,"
           + " aleph_version = excluded.aleph_version, alias = excluded.alias, ip = excluded.ip,"
           + " status = excluded.status, granted_version = excluded.granted_version, granted_at = excluded.granted_at,"
           + " last_check = excluded.last_check, last_hold = excluded.last_hold,"
-          + " last_error_code = excluded.last_error_code, last_error_flags = excluded.last_error_flags",
+          + " last_error_code = excluded.last_error_code, last_error_flags = excluded.last_error_flags,"
+          + " grant_boot_id = excluded.grant_boot_id, progressed = excluded.progressed",
           i.appId(), i.machineId(), i.track(), i.version(), i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(),
           i.alias(), i.ip(), i.status(), i.grantedVersion().orElse(null), i.grantedAt().orElse(null),
-          i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(), i.lastErrorFlags());
+          i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(), i.lastErrorFlags(), i.grantBootId(),
+          i.progressed());
     } catch (SQLException e) {
       throw new Failure(e);
     }
@@ -267,9 +282,9 @@ final class SqliteTx implements Store.Tx {
     check();
     try {
       Sql.update(c, "insert into event (app_id, machine_id, at, type, result, error_code, error_flags,"
-          + " previous_version, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?)", e.appId(), e.machineId(), e.at(),
-          e.type(), e.result(), e.errorCode(), e.errorFlags(), Sql.versionText(e.previousVersion()),
-          Sql.versionText(e.version()));
+          + " previous_version, version, brake) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", e.appId(), e.machineId(),
+          e.at(), e.type(), e.result(), e.errorCode(), e.errorFlags(), Sql.versionText(e.previousVersion()),
+          Sql.versionText(e.version()), e.brake() && e.result() == 0);
     } catch (SQLException x) {
       throw new Failure(x);
     }

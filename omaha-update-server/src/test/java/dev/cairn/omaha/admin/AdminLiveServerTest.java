@@ -97,9 +97,9 @@ class AdminLiveServerTest {
   void groupUpdate_sendsEveryPolicyFlag_andTheServerKeepsThem() throws Exception {
     Admin.Result r = admin("group", "update", "stable", "--max-updates", "20", "--period", "1h", "--update-timeout", "1h30m",
         "--rollout-percent", "50", "--office-hours", "Mon-Fri 09:00-17:00 Europe/Berlin", "--halt-after-failures", "5",
-        "--pin", "3510.2.1", "--allow-downgrade").ok();
+        "--halt-failure-percent", "25", "--pin", "3510.2.1", "--allow-downgrade").ok();
     assertEquals("group stable (channel stable -> no version): updates enabled, at most 20 per 1h, rollout 50%,"
-        + " timeout 1h30m, halt after 5 failures, pinned to 3510.2.1, downgrades allowed,"
+        + " timeout 1h30m, halt after 5 failures and 25% of grants, pinned to 3510.2.1, downgrades allowed,"
         + " office hours MON,TUE,WED,THU,FRI 09:00-17:00 Europe/Berlin\n", r.out());
 
     JsonNode groups = JSON.readTree(admin("group", "list", "--format", "json").ok().out());
@@ -123,7 +123,7 @@ class AdminLiveServerTest {
     String table = admin("group", "list").ok().out();
     assertTrue(table.startsWith("NAME    CHANNEL  VERSION  STATUS           POLICY\n"), table);
     assertTrue(table.contains("stable  stable   -        updates enabled  at most 20 per 1h, rollout 50%, timeout 1h30m,"
-        + " halt after 5 failures\n"), table);
+        + " halt after 5 failures and 25% of grants\n"), table);
   }
 
   @Test

@@ -53,6 +53,12 @@ class GroupRolloutHttpTest {
     assertEquals(200, r.statusCode(), r.body());
   }
 
+  /** What update_engine sends when a granted update fails: download started, then 3/0. */
+  void failAfterDownloadStarted(String machine) {
+    event(machine, OLD, "<event eventtype=\"13\" eventresult=\"1\"></event>");
+    event(machine, OLD, "<event eventtype=\"3\" eventresult=\"0\" errorcode=\"7\"></event>");
+  }
+
   JsonNode rollout() {
     return server.adminOk("GET", "/api/v1/groups/stable/rollout", null);
   }
@@ -119,14 +125,14 @@ class GroupRolloutHttpTest {
     server.adminOk("PUT", "/api/v1/groups/stable", "{\"policy\": {\"failure_brake\": 2, \"max_updates_per_period\": 0}}");
     for (int i = 1; i <= 2; i++) {
       assertEquals("ok", check(machine(i), OLD));
-      event(machine(i), OLD, "<event eventtype=\"3\" eventresult=\"0\" errorcode=\"7\"></event>");
+      failAfterDownloadStarted(machine(i));
     }
 
     assertEquals("noupdate", check(machine(3), OLD));
 
     JsonNode g = server.adminOk("GET", "/api/v1/groups/stable", null);
     assertTrue(g.get("paused").asBoolean(), g.toString());
-    String reason = "2 failed updates to 3602.2.0 in group stable (brake at 2)";
+    String reason = "2 failed updates to 3602.2.0 in group stable of 2 granted (brake at 2 and 10%)";
     assertEquals(reason, g.get("paused_reason").asText());
     assertFalse(g.get("paused_at").isNull());
     JsonNode a = server.adminOk("GET", "/api/v1/activity?limit=1", null).get(0);
@@ -146,17 +152,67 @@ class GroupRolloutHttpTest {
   }
 
   @Test
+  void failureBrake_madeUpMachinesThatTakeAnOfferAndReportFailure_withoutADownload_pauseNothing() {
+    // the outside trial: three made-up machine ids take an offer and at once report 3/0
+    for (int i = 1; i <= 3; i++) {
+      assertEquals("ok", check(machine(i), OLD));
+      event(machine(i), OLD, "<event eventtype=\"3\" eventresult=\"0\" errorcode=\"7\"></event>");
+    }
+
+    assertEquals("ok", check(machine(4), OLD));
+    assertFalse(server.adminOk("GET", "/api/v1/groups/stable", null).get("paused").asBoolean());
+    JsonNode history = server.adminOk("GET", "/api/v1/instances/" + machine(1), null);
+    assertTrue(history.toString().contains("not counted toward the failure brake: no download started since the grant"),
+        history.toString());
+  }
+
+  @Test
+  void failureBrake_aDownloadStartedFromAnotherBoot_doesNotMakeTheFailureCount() {
+    server.adminOk("PUT", "/api/v1/groups/stable", "{\"policy\": {\"failure_brake\": 1, \"max_updates_per_period\": 0}}");
+    assertEquals("ok", check(machine(1), OLD));
+    String otherBoot = TestServer.request(machine(1), OLD, "stable",
+        "        <event eventtype=\"13\" eventresult=\"1\"></event>\n")
+        .replace("{6d1a0c5e-3b39-4f0e-a0b7-2e1ac0b4c2f1}", "{00000000-0000-4000-8000-000000000000}");
+    assertEquals(200, server.omaha(otherBoot).statusCode());
+    event(machine(1), OLD, "<event eventtype=\"3\" eventresult=\"0\" errorcode=\"7\"></event>");
+
+    assertEquals("ok", check(machine(2), OLD));
+  }
+
+  @Test
+  void failureBrake_asAShareOfTheGrants_threeFailuresOfFortyDoNotBrakeAt10Percent_fourDo() {
+    server.adminOk("PUT", "/api/v1/groups/stable",
+        "{\"policy\": {\"failure_brake\": 3, \"failure_percent\": 10, \"max_updates_per_period\": 0}}");
+    for (int i = 1; i <= 40; i++) {
+      assertEquals("ok", check(machine(i), OLD));
+    }
+    for (int i = 1; i <= 3; i++) {
+      failAfterDownloadStarted(machine(i));
+    }
+    assertEquals("ok", check(machine(41), OLD), "3 failures are under 10 % of 41 grants");
+
+    failAfterDownloadStarted(machine(4));
+    failAfterDownloadStarted(machine(5));
+
+    assertEquals("noupdate", check(machine(42), OLD));
+    JsonNode g = server.adminOk("GET", "/api/v1/groups/stable", null);
+    assertEquals("5 failed updates to 3602.2.0 in group stable of 41 granted (brake at 3 and 10%)",
+        g.get("paused_reason").asText());
+    assertEquals(10, g.get("policy").get("failure_percent").asInt());
+  }
+
+  @Test
   void failureBrake_afterResume_countsOnlyNewFailures() {
     server.adminOk("PUT", "/api/v1/groups/stable", "{\"policy\": {\"failure_brake\": 2, \"max_updates_per_period\": 0}}");
     for (int i = 1; i <= 2; i++) {
       check(machine(i), OLD);
-      event(machine(i), OLD, "<event eventtype=\"3\" eventresult=\"0\" errorcode=\"7\"></event>");
+      failAfterDownloadStarted(machine(i));
     }
     check(machine(3), OLD);
     server.adminOk("POST", "/api/v1/groups/stable/resume", null);
     for (int i = 4; i <= 5; i++) {
       assertEquals("ok", check(machine(i), OLD));
-      event(machine(i), OLD, "<event eventtype=\"3\" eventresult=\"0\" errorcode=\"7\"></event>");
+      failAfterDownloadStarted(machine(i));
     }
 
     assertEquals("noupdate", check(machine(6), OLD));

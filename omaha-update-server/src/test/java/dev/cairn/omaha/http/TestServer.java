@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.omaha.AddressQuota;
 import dev.cairn.omaha.Model;
 import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.sqlite.SqliteStore;
@@ -43,13 +44,10 @@ final class TestServer implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestServer(SqliteStore store, int maxChecksInFlight) {
-    this(store, maxChecksInFlight, TOKEN);
-  }
-
-  private TestServer(SqliteStore store, int maxChecksInFlight, String adminToken) {
+  /** Per-address limits are off unless a test asks for them: every test client is 127.0.0.1. */
+  private TestServer(SqliteStore store, int maxChecksInFlight, String adminToken, AddressQuota.Limits limits) {
     this.store = store;
-    UpdateService service = new UpdateService(store, Clock.fixed(NOW, ZoneOffset.UTC));
+    UpdateService service = new UpdateService(store, Clock.fixed(NOW, ZoneOffset.UTC), new AddressQuota(limits));
     this.server = OmahaServer.start("127.0.0.1", 0,
         new OmahaServer.Deps(service, store, metrics, adminToken, new AdminApi(store, () -> PUBLIC_URL), null,
             new OmahaServer.Admission(maxChecksInFlight)));
@@ -63,27 +61,31 @@ final class TestServer implements AutoCloseable {
   /** As {@link #start(Path)}, with {@code adminToken} as the configured admin token. */
   static TestServer start(Path dir, String adminToken) throws IOException {
     java.nio.file.Files.createDirectories(dir);
+    return start(dir, OmahaServer.MAX_CHECKS_IN_FLIGHT, adminToken, AddressQuota.Limits.none());
+  }
+
+  /** As {@link #start(Path)}, with these per-address limits. */
+  static TestServer start(Path dir, AddressQuota.Limits limits) throws IOException {
+    return start(dir, OmahaServer.MAX_CHECKS_IN_FLIGHT, TOKEN, limits);
+  }
+
+  /** As {@link #start(Path)}, answering 503 to update checks beyond {@code maxChecksInFlight} waiting at once. */
+  static TestServer start(Path dir, int maxChecksInFlight) throws IOException {
+    return start(dir, maxChecksInFlight, TOKEN, AddressQuota.Limits.none());
+  }
+
+  private static TestServer start(Path dir, int maxChecksInFlight, String adminToken, AddressQuota.Limits limits)
+      throws IOException {
     SqliteStore store = SqliteStore.open(dir.resolve("cairn.db"));
     try {
       store.seedDefaults();
-      return new TestServer(store, OmahaServer.MAX_CHECKS_IN_FLIGHT, adminToken);
+      return new TestServer(store, maxChecksInFlight, adminToken, limits);
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
   }
 
-  /** As {@link #start(Path)}, answering 503 to update checks beyond {@code maxChecksInFlight} waiting at once. */
-  static TestServer start(Path dir, int maxChecksInFlight) throws IOException {
-    SqliteStore store = SqliteStore.open(dir.resolve("cairn.db"));
-    try {
-      store.seedDefaults();
-      return new TestServer(store, maxChecksInFlight);
-    } catch (RuntimeException e) {
-      store.close();
-      throw e;
-    }
-  }
 
   @Override
   public void close() {

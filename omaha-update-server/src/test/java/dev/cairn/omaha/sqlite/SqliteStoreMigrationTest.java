@@ -74,7 +74,7 @@ class SqliteStoreMigrationTest {
     }
     assertTrue(Files.exists(db));
     assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
-    assertEquals(List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql"),
+    assertEquals(List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql", "005-failure-brake.sql"),
         query(db, "select name from schema_version order by version"));
     assertEquals(List.of("wal"), query(db, "pragma journal_mode"));
     List<String> tables = query(db, "select name from sqlite_master where type = 'table' order by name");
@@ -91,7 +91,7 @@ class SqliteStoreMigrationTest {
     SqliteStore.open(db).close();
     List<String> indexes = query(db, "select name from sqlite_master where type = 'index' and name not like 'sqlite_%'"
         + " order by name");
-    assertEquals(List.of("activity_by_actor", "activity_by_at", "event_by_machine", "event_failures",
+    assertEquals(List.of("activity_by_actor", "activity_by_at", "event_brake", "event_by_machine",
         "instance_by_granted_at", "instance_by_track", "instance_by_track_version", "instance_history_by_machine"),
         indexes);
   }

@@ -400,8 +400,8 @@ class SqliteStoreTest {
     }
     String text = String.join("\n", plan);
     assertTrue(plan.stream().anyMatch(l -> l.startsWith("SEARCH i USING COVERING INDEX instance_by_track")), text);
-    assertTrue(plan.stream().anyMatch(l -> l.startsWith("SEARCH e USING INDEX event_failures")
-        || l.startsWith("SEARCH e USING COVERING INDEX event_failures")), text);
+    assertTrue(plan.stream().anyMatch(l -> l.startsWith("SEARCH e USING INDEX event_brake")
+        || l.startsWith("SEARCH e USING COVERING INDEX event_brake")), text);
     assertTrue(plan.stream().noneMatch(l -> l.startsWith("SCAN")), text);
   }
 
