@@ -5,6 +5,7 @@ import dev.cairn.omaha.http.AdminApi;
 import dev.cairn.omaha.http.Metrics;
 import dev.cairn.omaha.http.OmahaServer;
 import dev.cairn.omaha.sqlite.SqliteStore;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -30,7 +31,7 @@ final class LiveServer implements AutoCloseable {
   private LiveServer(SqliteStore store) {
     this.store = store;
     this.server = OmahaServer.start("127.0.0.1", 0, new OmahaServer.Deps(new UpdateService(store, Clock.systemUTC()),
-        store, new Metrics(), TOKEN, new AdminApi(store, () -> "http://cairn.test")));
+        store, new Metrics(new PrometheusRegistry()), TOKEN, new AdminApi(store, () -> "http://cairn.test")));
     this.url = "http://127.0.0.1:" + server.port();
   }
 
