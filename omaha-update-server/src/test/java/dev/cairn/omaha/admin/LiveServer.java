@@ -52,10 +52,25 @@ final class LiveServer implements AutoCloseable {
     try (InputStream in = LiveServer.class.getResourceAsStream("/omaha/" + resource)) {
       body = in.readAllBytes();
     }
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/update/"))
+    return post(body).body();
+  }
+
+  /** Posts {@code body} to the update endpoint, as a machine would. */
+  HttpResponse<String> post(byte[] body) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/update/"))
         .header("Content-Type", "text/xml").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    return r.body();
+  }
+
+  /** GET on the admin API with the token; the answer. */
+  HttpResponse<String> api(String path) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + path))
+        .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  /** The server's database. */
+  SqliteStore store() {
+    return store;
   }
 
   @Override
