@@ -1,5 +1,6 @@
 package dev.cairn.omaha.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -52,14 +53,19 @@ abstract class AdminCall implements Callable<Integer> {
     return AdminClient.JSON.createObjectNode();
   }
 
+  /** The server's answer as JSON; an answer that is not JSON is one escaped line. */
   static JsonNode parse(String json) throws IOException {
-    return AdminClient.JSON.readTree(json);
+    try {
+      return AdminClient.JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new AdminException(0, "the server's answer is not JSON: " + e.getOriginalMessage());
+    }
   }
 
   /** Prints a list answer: the server's JSON, or a table of one row per element. */
   void list(String json, Format format, List<String> headers, Function<JsonNode, List<String>> row) throws IOException {
     if (format == Format.json) {
-      out().println(json.strip());
+      out().println(Views.json(json.strip()));
       return;
     }
     List<List<String>> rows = new java.util.ArrayList<>();

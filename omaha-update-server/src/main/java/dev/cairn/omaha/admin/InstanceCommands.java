@@ -55,7 +55,7 @@ final class InstanceCommands {
     void run() throws IOException {
       String body = client().get("/api/v1/instances/" + AdminClient.segment(machineId)
           + AdminClient.query(AdminClient.params("app", app.app)));
-      out().print(json ? body.strip() + "\n" : Views.instance(parse(body), Math.max(0, events)));
+      out().print(json ? Views.json(body.strip()) + "\n" : Views.instance(parse(body), Math.max(0, events)));
     }
   }
 }

@@ -60,7 +60,7 @@ final class KeyCommands {
 
   static String userIds(JsonNode k) {
     List<String> ids = new ArrayList<>();
-    k.path("user_ids").forEach(u -> ids.add(u.asText()));
+    k.path("user_ids").forEach(u -> ids.add(Views.shown(u)));
     return String.join("; ", ids);
   }
 }

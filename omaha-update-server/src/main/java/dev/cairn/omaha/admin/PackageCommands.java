@@ -135,7 +135,7 @@ final class PackageCommands {
       list(client().get("/api/v1/packages" + AdminClient.query(AdminClient.params("app", app.app))), format.format,
           List.of("VERSION", "BOARD", "NAME", "SIZE", "HOSTED", "SIGNED BY", "URL"),
           p -> List.of(Views.or(Views.text(p, "version"), ""), Views.or(Views.text(p, "board"), ""),
-              Views.or(Views.text(p, "name"), ""), p.path("size").asText(""),
+              Views.or(Views.text(p, "name"), ""), Views.shown(p.path("size")),
               p.has("hosted") ? (p.path("hosted").asBoolean() ? "yes" : "no") : "",
               Views.or(Views.text(p, "signed_by"), ""), Views.or(Views.text(p, "url"), "")));
     }

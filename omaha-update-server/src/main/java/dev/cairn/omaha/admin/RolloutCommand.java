@@ -26,6 +26,6 @@ final class RolloutCommand extends AdminCall {
       throw new AdminException(0, "the server at " + client().server() + " answered GET /api/v1/groups/" + group
           + "/rollout without a rollout; it predates the rollout endpoint");
     }
-    out().print(format.format == Format.json ? body.strip() + "\n" : Views.rollout(r));
+    out().print(format.format == Format.json ? Views.json(body.strip()) + "\n" : Views.rollout(r));
   }
 }

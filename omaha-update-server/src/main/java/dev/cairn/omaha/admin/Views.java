@@ -1,6 +1,7 @@
 package dev.cairn.omaha.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.omaha.ControlChars;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,10 +10,48 @@ import java.util.Map;
 public final class Views {
   private Views() {}
 
-  /** A text field, or null when absent, null or empty. */
+  /**
+   * A text field as the operator may see it, with its control characters escaped
+   * ({@link ControlChars#escape}); null when absent, null or empty. Every string of the server's
+   * that the CLI prints comes through here or {@link #shown}.
+   */
   static String text(JsonNode n, String field) {
     JsonNode v = n.get(field);
-    return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
+    return v == null || v.isNull() || v.asText().isEmpty() ? null : ControlChars.escape(v.asText());
+  }
+
+  /** A value as the operator may see it, with its control characters escaped. */
+  static String shown(JsonNode v) {
+    return ControlChars.escape(v.asText());
+  }
+
+  /**
+   * The server's JSON as the CLI prints it ({@code --json}, {@code --format json}): the same JSON,
+   * with any control character a server left raw written as a JSON escape inside strings
+   * (where it means the same), and as a space or an escape outside them. A server that escapes
+   * them itself, as Cairn's does, gets its JSON through unchanged.
+   */
+  static String json(String body) {
+    StringBuilder b = new StringBuilder(body.length());
+    boolean inString = false;
+    boolean escaped = false;
+    for (int i = 0; i < body.length(); i++) {
+      char c = body.charAt(i);
+      if (ControlChars.isControl(c) && (inString || c != '\n')) {
+        b.append(!inString && (c == '\t' || c == '\r') ? " " : String.format("\\u%04X", (int) c));
+        escaped = false;
+        continue;
+      }
+      b.append(c);
+      if (escaped) {
+        escaped = false;
+      } else if (inString && c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        inString = !inString;
+      }
+    }
+    return b.toString();
   }
 
   static String or(String v, String otherwise) {
@@ -122,7 +161,7 @@ public final class Views {
       return null;
     }
     List<String> days = new ArrayList<>();
-    h.path("days").forEach(d -> days.add(d.asText()));
+    h.path("days").forEach(d -> days.add(shown(d)));
     return String.join(",", days) + " " + text(h, "start") + "-" + text(h, "end") + " " + text(h, "zone");
   }
 
@@ -158,8 +197,8 @@ public final class Views {
     for (JsonNode e : all.subList(Math.max(0, all.size() - events), all.size())) {
       int type = e.path("type").asInt();
       int result = e.path("result").asInt();
-      String error = e.path("error_code").asLong() == 0 ? "" : e.path("error_code").asText()
-          + (e.path("error_flags").asLong() == 0 ? "" : " flags " + e.path("error_flags").asText());
+      String error = e.path("error_code").asLong() == 0 ? "" : shown(e.path("error_code"))
+          + (e.path("error_flags").asLong() == 0 ? "" : " flags " + shown(e.path("error_flags")));
       rows.add(List.of(or(text(e, "at"), "-"), type + "/" + result + " " + eventName(type, result),
           or(text(e, "version"), "-"), error));
     }

@@ -1,9 +1,14 @@
 package dev.cairn.omaha.http;
 
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.omaha.ControlChars;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import java.io.IOException;
@@ -11,7 +16,33 @@ import java.io.UncheckedIOException;
 
 /** What the admin handlers share: reading capped bodies and query parameters, JSON fields, answers. */
 final class AdminJson {
-  static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Reads and writes the admin API's JSON. It writes every {@link ControlChars control character}
+   * as a JSON escape (a backslash, {@code u} and four hex digits): Jackson escapes only those below
+   * U+0020 by default, and the DEL, C1 and bidi controls machines send would reach the terminal of
+   * whoever reads the API with curl.
+   */
+  static final ObjectMapper JSON = new ObjectMapper(new JsonFactoryBuilder().characterEscapes(new Escapes()).build());
+
+  /** Jackson's escapes plus DEL, C1 and the bidi controls and separators. */
+  static final class Escapes extends CharacterEscapes {
+    private static final long serialVersionUID = 1L;
+    private final int[] ascii = standardAsciiEscapesForJSON();
+
+    Escapes() {
+      ascii[0x7f] = ESCAPE_STANDARD;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int c) {
+      return ControlChars.isControl(c) ? new SerializedString(String.format("\\u%04X", c)) : null;
+    }
+  }
 
   private AdminJson() {}
 

@@ -147,7 +147,7 @@ public final class OmahaServer implements AutoCloseable {
         .post("/v1/update/", ex -> update(ex, deps))
         .post("/v1/update", ex -> update(ex, deps))
         .get("/healthz", ex -> health(ex, deps))
-        .get("/metrics", ex -> text(ex, StatusCodes.OK, "text/plain; version=0.0.4", deps.metrics().render()))
+        .get("/metrics", ex -> metrics(ex, deps))
         .setFallbackHandler(ex -> {
           if (ex.getRelativePath().startsWith("/api/v1/") || ex.getRelativePath().equals("/api/v1")) {
             admin(ex, deps);
@@ -302,6 +302,18 @@ public final class OmahaServer implements AutoCloseable {
     boolean ok = deps.store().healthy();
     deps.metrics().request("/healthz", ok ? 200 : 503);
     text(ex, ok ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, "text/plain", ok ? "ok\n" : "database unavailable\n");
+  }
+
+  /** The registry in the format the Accept header asks for; rendered on a worker, not the I/O thread. */
+  private static void metrics(HttpServerExchange ex, Deps deps) {
+    if (ex.isInIoThread()) {
+      ex.dispatch(e -> metrics(e, deps));
+      return;
+    }
+    Metrics.Scrape s = deps.metrics().scrape(ex.getRequestHeaders().getFirst(Headers.ACCEPT));
+    ex.setStatusCode(StatusCodes.OK);
+    ex.getResponseHeaders().put(Headers.CONTENT_TYPE, s.contentType());
+    ex.getResponseSender().send(java.nio.ByteBuffer.wrap(s.body()));
   }
 
   private static void admin(HttpServerExchange ex, Deps deps) throws Exception {

@@ -5,6 +5,7 @@ import dev.cairn.omaha.http.AdminApi;
 import dev.cairn.omaha.http.Metrics;
 import dev.cairn.omaha.http.OmahaServer;
 import dev.cairn.omaha.sqlite.SqliteStore;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -30,7 +31,7 @@ final class LiveServer implements AutoCloseable {
   private LiveServer(SqliteStore store) {
     this.store = store;
     this.server = OmahaServer.start("127.0.0.1", 0, new OmahaServer.Deps(new UpdateService(store, Clock.systemUTC()),
-        store, new Metrics(), TOKEN, new AdminApi(store, () -> "http://cairn.test")));
+        store, new Metrics(new PrometheusRegistry()), TOKEN, new AdminApi(store, () -> "http://cairn.test")));
     this.url = "http://127.0.0.1:" + server.port();
   }
 
@@ -51,10 +52,25 @@ final class LiveServer implements AutoCloseable {
     try (InputStream in = LiveServer.class.getResourceAsStream("/omaha/" + resource)) {
       body = in.readAllBytes();
     }
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/update/"))
+    return post(body).body();
+  }
+
+  /** Posts {@code body} to the update endpoint, as a machine would. */
+  HttpResponse<String> post(byte[] body) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/update/"))
         .header("Content-Type", "text/xml").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    return r.body();
+  }
+
+  /** GET on the admin API with the token; the answer. */
+  HttpResponse<String> api(String path) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + path))
+        .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  /** The server's database. */
+  SqliteStore store() {
+    return store;
   }
 
   @Override

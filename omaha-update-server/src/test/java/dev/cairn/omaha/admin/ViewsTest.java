@@ -65,4 +65,33 @@ class ViewsTest {
     assertEquals("[#####     ]  50%  8.0 of 16.0 MiB", Views.progress(8L << 20, 16L << 20, 10));
     assertEquals("[##########] 100%  16.0 of 16.0 MiB", Views.progress(16L << 20, 16L << 20, 10));
   }
+
+  @Test
+  void json_fromAServerThatLeftControlCharactersRaw_escapesThemInsideStrings_andStaysTheSameJson() throws Exception {
+    String hostile = "{\n  \"alias\" : \"a\u001b[2Jb\u009bc\u007fd\re\u202ef \\\" \\\\\",\r\n\t\"n\" : 1\u001b\n}";
+
+    String shown = Views.json(hostile);
+
+    assertTrue(shown.chars().noneMatch(c -> c != '\n' && dev.cairn.omaha.ControlChars.isControl(c)), shown);
+    assertEquals("{\n  \"alias\" : \"a\\u001B[2Jb\\u009Bc\\u007Fd\\u000De\\u202Ef \\\" \\\\\", \n \"n\" : 1\\u001B\n}",
+        shown);
+    assertEquals("a\u001b[2Jb\u009bc\u007fd\re\u202ef \" \\", json(shown.replace("1\\u001B", "1")).get("alias").asText());
+  }
+
+  @Test
+  void json_withoutRawControlCharacters_isPrintedUnchanged() {
+    String cairns = "[ {\n  \"alias\" : \"a\\u001Bb\\u009B \\\\ \\\"q\\\"\",\n  \"n\" : null\n} ]";
+    assertEquals(cairns, Views.json(cairns));
+  }
+
+  @Test
+  void textFields_areEscapedForTheTerminal() throws Exception {
+    JsonNode i = json("{\"machine_id\": \"m\", \"alias\": \"x\\u001b]0;owned\\u0007\\u202e\", \"oem\": \"\\u009b31m\"}");
+
+    String shown = Views.instance(i, 10);
+
+    assertTrue(shown.startsWith("machine m (x\\e]0;owned\\a\\u202e)\n"), shown);
+    assertTrue(shown.contains("  oem      \\x9b31m, boot id -\n"), shown);
+    assertTrue(shown.chars().noneMatch(c -> c != '\n' && dev.cairn.omaha.ControlChars.isControl(c)), shown);
+  }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.sqlite.SqliteStore;
 import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -111,7 +112,7 @@ class PayloadHostingHttpTest {
     PayloadApi payloads = new PayloadApi(store, () -> "https://cairn.example.com", dir, new OpenPgpReleaseKeys(),
         false);
     server = OmahaServer.start("127.0.0.1", 0, new OmahaServer.Deps(new UpdateService(store, Clock.systemUTC()),
-        store, new Metrics(), TOKEN, new AdminApi(store, () -> "https://cairn.example.com", payloads),
+        store, new Metrics(new PrometheusRegistry()), TOKEN, new AdminApi(store, () -> "https://cairn.example.com", payloads),
         new PublicFiles(store, dir)));
     base = URI.create("http://127.0.0.1:" + server.port());
   }

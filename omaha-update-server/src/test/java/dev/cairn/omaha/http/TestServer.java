@@ -8,6 +8,7 @@ import dev.cairn.omaha.AddressQuota;
 import dev.cairn.omaha.Model;
 import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.sqlite.SqliteStore;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -38,7 +39,7 @@ final class TestServer implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   final SqliteStore store;
-  final Metrics metrics = new Metrics();
+  final Metrics metrics = new Metrics(new PrometheusRegistry());
   final OmahaServer server;
   final URI base;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

@@ -130,9 +130,10 @@ class UpdatePolicyHttpTest {
     assertEquals("noupdate", verdict(other));
     assertTrue(server.instance("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").get("last_hold").asText()
         .startsWith("RATE_LIMITED: 1 updates granted"));
-    String metrics = server.send(server.request("/metrics")).body();
-    assertTrue(metrics.contains("cairn_update_checks_total{verdict=\"granted\",reason=\"\"} 1\n"), metrics);
-    assertTrue(metrics.contains("cairn_update_checks_total{verdict=\"regranted\",reason=\"\"} 2\n"), metrics);
+    String body = server.send(server.request("/metrics")).body();
+    PrometheusText.Exposition metrics = PrometheusText.parse(body);
+    assertEquals(1.0, metrics.value("cairn_update_checks_total", "verdict", "granted", "reason", ""), body);
+    assertEquals(2.0, metrics.value("cairn_update_checks_total", "verdict", "regranted", "reason", ""), body);
   }
 
   @Test
