@@ -14,7 +14,11 @@ public final class Model {
   /** The CoreOS application update_engine asks about by default. */
   public static final String COREOS_APP_ID = "{e96281a6-d1af-4bde-9a0a-97b76e56dc57}";
 
-  /** An update payload: what a response points the client at. Hashes are base64, as Omaha carries them. */
+  /**
+   * An update payload: what a response points the client at. Hashes are base64, as Omaha carries
+   * them. {@code baseUrl} is the Omaha codebase and always ends in {@code /}: update_engine builds
+   * before March 2020 append the payload name to it directly, so one without is given one.
+   */
   public record Package(Version version, String board, String name, long size, String sha1Base64,
       String sha256Base64, String baseUrl) {
     public Package {
@@ -32,6 +36,9 @@ public final class Model {
       }
       if (baseUrl == null || !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
         throw new IllegalArgumentException("package URL must be http or https, got '" + baseUrl + "'");
+      }
+      if (!baseUrl.endsWith("/")) {
+        baseUrl = baseUrl + "/";
       }
     }
   }
