@@ -14,6 +14,11 @@ import java.util.concurrent.CompletableFuture;
  * together or not at all. SQLite is the embedded implementation; PostgreSQL can follow.
  */
 public interface Store extends AutoCloseable {
+  /**
+   * The most characters of a text a machine sends (track, version, alias, ...) that an instance,
+   * event or history row keeps; longer ones are cut to it, and the instance says which were.
+   */
+  int MAX_TEXT = 256;
 
   /** Runs {@code work} in one transaction and commits it; retries when the database is busy. */
   <T> T transaction(Work<T> work);

@@ -58,6 +58,10 @@ public final class UpdatePolicy {
     if (!c.appKnown()) {
       return new Decision.UnknownApp();
     }
+    Optional<Decision.NoUpdate> anonymous = machineIdHold(c.machineId());
+    if (anonymous.isPresent()) {
+      return anonymous.get();
+    }
     if (c.group().isEmpty()) {
       return hold(Hold.UNKNOWN_GROUP, "no group named '" + c.track() + "' (the machine's GROUP= in update.conf)");
     }
@@ -118,6 +122,22 @@ public final class UpdatePolicy {
           + p.period() + " (limit " + p.maxUpdatesPerPeriod() + ")");
     }
     return new Decision.Offer(next, true);
+  }
+
+  /**
+   * The hold for a machine id no instance can be kept under: none or blank (update_engine always
+   * sends one), or longer than {@link Store#MAX_TEXT}, which cutting could make another machine's.
+   * Such a check is answered and never stored.
+   */
+  public static Optional<Decision.NoUpdate> machineIdHold(String machineId) {
+    if (machineId == null || machineId.isBlank()) {
+      return Optional.of(new Decision.NoUpdate(Hold.NO_MACHINE_ID, "the check names no machine (no machineid)"));
+    }
+    if (machineId.length() > Store.MAX_TEXT) {
+      return Optional.of(new Decision.NoUpdate(Hold.MACHINE_ID_TOO_LONG, "machine id of " + machineId.length()
+          + " characters, longer than the " + Store.MAX_TEXT + " kept"));
+    }
+    return Optional.empty();
   }
 
   /** The package of a grant still in flight (granted, not finished, not timed out, not yet running). */

@@ -63,6 +63,13 @@ public final class UpdateService {
       verdict[0] = "unknown-app";
       return new OmahaResponse.App(app.appId(), "error-unknownApplication", app.ping(), app.events().size(), null);
     }
+    Optional<Decision.NoUpdate> anonymous = UpdatePolicy.machineIdHold(app.machineId());
+    if (anonymous.isPresent()) {
+      // Answered, never stored: an instance (and its events) under "" or a cut id would mix machines.
+      verdict[0] = app.updateCheck() ? "hold:" + anonymous.get().reason() : app.events().isEmpty() ? "ping" : "event";
+      return new OmahaResponse.App(app.appId(), "ok", app.ping(), app.events().size(),
+          app.updateCheck() ? OmahaResponse.Update.none() : null);
+    }
     InstanceRecord before = tx.instance(app.appId(), app.machineId()).orElse(null);
     State s = new State(before, app);
     for (OmahaRequest.Event e : app.events()) {

@@ -132,6 +132,10 @@ class UpdatePolicyTest {
     Check c = base();
     return Stream.of(
         Arguments.of("unknown app", new Check(false, "stable", c.group(), "1.0.0", c.machineId(), c.instance(), c.stats(), NOW), "unknown-app"),
+        Arguments.of("no machine id", new Check(true, "stable", c.group(), "3400.1.0", "", c.instance(), c.stats(), NOW), "hold NO_MACHINE_ID"),
+        Arguments.of("blank machine id", new Check(true, "stable", c.group(), "3400.1.0", "  ", c.instance(), c.stats(), NOW), "hold NO_MACHINE_ID"),
+        Arguments.of("machine id longer than an instance keeps", new Check(true, "stable", c.group(), "3400.1.0",
+            "a".repeat(Store.MAX_TEXT + 1), c.instance(), c.stats(), NOW), "hold MACHINE_ID_TOO_LONG"),
         Arguments.of("unknown group", new Check(true, "nightly", Optional.empty(), "1.0.0", c.machineId(), c.instance(), c.stats(), NOW), "hold UNKNOWN_GROUP"),
         Arguments.of("unparseable client version", client("latest"), "hold UNPARSEABLE_VERSION"),
         Arguments.of("empty client version", client(""), "hold UNPARSEABLE_VERSION"),
