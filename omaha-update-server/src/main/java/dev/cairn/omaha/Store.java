@@ -51,11 +51,28 @@ public interface Store extends AutoCloseable {
       Optional<Package> channelPackage, Optional<Package> pinnedPackage, List<Package> floors,
       List<Version> blacklist) {}
 
-  /** Everything remembered about one machine for one app. */
+  /**
+   * Everything remembered about one machine for one app. {@code truncated} names the attributes
+   * of its last request (as the request names them: {@code machinealias}, {@code track}) that
+   * were longer than {@link #MAX_TEXT} and are kept cut to it.
+   */
   record InstanceRecord(String appId, String machineId, String track, String version, String bootId,
       String oem, String oemVersion, String alephVersion, String alias, String ip, InstanceStatus status,
       Optional<Version> grantedVersion, Optional<Instant> grantedAt, Optional<Instant> lastCheck,
-      String lastHold, int lastErrorCode, int lastErrorFlags) {}
+      String lastHold, int lastErrorCode, int lastErrorFlags, List<String> truncated) {
+    public InstanceRecord {
+      truncated = List.copyOf(truncated);
+    }
+
+    /** Nothing cut. */
+    public InstanceRecord(String appId, String machineId, String track, String version, String bootId,
+        String oem, String oemVersion, String alephVersion, String alias, String ip, InstanceStatus status,
+        Optional<Version> grantedVersion, Optional<Instant> grantedAt, Optional<Instant> lastCheck,
+        String lastHold, int lastErrorCode, int lastErrorFlags) {
+      this(appId, machineId, track, version, bootId, oem, oemVersion, alephVersion, alias, ip, status,
+          grantedVersion, grantedAt, lastCheck, lastHold, lastErrorCode, lastErrorFlags, List.of());
+    }
+  }
 
   /** One event as the machine reported it, with the error code split from its flag bits. */
   record EventRecord(String appId, String machineId, Instant at, int type, int result, int errorCode,

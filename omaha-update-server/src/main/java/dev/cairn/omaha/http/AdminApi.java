@@ -447,6 +447,10 @@ public final class AdminApi implements HttpHandler {
     if (i.lastErrorCode() != 0) {
       o.put("last_error_code", i.lastErrorCode()).put("last_error_flags", i.lastErrorFlags());
     }
+    if (!i.truncated().isEmpty()) {
+      ArrayNode t = o.putArray("truncated");
+      i.truncated().forEach(t::add);
+    }
     return o;
   }
 

@@ -26,7 +26,8 @@ final class Migrations {
    * In order. A script is never edited once released; a change is a new script. A script runs
    * inside a transaction, so it must not change pragmas that a transaction cannot change.
    */
-  static final List<String> SCRIPTS = List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql");
+  static final List<String> SCRIPTS = List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql",
+      "004-serving.sql");
 
   /** The schema version this code writes and reads: the highest script number. */
   static final int LATEST = number(SCRIPTS.get(SCRIPTS.size() - 1));

@@ -139,7 +139,7 @@ final class Sql {
 
   static final String INSTANCE_COLUMNS = "app_id, machine_id, track, version, boot_id, oem, oem_version,"
       + " aleph_version, alias, ip, status, granted_version, granted_at, last_check, last_hold, last_error_code,"
-      + " last_error_flags";
+      + " last_error_flags, truncated";
 
   static InstanceRecord instance(ResultSet r) throws SQLException {
     String granted = r.getString("granted_version");
@@ -147,7 +147,17 @@ final class Sql {
         r.getString("version"), r.getString("boot_id"), r.getString("oem"), r.getString("oem_version"),
         r.getString("aleph_version"), r.getString("alias"), r.getString("ip"), status(r.getString("status")),
         Optional.ofNullable(granted).map(Version::parse), instant(r, "granted_at"), instant(r, "last_check"),
-        r.getString("last_hold"), r.getInt("last_error_code"), r.getInt("last_error_flags"));
+        r.getString("last_hold"), r.getInt("last_error_code"), r.getInt("last_error_flags"),
+        truncated(r.getString("truncated")));
+  }
+
+  /** The instance's truncated column: attribute names, comma-separated; null for none. */
+  static List<String> truncated(String text) {
+    return text == null || text.isEmpty() ? List.of() : List.of(text.split(","));
+  }
+
+  static String truncated(List<String> names) {
+    return names.isEmpty() ? null : String.join(",", names);
   }
 
   static EventRecord event(ResultSet r) throws SQLException {

@@ -222,10 +222,10 @@ final class SqliteTx implements Store.Tx {
       try {
         Sql.update(c, "update instance set boot_id = ?, oem = ?, oem_version = ?, aleph_version = ?,"
             + " alias = ?, ip = ?, granted_version = ?, last_check = ?, last_hold = ?,"
-            + " last_error_code = ?, last_error_flags = ? where app_id = ? and machine_id = ?",
+            + " last_error_code = ?, last_error_flags = ?, truncated = ? where app_id = ? and machine_id = ?",
             i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(), i.alias(), i.ip(),
             i.grantedVersion().orElse(null), i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(),
-            i.lastErrorFlags(), i.appId(), i.machineId());
+            i.lastErrorFlags(), Sql.truncated(i.truncated()), i.appId(), i.machineId());
         return;
       } catch (SQLException e) {
         throw new Failure(e);
@@ -236,10 +236,10 @@ final class SqliteTx implements Store.Tx {
       try {
         Sql.update(c, "update instance set version = ?, boot_id = ?, oem = ?, oem_version = ?, aleph_version = ?,"
             + " alias = ?, ip = ?, status = ?, granted_version = ?, last_check = ?, last_hold = ?,"
-            + " last_error_code = ?, last_error_flags = ? where app_id = ? and machine_id = ?",
+            + " last_error_code = ?, last_error_flags = ?, truncated = ? where app_id = ? and machine_id = ?",
             i.version(), i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(), i.alias(), i.ip(), i.status(),
             i.grantedVersion().orElse(null), i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(),
-            i.lastErrorFlags(), i.appId(), i.machineId());
+            i.lastErrorFlags(), Sql.truncated(i.truncated()), i.appId(), i.machineId());
         return;
       } catch (SQLException e) {
         throw new Failure(e);
@@ -247,16 +247,18 @@ final class SqliteTx implements Store.Tx {
     }
     try {
       Sql.update(c, "insert into instance (" + Sql.INSTANCE_COLUMNS + ")"
-          + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " on conflict (app_id, machine_id) do update set track = excluded.track, version = excluded.version,"
           + " boot_id = excluded.boot_id, oem = excluded.oem, oem_version = excluded.oem_version,"
           + " aleph_version = excluded.aleph_version, alias = excluded.alias, ip = excluded.ip,"
           + " status = excluded.status, granted_version = excluded.granted_version, granted_at = excluded.granted_at,"
           + " last_check = excluded.last_check, last_hold = excluded.last_hold,"
-          + " last_error_code = excluded.last_error_code, last_error_flags = excluded.last_error_flags",
+          + " last_error_code = excluded.last_error_code, last_error_flags = excluded.last_error_flags,"
+          + " truncated = excluded.truncated",
           i.appId(), i.machineId(), i.track(), i.version(), i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(),
           i.alias(), i.ip(), i.status(), i.grantedVersion().orElse(null), i.grantedAt().orElse(null),
-          i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(), i.lastErrorFlags());
+          i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(), i.lastErrorFlags(),
+          Sql.truncated(i.truncated()));
     } catch (SQLException e) {
       throw new Failure(e);
     }

@@ -47,6 +47,74 @@ class MachineIdentityHttpTest {
     return server.send(server.request("/metrics")).body().lines().toList();
   }
 
+  // ---- attributes longer than what is kept
+
+  @Test
+  void machineAliasOf300Characters_isServed_keptTo256_andTheInstanceSaysSo() {
+    String alias = "rack4-node17-".repeat(25);    // 325 characters
+    HttpResponse<String> r = server.omaha(check(MACHINE, "stable").replace("machinealias=\"\"",
+        "machinealias=\"" + alias + "\""));
+
+    assertEquals(200, r.statusCode(), r.body());
+    assertTrue(r.body().contains(OFFER), r.body());
+    JsonNode i = server.instance(MACHINE);
+    assertEquals(alias.substring(0, 256), i.get("alias").asText());
+    assertEquals("[\"machinealias\"]", i.get("truncated").toString());
+  }
+
+  @Test
+  void truncatedFlag_isClearedWhenTheMachineSendsAShortValueAgain() {
+    server.omaha(check(MACHINE, "stable").replace("oem=\"qemu\"", "oem=\"" + "q".repeat(300) + "\""));
+    assertEquals("[\"oem\"]", server.instance(MACHINE).get("truncated").toString());
+
+    server.omaha(check(MACHINE, "stable"));
+
+    JsonNode i = server.instance(MACHINE);
+    assertEquals("qemu", i.get("oem").asText());
+    assertFalse(i.has("truncated"), i.toString());
+  }
+
+  @Test
+  void trackOf2000Characters_namesNoGroup_isNoupdate_andIsKeptTo256() {
+    String track = "stable" + "x".repeat(1994);
+    HttpResponse<String> r = server.omaha(check(MACHINE, track));
+
+    assertEquals(200, r.statusCode(), r.body());
+    assertTrue(r.body().contains(NOUPDATE), r.body());
+    JsonNode i = server.instance(MACHINE);
+    assertEquals(track.substring(0, 256), i.get("group").asText());
+    assertTrue(i.get("last_hold").asText().startsWith("UNKNOWN_GROUP"), i.toString());
+    assertTrue(i.get("last_hold").asText().length() < 512, i.toString());
+    assertEquals("[\"track\"]", i.get("truncated").toString());
+  }
+
+  @Test
+  void trackWhoseFirst256CharactersNameAGroup_stillNamesNoGroup() throws Exception {
+    String group = "g".repeat(256);
+    server.store.upsertGroup(TestServer.APP, group, "stable", dev.cairn.omaha.Model.Policy.defaults());
+
+    HttpResponse<String> r = server.omaha(check(MACHINE, group + "-and-more"));
+
+    assertTrue(r.body().contains(NOUPDATE), r.body());
+    assertTrue(server.instance(MACHINE).get("last_hold").asText().startsWith("UNKNOWN_GROUP"));
+  }
+
+  @Test
+  void machineIdsOf300Characters_sharingTheirFirst256_areAnsweredButNeverStored() {
+    String shared = "a".repeat(256);
+    HttpResponse<String> first = server.omaha(check(shared + "1".repeat(44), "stable"));
+    HttpResponse<String> second = server.omaha(check(shared + "2".repeat(44), "stable"));
+
+    for (HttpResponse<String> r : List.of(first, second)) {
+      assertEquals(200, r.statusCode(), r.body());
+      assertTrue(r.body().contains(NOUPDATE), r.body());
+      assertTrue(r.body().contains("<ping status=\"ok\"/>"), r.body());
+    }
+    assertEquals(0, server.instances().size());
+    assertTrue(metrics().contains("cairn_update_checks_total{verdict=\"hold\",reason=\"MACHINE_ID_TOO_LONG\"} 2"),
+        metrics().toString());
+  }
+
   // ---- no machine id
 
   @Test
