@@ -15,7 +15,10 @@ public sealed interface Decision {
 
   /** Why no update was offered. */
   enum Hold {
-    UNKNOWN_GROUP, UNPARSEABLE_VERSION, NO_PACKAGE, UP_TO_DATE, DOWNGRADE_NOT_ALLOWED, BLACKLISTED,
+    UNKNOWN_GROUP, UNPARSEABLE_VERSION, NO_PACKAGE,
+    /** The version to offer has a package, but none for the machine's board. */
+    NO_PACKAGE_FOR_BOARD,
+    UP_TO_DATE, DOWNGRADE_NOT_ALLOWED, BLACKLISTED,
     UPDATES_PAUSED, FAILURE_BRAKE, OUTSIDE_OFFICE_HOURS, NOT_IN_ROLLOUT, RATE_LIMITED, UPDATE_IN_PROGRESS,
     /** The check names no machine (no or an empty machineid): answered, never stored. */
     NO_MACHINE_ID,

@@ -46,10 +46,45 @@ public interface Store extends AutoCloseable {
     T run(Tx tx);
   }
 
-  /** A group with its id, policy, channel name and what the decision needs about packages. */
-  record GroupRecord(long id, String appId, String name, String channel, Policy policy,
-      Optional<Package> channelPackage, Optional<Package> pinnedPackage, List<Package> floors,
-      List<Version> blacklist) {}
+  /**
+   * A group with its id and channel name, and as the decision sees it ({@code view}): its policy,
+   * the version its channel serves, floors, blacklist, and those versions' packages per board.
+   */
+  record GroupRecord(long id, String appId, String name, String channel, UpdatePolicy.GroupView view) {
+    public Policy policy() {
+      return view.policy();
+    }
+
+    /** The version the channel serves, if any. */
+    public Optional<Version> channelVersion() {
+      return view.channelVersion();
+    }
+
+    /** The version the group's machines are brought to: the pinned one, else the channel's. */
+    public Optional<Version> targetVersion() {
+      return policy().pinnedVersion().isPresent() ? policy().pinnedVersion() : channelVersion();
+    }
+
+    /** The channel's package for the app's board. */
+    public Optional<Package> channelPackage() {
+      return channelVersion().flatMap(v -> view.pkg(view.defaultBoard(), v));
+    }
+
+    /** The pinned version's package for the app's board. */
+    public Optional<Package> pinnedPackage() {
+      return policy().pinnedVersion().flatMap(v -> view.pkg(view.defaultBoard(), v));
+    }
+
+    /** The floors' packages for the app's board, lowest first. */
+    public List<Package> floors() {
+      return view.floors().stream().flatMap(v -> view.pkg(view.defaultBoard(), v).stream()).toList();
+    }
+
+    /** The blacklisted versions, lowest first. */
+    public List<Version> blacklist() {
+      return view.blacklist().stream().sorted().toList();
+    }
+  }
 
   /**
    * Everything remembered about one machine for one app. {@code truncated} names the attributes

@@ -198,17 +198,14 @@ public final class UpdateService {
         && !s.grantedAt.get().plus(group.get().policy().updateTimeout()).isAfter(now) && !ranGranted(s, app)) {
       change(tx, app, s, InstanceStatus.TIMED_OUT, now, "no progress within " + group.get().policy().updateTimeout());
     }
-    Optional<UpdatePolicy.GroupView> view = group.map(g -> new UpdatePolicy.GroupView(g.name(), g.policy(),
-        g.channelPackage(), g.pinnedPackage(), g.floors(), java.util.Set.copyOf(g.blacklist())));
+    Optional<UpdatePolicy.GroupView> view = group.map(GroupRecord::view);
     java.util.function.Supplier<UpdatePolicy.GroupStats> stats = () -> {
       GroupRecord g = group.orElseThrow();
-      Optional<Model.Package> target = g.policy().pinnedVersion().isPresent() ? g.pinnedPackage() : g.channelPackage();
-      return tx.stats(g.id(), now.minus(g.policy().period()),
-          target.map(Model.Package::version).orElse(Version.parse("0.0.0")));
+      return tx.stats(g.id(), now.minus(g.policy().period()), g.targetVersion().orElse(Version.parse("0.0.0")));
     };
     UpdatePolicy.InstanceView instance = new UpdatePolicy.InstanceView(s.status, s.grantedVersion, s.grantedAt);
     Decision d = UpdatePolicy.decide(new UpdatePolicy.Check(true, app.track(), view, app.version(),
-        app.machineId(), instance, stats, now));
+        app.machineId(), app.board(), instance, stats, now));
     if (d instanceof Decision.Offer offer) {
       if (offer.newGrant()) {
         s.grantedVersion = Optional.of(offer.pkg().version());

@@ -396,6 +396,37 @@ class PayloadHostingHttpTest {
   }
 
   @Test
+  void versionTxt_answersForEveryBoardWithAPackageOfTheChannelsVersion() throws Exception {
+    trust(trustedKey);
+    byte[] arm = "the arm64 payload".getBytes(StandardCharsets.UTF_8);
+    assertEquals(200, upload("2.0.0", payload, goodSig).statusCode());
+    assertEquals(200, upload("arm64-usr", "2.0.0", arm, sign("release@example.com", arm)).statusCode());
+    send(admin("/api/v1/channels/alpha").PUT(BodyPublishers.ofString("{\"version\": \"2.0.0\"}")));
+
+    for (String board : List.of("amd64-usr", "arm64-usr")) {
+      HttpResponse<byte[]> r = get("/release/alpha/" + board + "/current/version.txt");
+      assertEquals(200, r.statusCode(), board);
+      assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("COREOS_VERSION=2.0.0\n"), board);
+    }
+    assertEquals(404, get("/release/alpha/riscv-usr/current/version.txt").statusCode());
+  }
+
+  @Test
+  void deletingOneBoardsPackageOfAVersionAChannelServes_isRefused_soThatBoardIsNotStranded() throws Exception {
+    trust(trustedKey);
+    byte[] arm = "the arm64 payload".getBytes(StandardCharsets.UTF_8);
+    upload("2.0.0", payload, goodSig);
+    upload("arm64-usr", "2.0.0", arm, sign("release@example.com", arm));
+    send(admin("/api/v1/channels/alpha").PUT(BodyPublishers.ofString("{\"version\": \"2.0.0\"}")));
+
+    HttpResponse<byte[]> refused = send(admin("/api/v1/packages/2.0.0?board=arm64-usr").DELETE());
+
+    assertEquals(409, refused.statusCode(), new String(refused.body(), StandardCharsets.UTF_8));
+    assertEquals("channel alpha points at 2.0.0; point it elsewhere first", json(refused).get("error").asText());
+    assertArrayEquals(arm, get("/packages/arm64-usr/2.0.0/" + NAME).body());
+  }
+
+  @Test
   void installerImage_isUploadedSigned_andServedUnderRelease() throws Exception {
     trust(trustedKey);
     byte[] image = Arrays.copyOf(payload, 5000);

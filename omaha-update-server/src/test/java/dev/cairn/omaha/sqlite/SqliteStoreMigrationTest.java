@@ -112,6 +112,38 @@ class SqliteStoreMigrationTest {
   }
 
   @Test
+  void channelsAndFloorsOfAVersion3Database_becomeVersions_servedToEveryBoard() throws Exception {
+    Path db = dir.resolve("omaha.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      Migrations.apply(c, db.toString(), Migrations.bundled().subList(0, 3));
+    }
+    String app = dev.cairn.omaha.Model.COREOS_APP_ID;
+    String pkg = "insert into package (id, app_id, version, board, name, size, sha1, sha256, base_url, created_at)"
+        + " values (%d, '" + app + "', '%s', '%s', 'update.gz', 1000, '" + "A".repeat(27) + "=', '" + "B".repeat(43)
+        + "=', 'https://%s.example.com/%s/', 0);";
+    exec(db, "insert into app (id, name, board, created_at) values ('" + app + "', 'CoreOS', 'amd64-usr', 0);"
+        + String.format(pkg, 1, "3602.2.0", "amd64-usr", "amd64-usr", "3602.2.0")
+        + String.format(pkg, 2, "3602.2.0", "arm64-usr", "arm64-usr", "3602.2.0")
+        + String.format(pkg, 3, "3400.0.0", "amd64-usr", "amd64-usr", "3400.0.0")
+        + "insert into channel (id, app_id, name, package_id) values (1, '" + app + "', 'stable', 1);"
+        + "insert into channel (id, app_id, name, package_id) values (2, '" + app + "', 'beta', null);"
+        + "insert into channel_floor (channel_id, package_id, reason) values (1, 3, 'new partition table');");
+
+    try (SqliteStore store = SqliteStore.open(db)) {
+      store.seedDefaults();
+      assertEquals(List.of("alpha|null", "beta|null", "stable|3602.2.0"), store.listChannels(app).stream()
+          .map(ch -> ch.name() + "|" + ch.version().map(Object::toString).orElse("null")).toList());
+      dev.cairn.omaha.UpdatePolicy.GroupView g = store.group(app, "stable").orElseThrow().view();
+      assertEquals(List.of(dev.cairn.omaha.Version.parse("3400.0.0")), g.floors());
+      assertEquals("https://arm64-usr.example.com/3602.2.0/",
+          g.pkg("arm64-usr", dev.cairn.omaha.Version.parse("3602.2.0")).orElseThrow().baseUrl());
+    }
+    assertEquals(List.of("1|3400.0.0|new partition table"), query(db, "select * from channel_floor"));
+    assertEquals(List.of("null|3602.2.0"), query(db, "select package_id, version from channel where name = 'stable'"));
+    assertEquals(List.of(), query(db, "pragma foreign_key_check"));
+  }
+
+  @Test
   void newerSchema_isRefused_namingBothVersions_andLeftUntouched() throws Exception {
     Path db = dir.resolve("omaha.db");
     SqliteStore.open(db).close();
