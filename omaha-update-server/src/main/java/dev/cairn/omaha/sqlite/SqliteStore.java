@@ -994,19 +994,36 @@ public final class SqliteStore implements Store {
         SqliteStore::packageRow, appId, board, version));
   }
 
-  /** The hosted package for {@code board} of {@code version} whose payload is named {@code name} (the oldest app's). */
+  /**
+   * The hosted package of the app whose {@link Model#appKey key} is {@code appKey}, for
+   * {@code board} of {@code version}, whose payload is named {@code name}.
+   */
+  public Optional<PackageRow> hostedPackage(String appKey, String board, Version version, String name) {
+    return read(c -> Sql.one(c, PACKAGE_ROW + " where p.app_id in (?, ?) and p.board = ? and p.version = ?"
+        + " and p.name = ? and p.stored_path is not null", SqliteStore::packageRow, "{" + appKey + "}", appKey, board,
+        version, name));
+  }
+
+  /** The oldest app first; among one app's packages, the oldest first. */
+  private static final String OLDEST_APP_FIRST = " order by (select a.created_at from app a where a.id = p.app_id),"
+      + " (select a.rowid from app a where a.id = p.app_id), p.id limit 1";
+
+  /**
+   * The hosted package for {@code board} of {@code version} whose payload is named {@code name},
+   * of the oldest app that has one: the URLs given out before the app was part of them.
+   */
   public Optional<PackageRow> hostedPackage(String board, Version version, String name) {
     return read(c -> Sql.one(c, PACKAGE_ROW + " where p.board = ? and p.version = ? and p.name = ?"
-        + " and p.stored_path is not null order by p.id limit 1", SqliteStore::packageRow, board, version, name));
+        + " and p.stored_path is not null" + OLDEST_APP_FIRST, SqliteStore::packageRow, board, version, name));
   }
 
   /**
-   * The hosted package of {@code version} whose payload is named {@code name} (the oldest, if
-   * several): the URLs given out before the board was part of them.
+   * The hosted package of {@code version} whose payload is named {@code name}, of the oldest app
+   * (and its oldest board) that has one: the URLs given out before the board was part of them.
    */
   public Optional<PackageRow> hostedPackage(Version version, String name) {
     return read(c -> Sql.one(c, PACKAGE_ROW + " where p.version = ? and p.name = ? and p.stored_path is not null"
-        + " order by p.id limit 1", SqliteStore::packageRow, version, name));
+        + OLDEST_APP_FIRST, SqliteStore::packageRow, version, name));
   }
 
   /**

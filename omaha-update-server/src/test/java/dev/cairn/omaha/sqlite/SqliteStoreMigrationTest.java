@@ -144,6 +144,35 @@ class SqliteStoreMigrationTest {
   }
 
   @Test
+  void hostedPayloadUrlsOfAVersion3Database_nameTheirApp_andOthersAreLeftAlone() throws Exception {
+    Path db = dir.resolve("omaha.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      Migrations.apply(c, db.toString(), Migrations.bundled().subList(0, 3));
+    }
+    String a = "{e96281a6-d1af-4bde-9a0a-97b76e56dc57}";
+    String b = "{5f2d9a2e-7e4b-4c1d-9a57-3b0f0c6f1e22}";
+    String pkg = "insert into package (id, app_id, version, board, name, size, sha1, sha256, base_url, created_at,"
+        + " stored_path) values (%d, '%s', '%s', '%s', 'update.gz', 1000, '" + "A".repeat(27) + "=', '"
+        + "B".repeat(43) + "=', '%s', 0, %s);";
+    exec(db, "insert into app (id, name, board, created_at) values ('" + a + "', 'CoreOS', 'amd64-usr', 0);"
+        + "insert into app (id, name, board, created_at) values ('" + b + "', 'Agent', 'amd64-usr', 1);"
+        + String.format(pkg, 1, a, "2.0.0", "amd64-usr", "https://cairn.example.com/packages/amd64-usr/2.0.0/", "'p/1'")
+        + String.format(pkg, 2, b, "2.0.0", "amd64-usr", "https://cairn.example.com/packages/amd64-usr/2.0.0/", "'p/2'")
+        + String.format(pkg, 3, b, "1.0.0", "arm64-usr", "http://10.0.0.1:8080/packages/1.0.0/", "'p/3'")
+        + String.format(pkg, 4, b, "1.5.0", "amd64-usr", "https://mirror.example.com/packages/amd64-usr/1.5.0/",
+            "null"));
+
+    SqliteStore.open(db).close();
+
+    assertEquals(List.of(
+        "1|https://cairn.example.com/packages/e96281a6-d1af-4bde-9a0a-97b76e56dc57/amd64-usr/2.0.0/",
+        "2|https://cairn.example.com/packages/5f2d9a2e-7e4b-4c1d-9a57-3b0f0c6f1e22/amd64-usr/2.0.0/",
+        "3|http://10.0.0.1:8080/packages/5f2d9a2e-7e4b-4c1d-9a57-3b0f0c6f1e22/arm64-usr/1.0.0/",
+        "4|https://mirror.example.com/packages/amd64-usr/1.5.0/"),
+        query(db, "select id, base_url from package order by id"));
+  }
+
+  @Test
   void newerSchema_isRefused_namingBothVersions_andLeftUntouched() throws Exception {
     Path db = dir.resolve("omaha.db");
     SqliteStore.open(db).close();

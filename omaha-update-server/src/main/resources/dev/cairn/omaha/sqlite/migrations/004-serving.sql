@@ -1,4 +1,4 @@
--- Serving the right bytes to the right machine. Independent of every other migration but 001.
+-- Serving the right bytes to the right machine. Independent of every other migration but 001 and 003.
 
 -- The attributes of the machine's last request that were longer than the server keeps
 -- (dev.cairn.omaha.Store#MAX_TEXT) and were cut to it: their request names (machinealias,track),
@@ -23,3 +23,19 @@ insert or ignore into channel_floor_version (channel_id, version, reason)
   select f.channel_id, p.version, f.reason from channel_floor f join package p on p.id = f.package_id;
 drop table channel_floor;
 alter table channel_floor_version rename to channel_floor;
+
+-- Hosted payloads are served under /packages/APP/BOARD/VERSION/NAME (APP: the app id without its
+-- braces), so two apps' payloads of one name and version stay apart. The URLs stored before
+-- (/packages/BOARD/VERSION/ and, earlier, /packages/VERSION/) are rewritten to that form; the old
+-- forms keep answering with the oldest app's payload.
+update package
+  set base_url = substr(base_url, 1, length(base_url) - length('packages/' || board || '/' || version || '/'))
+    || 'packages/' || trim(app_id, '{}') || '/' || board || '/' || version || '/'
+  where stored_path is not null
+    and substr(base_url, -length('/packages/' || board || '/' || version || '/'))
+      = '/packages/' || board || '/' || version || '/';
+update package
+  set base_url = substr(base_url, 1, length(base_url) - length('packages/' || version || '/'))
+    || 'packages/' || trim(app_id, '{}') || '/' || board || '/' || version || '/'
+  where stored_path is not null
+    and substr(base_url, -length('/packages/' || version || '/')) = '/packages/' || version || '/';
