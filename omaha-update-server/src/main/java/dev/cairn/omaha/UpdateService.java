@@ -58,22 +58,21 @@ public final class UpdateService {
     };
   }
 
-  private OmahaResponse.App one(Store.Tx tx, OmahaRequest.App app, String ip, Instant now, String[] verdict) {
-    if (!tx.appExists(app.appId())) {
+  private OmahaResponse.App one(Store.Tx tx, OmahaRequest.App sent, String ip, Instant now, String[] verdict) {
+    if (!tx.appExists(sent.appId())) {
       verdict[0] = "unknown-app";
-      return new OmahaResponse.App(app.appId(), "error-unknownApplication", app.ping(), app.events().size(), null);
+      return new OmahaResponse.App(sent.appId(), "error-unknownApplication", sent.ping(), sent.events().size(), null);
     }
-    Optional<Decision.NoUpdate> anonymous = UpdatePolicy.machineIdHold(app.machineId());
+    Optional<Decision.NoUpdate> anonymous = UpdatePolicy.machineIdHold(sent.machineId());
     if (anonymous.isPresent()) {
       // Answered, never stored: an instance (and its events) under "" or a cut id would mix machines.
-      verdict[0] = app.updateCheck() ? "hold:" + anonymous.get().reason() : app.events().isEmpty() ? "ping" : "event";
-      return new OmahaResponse.App(app.appId(), "ok", app.ping(), app.events().size(),
-          app.updateCheck() ? OmahaResponse.Update.none() : null);
+      verdict[0] = sent.updateCheck() ? "hold:" + anonymous.get().reason() : sent.events().isEmpty() ? "ping" : "event";
+      return new OmahaResponse.App(sent.appId(), "ok", sent.ping(), sent.events().size(),
+          sent.updateCheck() ? OmahaResponse.Update.none() : null);
     }
-    InstanceRecord before = tx.instance(app.appId(), app.machineId()).orElse(null);
+    InstanceRecord before = tx.instance(sent.appId(), sent.machineId()).orElse(null);
     List<String> truncated = new ArrayList<>(0);
-    OmahaRequest.App sent = app;
-    app = kept(sent, truncated);
+    OmahaRequest.App app = kept(sent, truncated);
     State s = new State(before, app);
     for (OmahaRequest.Event e : app.events()) {
       event(tx, app, s, e, now);
@@ -95,7 +94,7 @@ public final class UpdateService {
         app.oem(), app.oemVersion(), app.alephVersion(), alias, ip, s.status,
         s.grantedVersion, s.grantedAt, app.updateCheck() ? Optional.of(now) : s.lastCheck, s.lastHold,
         s.lastErrorCode, s.lastErrorFlags, truncated));
-    return new OmahaResponse.App(sent.appId(), "ok", app.ping(), app.events().size(), update);
+    return new OmahaResponse.App(app.appId(), "ok", app.ping(), app.events().size(), update);
   }
 
   /**
