@@ -15,8 +15,17 @@ public sealed interface Decision {
 
   /** Why no update was offered. */
   enum Hold {
-    UNKNOWN_GROUP, UNPARSEABLE_VERSION, NO_PACKAGE, UP_TO_DATE, DOWNGRADE_NOT_ALLOWED, BLACKLISTED,
-    UPDATES_PAUSED, FAILURE_BRAKE, OUTSIDE_OFFICE_HOURS, NOT_IN_ROLLOUT, ADDRESS_LIMITED, RATE_LIMITED,
-    UPDATE_IN_PROGRESS
+    UNKNOWN_GROUP, UNPARSEABLE_VERSION, NO_PACKAGE,
+    /** The version to offer has a package, but none for the machine's board. */
+    NO_PACKAGE_FOR_BOARD,
+    UP_TO_DATE, DOWNGRADE_NOT_ALLOWED, BLACKLISTED,
+    UPDATES_PAUSED, FAILURE_BRAKE, OUTSIDE_OFFICE_HOURS, NOT_IN_ROLLOUT,
+    /** The machine's address was granted its most new updates for this period. */
+    ADDRESS_LIMITED,
+    RATE_LIMITED, UPDATE_IN_PROGRESS,
+    /** The check names no machine (no or an empty machineid): answered, never stored. */
+    NO_MACHINE_ID,
+    /** The machine id is longer than an instance keeps: answered, never stored. */
+    MACHINE_ID_TOO_LONG
   }
 }

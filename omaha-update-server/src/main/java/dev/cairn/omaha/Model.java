@@ -14,7 +14,27 @@ public final class Model {
   /** The CoreOS application update_engine asks about by default. */
   public static final String COREOS_APP_ID = "{e96281a6-d1af-4bde-9a0a-97b76e56dc57}";
 
-  /** An update payload: what a response points the client at. Hashes are base64, as Omaha carries them. */
+  /**
+   * The app id as a URL path segment: without its braces ({@code e96281a6-d1af-...}). Hosted
+   * payloads are served under it, so two apps' payloads of one name and version stay apart.
+   */
+  public static String appKey(String appId) {
+    int from = 0;
+    int to = appId.length();
+    while (from < to && appId.charAt(from) == '{') {
+      from++;
+    }
+    while (to > from && appId.charAt(to - 1) == '}') {
+      to--;
+    }
+    return appId.substring(from, to);
+  }
+
+  /**
+   * An update payload: what a response points the client at. Hashes are base64, as Omaha carries
+   * them. {@code baseUrl} is the Omaha codebase and always ends in {@code /}: update_engine builds
+   * before March 2020 append the payload name to it directly, so one without is given one.
+   */
   public record Package(Version version, String board, String name, long size, String sha1Base64,
       String sha256Base64, String baseUrl) {
     public Package {
@@ -32,6 +52,9 @@ public final class Model {
       }
       if (baseUrl == null || !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
         throw new IllegalArgumentException("package URL must be http or https, got '" + baseUrl + "'");
+      }
+      if (!baseUrl.endsWith("/")) {
+        baseUrl = baseUrl + "/";
       }
     }
   }

@@ -162,11 +162,13 @@ public final class OmahaXml {
     }
   }
 
+  /**
+   * The attribute's value, "" when absent. Any length is accepted (the body's limit bounds it):
+   * update_engine bounds neither the alias nor the track, and a machine refused for them would be
+   * refused at every check. What is stored is cut to {@link Store#MAX_TEXT} by the service.
+   */
   private static String attr(XMLStreamReader r, String name) {
     String v = r.getAttributeValue(null, name);
-    if (v != null && v.length() > 256) {
-      throw new BadRequest("attribute " + name + " is longer than 256 characters");
-    }
     return v == null ? "" : v;
   }
 

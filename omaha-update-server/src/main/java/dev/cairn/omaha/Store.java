@@ -14,6 +14,11 @@ import java.util.concurrent.CompletableFuture;
  * together or not at all. SQLite is the embedded implementation; PostgreSQL can follow.
  */
 public interface Store extends AutoCloseable {
+  /**
+   * The most characters of a text a machine sends (track, version, alias, ...) that an instance,
+   * event or history row keeps; longer ones are cut to it, and the instance says which were.
+   */
+  int MAX_TEXT = 256;
 
   /** Runs {@code work} in one transaction and commits it; retries when the database is busy. */
   <T> T transaction(Work<T> work);
@@ -41,28 +46,79 @@ public interface Store extends AutoCloseable {
     T run(Tx tx);
   }
 
-  /** A group with its id, policy, channel name and what the decision needs about packages. */
-  record GroupRecord(long id, String appId, String name, String channel, Policy policy,
-      Optional<Package> channelPackage, Optional<Package> pinnedPackage, List<Package> floors,
-      List<Version> blacklist) {}
+  /**
+   * A group with its id and channel name, and as the decision sees it ({@code view}): its policy,
+   * the version its channel serves, floors, blacklist, and those versions' packages per board.
+   */
+  record GroupRecord(long id, String appId, String name, String channel, UpdatePolicy.GroupView view) {
+    public Policy policy() {
+      return view.policy();
+    }
+
+    /** The version the channel serves, if any. */
+    public Optional<Version> channelVersion() {
+      return view.channelVersion();
+    }
+
+    /** The version the group's machines are brought to: the pinned one, else the channel's. */
+    public Optional<Version> targetVersion() {
+      return policy().pinnedVersion().isPresent() ? policy().pinnedVersion() : channelVersion();
+    }
+
+    /** The channel's package for the app's board. */
+    public Optional<Package> channelPackage() {
+      return channelVersion().flatMap(v -> view.pkg(view.defaultBoard(), v));
+    }
+
+    /** The pinned version's package for the app's board. */
+    public Optional<Package> pinnedPackage() {
+      return policy().pinnedVersion().flatMap(v -> view.pkg(view.defaultBoard(), v));
+    }
+
+    /** The floors' packages for the app's board, lowest first. */
+    public List<Package> floors() {
+      return view.floors().stream().flatMap(v -> view.pkg(view.defaultBoard(), v).stream()).toList();
+    }
+
+    /** The blacklisted versions, lowest first. */
+    public List<Version> blacklist() {
+      return view.blacklist().stream().sorted().toList();
+    }
+  }
 
   /**
-   * Everything remembered about one machine for one app. {@code grantBootId} is the boot id the
-   * machine sent when it was granted its update; {@code progressed} says it reported the download
-   * started from that same boot, since the grant or its last counted failure: only then does a
-   * failure it reports count toward the failure brake.
+   * Everything remembered about one machine for one app. {@code truncated} names the attributes
+   * of its last request (as the request names them: {@code machinealias}, {@code track}) that
+   * were longer than {@link #MAX_TEXT} and are kept cut to it. {@code grantBootId} is the boot id
+   * the machine sent when it was granted its update; {@code progressed} says it reported the
+   * download started from that same boot, since the grant or its last counted failure: only then
+   * does a failure it reports count toward the failure brake.
    */
   record InstanceRecord(String appId, String machineId, String track, String version, String bootId,
       String oem, String oemVersion, String alephVersion, String alias, String ip, InstanceStatus status,
       Optional<Version> grantedVersion, Optional<Instant> grantedAt, Optional<Instant> lastCheck,
-      String lastHold, int lastErrorCode, int lastErrorFlags, String grantBootId, boolean progressed) {
-    /** A record with no grant progress. */
+      String lastHold, int lastErrorCode, int lastErrorFlags, List<String> truncated, String grantBootId,
+      boolean progressed) {
+    public InstanceRecord {
+      truncated = List.copyOf(truncated);
+    }
+
+    /** Without grant progress. */
+    public InstanceRecord(String appId, String machineId, String track, String version, String bootId,
+        String oem, String oemVersion, String alephVersion, String alias, String ip, InstanceStatus status,
+        Optional<Version> grantedVersion, Optional<Instant> grantedAt, Optional<Instant> lastCheck,
+        String lastHold, int lastErrorCode, int lastErrorFlags, List<String> truncated) {
+      this(appId, machineId, track, version, bootId, oem, oemVersion, alephVersion, alias, ip, status,
+          grantedVersion, grantedAt, lastCheck, lastHold, lastErrorCode, lastErrorFlags, truncated, null, false);
+    }
+
+    /** Nothing cut, without grant progress. */
     public InstanceRecord(String appId, String machineId, String track, String version, String bootId,
         String oem, String oemVersion, String alephVersion, String alias, String ip, InstanceStatus status,
         Optional<Version> grantedVersion, Optional<Instant> grantedAt, Optional<Instant> lastCheck,
         String lastHold, int lastErrorCode, int lastErrorFlags) {
       this(appId, machineId, track, version, bootId, oem, oemVersion, alephVersion, alias, ip, status,
-          grantedVersion, grantedAt, lastCheck, lastHold, lastErrorCode, lastErrorFlags, null, false);
+          grantedVersion, grantedAt, lastCheck, lastHold, lastErrorCode, lastErrorFlags, List.of(), null, false);
     }
   }
 

@@ -10,10 +10,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The update decision for one app in one check, as a pure function of what the store read inside
@@ -22,12 +24,53 @@ import java.util.Set;
 public final class UpdatePolicy {
   private UpdatePolicy() {}
 
-  /** A group as the decision sees it. {@code pinnedPackage} is the package of the pinned version, if any. */
-  public record GroupView(String name, Policy policy, Optional<Package> channelPackage,
-      Optional<Package> pinnedPackage, List<Package> floors, Set<Version> blacklist) {
+  /**
+   * A group as the decision sees it: its policy, the version its channel serves, the channel's
+   * floors (versions) and blacklist, and the packages of those versions and of the pinned one,
+   * per board then version. A machine is offered a version's package for its own board;
+   * {@code defaultBoard} (the app's) stands for machines that send no board.
+   */
+  public record GroupView(String name, Policy policy, String defaultBoard, Optional<Version> channelVersion,
+      List<Version> floors, Set<Version> blacklist, Map<String, Map<Version, Package>> packages) {
     public GroupView {
-      floors = floors.stream().sorted(Comparator.comparing(Package::version)).toList();
+      floors = floors.stream().distinct().sorted().toList();
       blacklist = Set.copyOf(blacklist);
+      Map<String, Map<Version, Package>> copy = new HashMap<>();
+      packages.forEach((board, byVersion) -> copy.put(board, Map.copyOf(byVersion)));
+      packages = Map.copyOf(copy);
+    }
+
+    /**
+     * The view of one board's packages, as the decision table writes it: the channel's package,
+     * the pinned version's (if it has one), the floors'. The default board is theirs.
+     */
+    public GroupView(String name, Policy policy, Optional<Package> channelPackage, Optional<Package> pinnedPackage,
+        List<Package> floors, Set<Version> blacklist) {
+      this(name, policy, Stream.of(channelPackage.stream(), pinnedPackage.stream(), floors.stream()).flatMap(x -> x)
+          .map(Package::board).findFirst().orElse("amd64-usr"), channelPackage.map(Package::version),
+          floors.stream().map(Package::version).toList(), blacklist, byBoard(Stream.of(channelPackage.stream(),
+              pinnedPackage.stream(), floors.stream()).flatMap(x -> x).toList()));
+    }
+
+    /** {@code packages} by board, then version. */
+    public static Map<String, Map<Version, Package>> byBoard(List<Package> packages) {
+      Map<String, Map<Version, Package>> out = new HashMap<>();
+      for (Package p : packages) {
+        out.computeIfAbsent(p.board(), b -> new HashMap<>()).put(p.version(), p);
+      }
+      return out;
+    }
+
+    /** The package of {@code version} for {@code board}, if there is one. */
+    public Optional<Package> pkg(String board, Version version) {
+      Map<Version, Package> mine = packages.get(board);
+      return mine == null ? Optional.empty() : Optional.ofNullable(mine.get(version));
+    }
+
+    /** The boards that have a package of {@code version}, by name. */
+    public List<String> boardsWith(Version version) {
+      return packages.entrySet().stream().filter(e -> e.getValue().containsKey(version)).map(Map.Entry::getKey)
+          .sorted().toList();
     }
   }
 
@@ -53,26 +96,44 @@ public final class UpdatePolicy {
 
   /**
    * Everything one decision needs. {@code group} is empty when the track names no group.
+   * {@code board} is the board the machine sent; empty for the app's default board.
    * {@code stats} is asked only when a rule needs the counts (failure brake, rate limit), so a
    * check that ends earlier (up to date, no package) costs no count.
    */
   public record Check(boolean appKnown, String track, Optional<GroupView> group, String clientVersion,
-      String machineId, InstanceView instance, java.util.function.Supplier<GroupStats> stats, Instant now,
-      boolean addressMayGrant) {
+      String machineId, String board, InstanceView instance, java.util.function.Supplier<GroupStats> stats,
+      Instant now, boolean addressMayGrant) {
     public Check(boolean appKnown, String track, Optional<GroupView> group, String clientVersion,
-        String machineId, InstanceView instance, java.util.function.Supplier<GroupStats> stats, Instant now) {
-      this(appKnown, track, group, clientVersion, machineId, instance, stats, now, true);
+        String machineId, String board, InstanceView instance, java.util.function.Supplier<GroupStats> stats,
+        Instant now) {
+      this(appKnown, track, group, clientVersion, machineId, board, instance, stats, now, true);
     }
 
     public Check(boolean appKnown, String track, Optional<GroupView> group, String clientVersion,
+        String machineId, String board, InstanceView instance, GroupStats stats, Instant now) {
+      this(appKnown, track, group, clientVersion, machineId, board, instance, () -> stats, now, true);
+    }
+
+    /** A machine that sends no board. */
+    public Check(boolean appKnown, String track, Optional<GroupView> group, String clientVersion,
+        String machineId, InstanceView instance, java.util.function.Supplier<GroupStats> stats, Instant now) {
+      this(appKnown, track, group, clientVersion, machineId, "", instance, stats, now, true);
+    }
+
+    /** A machine that sends no board. */
+    public Check(boolean appKnown, String track, Optional<GroupView> group, String clientVersion,
         String machineId, InstanceView instance, GroupStats stats, Instant now) {
-      this(appKnown, track, group, clientVersion, machineId, instance, () -> stats, now, true);
+      this(appKnown, track, group, clientVersion, machineId, "", instance, () -> stats, now, true);
     }
   }
 
   public static Decision decide(Check c) {
     if (!c.appKnown()) {
       return new Decision.UnknownApp();
+    }
+    Optional<Decision.NoUpdate> anonymous = machineIdHold(c.machineId());
+    if (anonymous.isPresent()) {
+      return anonymous.get();
     }
     if (c.group().isEmpty()) {
       return hold(Hold.UNKNOWN_GROUP, "no group named '" + c.track() + "' (the machine's GROUP= in update.conf)");
@@ -83,14 +144,22 @@ public final class UpdatePolicy {
     if (client == null) {
       return hold(Hold.UNPARSEABLE_VERSION, "client version '" + c.clientVersion() + "' is not a version");
     }
-    Optional<Package> target = p.pinnedVersion().isPresent() ? g.pinnedPackage() : g.channelPackage();
+    Optional<Version> targetVersion = p.pinnedVersion().isPresent() ? p.pinnedVersion() : g.channelVersion();
+    if (targetVersion.isEmpty()) {
+      return hold(Hold.NO_PACKAGE, "the group's channel points at no package");
+    }
+    String board = c.board().isEmpty() ? g.defaultBoard() : c.board();
+    Optional<Package> target = g.pkg(board, targetVersion.get());
     if (target.isEmpty()) {
-      return hold(Hold.NO_PACKAGE, p.pinnedVersion().map(v -> "pinned version " + v + " has no package")
-          .orElse("the group's channel points at no package"));
+      String what = (p.pinnedVersion().isPresent() ? "pinned version " : "version ") + targetVersion.get();
+      List<String> boards = g.boardsWith(targetVersion.get());
+      return boards.isEmpty() ? hold(Hold.NO_PACKAGE, what + " has no package")
+          : hold(Hold.NO_PACKAGE_FOR_BOARD, what + " has no package for board " + board + " (only for "
+              + String.join(", ", boards) + ")");
     }
     Package goal = target.get();
 
-    Optional<Package> inFlight = inFlight(c, g, client, goal);
+    Optional<Package> inFlight = inFlight(c, g, board, client, goal);
     if (inFlight.isPresent()) {
       return new Decision.Offer(inFlight.get(), false);
     }
@@ -105,9 +174,15 @@ public final class UpdatePolicy {
     }
     Package next = goal;
     if (cmp < 0) {
-      for (Package f : g.floors()) {
-        if (f.version().compareTo(client) > 0 && f.version().compareTo(goal.version()) < 0) {
-          next = f;
+      for (Version f : g.floors()) {
+        if (f.compareTo(client) > 0 && f.compareTo(goal.version()) < 0) {
+          Optional<Package> stop = g.pkg(board, f);
+          if (stop.isEmpty()) {
+            // a required stop cannot be skipped: the machine waits until its board has one
+            return hold(Hold.NO_PACKAGE_FOR_BOARD, "floor " + f + ", a required stop before " + goal.version()
+                + ", has no package for board " + board);
+          }
+          next = stop.get();
           break;
         }
       }
@@ -152,8 +227,24 @@ public final class UpdatePolicy {
     return (long) s.failuresOfTarget() * 100 >= (long) p.failurePercent() * s.grantsOfTarget();
   }
 
+  /**
+   * The hold for a machine id no instance can be kept under: none or blank (update_engine always
+   * sends one), or longer than {@link Store#MAX_TEXT}, which cutting could make another machine's.
+   * Such a check is answered and never stored.
+   */
+  public static Optional<Decision.NoUpdate> machineIdHold(String machineId) {
+    if (machineId == null || machineId.isBlank()) {
+      return Optional.of(new Decision.NoUpdate(Hold.NO_MACHINE_ID, "the check names no machine (no machineid)"));
+    }
+    if (machineId.length() > Store.MAX_TEXT) {
+      return Optional.of(new Decision.NoUpdate(Hold.MACHINE_ID_TOO_LONG, "machine id of " + machineId.length()
+          + " characters, longer than the " + Store.MAX_TEXT + " kept"));
+    }
+    return Optional.empty();
+  }
+
   /** The package of a grant still in flight (granted, not finished, not timed out, not yet running). */
-  private static Optional<Package> inFlight(Check c, GroupView g, Version client, Package goal) {
+  private static Optional<Package> inFlight(Check c, GroupView g, String board, Version client, Package goal) {
     InstanceView i = c.instance();
     boolean active = i.status().inFlight();
     if (!active || i.grantedVersion().isEmpty() || i.grantedAt().isEmpty()) {
@@ -169,7 +260,7 @@ public final class UpdatePolicy {
     if (goal.version().equals(granted)) {
       return Optional.of(goal);
     }
-    return g.floors().stream().filter(f -> f.version().equals(granted)).findFirst();
+    return g.floors().contains(granted) ? g.pkg(board, granted) : Optional.empty();
   }
 
   static boolean within(OfficeHours h, Instant now) {

@@ -65,28 +65,84 @@ public final class UpdateService {
     };
   }
 
-  private OmahaResponse.App one(Store.Tx tx, OmahaRequest.App app, String ip, Instant now, String[] verdict) {
-    if (!tx.appExists(app.appId())) {
+  private OmahaResponse.App one(Store.Tx tx, OmahaRequest.App sent, String ip, Instant now, String[] verdict) {
+    if (!tx.appExists(sent.appId())) {
       verdict[0] = "unknown-app";
-      return new OmahaResponse.App(app.appId(), "error-unknownApplication", app.ping(), app.events().size(), null);
+      return new OmahaResponse.App(sent.appId(), "error-unknownApplication", sent.ping(), sent.events().size(), null);
     }
-    InstanceRecord before = tx.instance(app.appId(), app.machineId()).orElse(null);
+    Optional<Decision.NoUpdate> anonymous = UpdatePolicy.machineIdHold(sent.machineId());
+    if (anonymous.isPresent()) {
+      // Answered, never stored: an instance (and its events) under "" or a cut id would mix machines.
+      verdict[0] = sent.updateCheck() ? "hold:" + anonymous.get().reason() : sent.events().isEmpty() ? "ping" : "event";
+      return new OmahaResponse.App(sent.appId(), "ok", sent.ping(), sent.events().size(),
+          sent.updateCheck() ? OmahaResponse.Update.none() : null);
+    }
+    InstanceRecord before = tx.instance(sent.appId(), sent.machineId()).orElse(null);
+    List<String> truncated = new ArrayList<>(0);
+    OmahaRequest.App app = kept(sent, truncated);
     State s = new State(before, app);
     for (OmahaRequest.Event e : app.events()) {
       event(tx, app, s, e, now, ip);
     }
     OmahaResponse.Update update = null;
     if (app.updateCheck()) {
-      update = check(tx, app, s, now, verdict, ip);
+      update = check(tx, app, !truncated.contains("track"), s, now, verdict, ip);
     } else {
       verdict[0] = app.events().isEmpty() ? "ping" : "event";
     }
+    String alias = app.machineAlias();
+    if (alias.isEmpty() && before != null) {
+      alias = before.alias();
+      if (before.truncated().contains("machinealias")) {
+        truncated.add("machinealias");
+      }
+    }
     tx.saveInstance(new InstanceRecord(app.appId(), app.machineId(), app.track(), app.version(), app.bootId(),
-        app.oem(), app.oemVersion(), app.alephVersion(),
-        app.machineAlias().isEmpty() && before != null ? before.alias() : app.machineAlias(), ip, s.status,
+        app.oem(), app.oemVersion(), app.alephVersion(), alias, ip, s.status,
         s.grantedVersion, s.grantedAt, app.updateCheck() ? Optional.of(now) : s.lastCheck, s.lastHold,
-        s.lastErrorCode, s.lastErrorFlags, s.grantBootId, s.progressed));
+        s.lastErrorCode, s.lastErrorFlags, truncated, s.grantBootId, s.progressed));
     return new OmahaResponse.App(app.appId(), "ok", app.ping(), app.events().size(), update);
+  }
+
+  /**
+   * The app as it is kept: every text cut to {@link Store#MAX_TEXT} characters, and the names of
+   * the stored attributes that were cut added to {@code truncated}. The app id and machine id are
+   * never cut (a known app id is short; a machine id that long is not stored at all). Most
+   * requests have nothing to cut and are answered as they are.
+   */
+  static OmahaRequest.App kept(OmahaRequest.App a, List<String> truncated) {
+    boolean previousTooLong = false;
+    for (OmahaRequest.Event e : a.events()) {
+      previousTooLong |= e.previousVersion().length() > Store.MAX_TEXT;
+    }
+    int max = Math.max(Math.max(Math.max(a.track().length(), a.version().length()),
+        Math.max(a.bootId().length(), a.oem().length())), Math.max(Math.max(a.oemVersion().length(),
+        a.alephVersion().length()), Math.max(a.machineAlias().length(), a.board().length())));
+    if (max <= Store.MAX_TEXT && !previousTooLong) {
+      return a;
+    }
+    List<OmahaRequest.Event> events = a.events();
+    if (previousTooLong) {
+      events = a.events().stream().map(e -> new OmahaRequest.Event(e.type(), e.result(), e.errorCode(),
+          cut(e.previousVersion(), null, truncated))).toList();
+    }
+    return new OmahaRequest.App(a.appId(), cut(a.version(), "version", truncated), cut(a.track(), "track", truncated),
+        cut(a.bootId(), "bootid", truncated), cut(a.oem(), "oem", truncated),
+        cut(a.oemVersion(), "oemversion", truncated), cut(a.alephVersion(), "alephversion", truncated),
+        a.machineId(), cut(a.machineAlias(), "machinealias", truncated), cut(a.board(), null, truncated),
+        a.ping(), a.updateCheck(), events);
+  }
+
+  /** {@code v} cut to {@link Store#MAX_TEXT} characters (never inside a surrogate pair); {@code name} noted when cut. */
+  private static String cut(String v, String name, List<String> truncated) {
+    if (v.length() <= Store.MAX_TEXT) {
+      return v;
+    }
+    if (name != null) {
+      truncated.add(name);
+    }
+    int end = Character.isHighSurrogate(v.charAt(Store.MAX_TEXT - 1)) ? Store.MAX_TEXT - 1 : Store.MAX_TEXT;
+    return v.substring(0, end);
   }
 
   /** The instance's state as this request changes it. */
@@ -159,28 +215,27 @@ public final class UpdateService {
     return running != null && s.grantedVersion.isPresent() && running.compareTo(s.grantedVersion.get()) >= 0;
   }
 
-  private OmahaResponse.Update check(Store.Tx tx, OmahaRequest.App app, State s, Instant now, String[] verdict,
-      String ip) {
+  /** {@code trackWhole}: the track was not cut; a cut one names no group, whatever it starts with. */
+  private OmahaResponse.Update check(Store.Tx tx, OmahaRequest.App app, boolean trackWhole, State s, Instant now,
+      String[] verdict, String ip) {
     if (s.status != InstanceStatus.COMPLETE && ranGranted(s, app)) {
       change(tx, app, s, InstanceStatus.COMPLETE, now, "runs the granted version");
     }
-    Optional<GroupRecord> group = tx.group(app.appId(), app.track());
+    Optional<GroupRecord> group = trackWhole ? tx.group(app.appId(), app.track()) : Optional.empty();
     if (group.isPresent() && s.status.inFlight() && s.grantedAt.isPresent()
         && !s.grantedAt.get().plus(group.get().policy().updateTimeout()).isAfter(now) && !ranGranted(s, app)) {
       change(tx, app, s, InstanceStatus.TIMED_OUT, now, "no progress within " + group.get().policy().updateTimeout());
     }
-    Optional<UpdatePolicy.GroupView> view = group.map(g -> new UpdatePolicy.GroupView(g.name(), g.policy(),
-        g.channelPackage(), g.pinnedPackage(), g.floors(), java.util.Set.copyOf(g.blacklist())));
+    Optional<UpdatePolicy.GroupView> view = group.map(GroupRecord::view);
     java.util.function.Supplier<UpdatePolicy.GroupStats> stats = () -> {
       GroupRecord g = group.orElseThrow();
-      Optional<Model.Package> target = g.policy().pinnedVersion().isPresent() ? g.pinnedPackage() : g.channelPackage();
       Model.Policy p = g.policy();
-      return tx.stats(g.id(), now.minus(p.period()), target.map(Model.Package::version).orElse(Version.parse("0.0.0")),
+      return tx.stats(g.id(), now.minus(p.period()), g.targetVersion().orElse(Version.parse("0.0.0")),
           p.failurePercent() > 0 ? p.failureBrake() : Integer.MAX_VALUE);
     };
     UpdatePolicy.InstanceView instance = new UpdatePolicy.InstanceView(s.status, s.grantedVersion, s.grantedAt);
     Decision d = UpdatePolicy.decide(new UpdatePolicy.Check(true, app.track(), view, app.version(),
-        app.machineId(), instance, stats, now, quota.mayGrant(ip, now)));
+        app.machineId(), app.board(), instance, stats, now, quota.mayGrant(ip, now)));
     if (d instanceof Decision.Offer offer) {
       if (offer.newGrant()) {
         quota.granted(ip, now);

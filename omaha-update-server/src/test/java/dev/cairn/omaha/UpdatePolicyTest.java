@@ -97,13 +97,13 @@ class UpdatePolicyTest {
   /** The default policy, with {@code failures} counted of {@code grants} grants of the target at 10 %. */
   static Check share(int failures, int grants) {
     Check c = policyCase(p -> { p.brakePercent = 10; p.max = 0; return p; });
-    return new Check(true, c.track(), c.group(), c.clientVersion(), c.machineId(), c.instance(),
+    return new Check(true, c.track(), c.group(), c.clientVersion(), c.machineId(), c.board(), c.instance(),
         new GroupStats(0, failures, grants), c.now());
   }
 
   static Check addressSpent(Check c) {
-    return new Check(c.appKnown(), c.track(), c.group(), c.clientVersion(), c.machineId(), c.instance(), c.stats(),
-        c.now(), false);
+    return new Check(c.appKnown(), c.track(), c.group(), c.clientVersion(), c.machineId(), c.board(), c.instance(),
+        c.stats(), c.now(), false);
   }
 
   static Check at(Check c, Instant now) {
@@ -145,6 +145,10 @@ class UpdatePolicyTest {
     Check c = base();
     return Stream.of(
         Arguments.of("unknown app", new Check(false, "stable", c.group(), "1.0.0", c.machineId(), c.instance(), c.stats(), NOW), "unknown-app"),
+        Arguments.of("no machine id", new Check(true, "stable", c.group(), "3400.1.0", "", c.instance(), c.stats(), NOW), "hold NO_MACHINE_ID"),
+        Arguments.of("blank machine id", new Check(true, "stable", c.group(), "3400.1.0", "  ", c.instance(), c.stats(), NOW), "hold NO_MACHINE_ID"),
+        Arguments.of("machine id longer than an instance keeps", new Check(true, "stable", c.group(), "3400.1.0",
+            "a".repeat(Store.MAX_TEXT + 1), c.instance(), c.stats(), NOW), "hold MACHINE_ID_TOO_LONG"),
         Arguments.of("unknown group", new Check(true, "nightly", Optional.empty(), "1.0.0", c.machineId(), c.instance(), c.stats(), NOW), "hold UNKNOWN_GROUP"),
         Arguments.of("unparseable client version", client("latest"), "hold UNPARSEABLE_VERSION"),
         Arguments.of("empty client version", client(""), "hold UNPARSEABLE_VERSION"),
@@ -213,6 +217,80 @@ class UpdatePolicyTest {
       actual = "offer " + o.pkg().version() + (o.newGrant() ? " new" : " repeat");
     }
     assertEquals(expected, actual);
+  }
+
+  // ---- boards: the same versions, each board its own package
+
+  static final Package TARGET_ARM = new Package(TARGET.version(), "arm64-usr", "update.gz", 2000, "C".repeat(27) + "=",
+      "D".repeat(43) + "=", "https://cairn.example.com/packages/arm64-usr/3510.2.1/");
+
+  /** Channel at TARGET, both boards have it, amd64-usr the default; {@code more} added, {@code floors} required. */
+  static GroupView twoBoards(List<Version> floors, Package... more) {
+    List<Package> all = new java.util.ArrayList<>(List.of(TARGET, TARGET_ARM));
+    all.addAll(List.of(more));
+    return new GroupView("stable", Policy.defaults(), "amd64-usr", Optional.of(TARGET.version()), floors, Set.of(),
+        GroupView.byBoard(all));
+  }
+
+  static Decision decideFor(String board, GroupView g, String client, InstanceView instance) {
+    return UpdatePolicy.decide(new Check(true, "stable", Optional.of(g), client, "0123456789abcdef0123456789abcdef",
+        board, instance, new GroupStats(0, 0), NOW));
+  }
+
+  static Decision decideFor(String board, GroupView g, String client) {
+    return decideFor(board, g, client, InstanceView.fresh());
+  }
+
+  @org.junit.jupiter.api.Test
+  void eachBoard_isOfferedItsOwnPackageOfTheTarget() {
+    assertEquals(new Decision.Offer(TARGET_ARM, true), decideFor("arm64-usr", twoBoards(List.of()), "3400.1.0"));
+    assertEquals(new Decision.Offer(TARGET, true), decideFor("amd64-usr", twoBoards(List.of()), "3400.1.0"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void noBoard_isServedTheDefaultBoard() {
+    GroupView armDefault = new GroupView("stable", Policy.defaults(), "arm64-usr", Optional.of(TARGET.version()),
+        List.of(), Set.of(), GroupView.byBoard(List.of(TARGET, TARGET_ARM)));
+    assertEquals(new Decision.Offer(TARGET_ARM, true), decideFor("", armDefault, "3400.1.0"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void boardWithoutAPackageOfTheTarget_isHeld_namingTheBoardsThatHaveOne() {
+    assertEquals(new Decision.NoUpdate(Hold.NO_PACKAGE_FOR_BOARD,
+        "version 3510.2.1 has no package for board riscv-usr (only for amd64-usr, arm64-usr)"),
+        decideFor("riscv-usr", twoBoards(List.of()), "3400.1.0"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void pinnedVersionWithAPackageForAnotherBoardOnly_isHeldForThisBoard() {
+    Package pinnedArm = new Package(Version.parse("3300.0.0"), "arm64-usr", "update.gz", 2000, "C".repeat(27) + "=",
+        "D".repeat(43) + "=", "https://cairn.example.com/packages/arm64-usr/3300.0.0/");
+    GroupView g = new GroupView("stable", policy(p -> { p.pin = Optional.of(pinnedArm.version()); return p; }),
+        "amd64-usr", Optional.of(TARGET.version()), List.of(), Set.of(), GroupView.byBoard(List.of(TARGET, TARGET_ARM,
+            pinnedArm)));
+    assertEquals(new Decision.Offer(pinnedArm, true), decideFor("arm64-usr", g, "3200.0.0"));
+    Decision amd = decideFor("amd64-usr", g, "3200.0.0");
+    assertEquals(Hold.NO_PACKAGE_FOR_BOARD, ((Decision.NoUpdate) amd).reason());
+    assertTrue(((Decision.NoUpdate) amd).detail().startsWith("pinned version 3300.0.0 has no package for board amd64-usr"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void floorWithoutAPackageForTheBoard_holdsTheMachine_ratherThanSkippingTheRequiredStop() {
+    GroupView g = twoBoards(List.of(FLOOR.version()), FLOOR);   // the floor exists for amd64-usr only
+    assertEquals(new Decision.Offer(FLOOR, true), decideFor("amd64-usr", g, "3300.0.0"));
+    assertEquals(new Decision.NoUpdate(Hold.NO_PACKAGE_FOR_BOARD,
+        "floor 3400.0.0, a required stop before 3510.2.1, has no package for board arm64-usr"),
+        decideFor("arm64-usr", g, "3300.0.0"));
+    // a machine past the floor does not need it
+    assertEquals(new Decision.Offer(TARGET_ARM, true), decideFor("arm64-usr", g, "3400.1.0"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void grantInFlight_isOfferedAgainAsTheMachinesBoardsPackage() {
+    InstanceView granted = new InstanceView(InstanceStatus.DOWNLOADING, Optional.of(TARGET.version()),
+        Optional.of(NOW.minusSeconds(60)));
+    assertEquals(new Decision.Offer(TARGET_ARM, false), decideFor("arm64-usr", twoBoards(List.of()), "3400.1.0",
+        granted));
   }
 
   @ParameterizedTest(name = "event {0}/{1} from {2}")

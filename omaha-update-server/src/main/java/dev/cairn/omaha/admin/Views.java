@@ -185,6 +185,12 @@ public final class Views {
     }
     b.append("  checked  ").append(or(text(i, "last_check"), "never")).append(" from ").append(or(text(i, "ip"), "-")).append('\n');
     b.append("  oem      ").append(or(text(i, "oem"), "-")).append(", boot id ").append(or(text(i, "boot_id"), "-")).append('\n');
+    List<String> truncated = new ArrayList<>();
+    i.path("truncated").forEach(t -> truncated.add(t.asText()));
+    if (!truncated.isEmpty()) {
+      b.append("  cut      ").append(String.join(", ", truncated))
+          .append(" (longer than the server keeps; stored cut short)").append('\n');
+    }
     List<List<String>> rows = new ArrayList<>();
     for (JsonNode h : i.path("history")) {
       rows.add(List.of(or(text(h, "at"), "-"), or(text(h, "from"), "-") + " -> " + or(text(h, "to"), "-"),

@@ -285,7 +285,7 @@ public final class AdminApi implements HttpHandler {
   private ObjectNode groupJson(String app, Store.GroupRecord g) {
     Policy p = g.policy();
     ObjectNode o = JSON.createObjectNode().put("name", g.name()).put("channel", g.channel());
-    o.put("channel_version", g.channelPackage().map(x -> x.version().toString()).orElse(null));
+    o.put("channel_version", g.channelVersion().map(Version::toString).orElse(null));
     ObjectNode pol = o.putObject("policy");
     pol.put("updates_enabled", p.updatesEnabled()).put("max_updates_per_period", p.maxUpdatesPerPeriod())
         .put("period_seconds", p.period().getSeconds()).put("update_timeout_seconds", p.updateTimeout().getSeconds())
@@ -340,8 +340,7 @@ public final class AdminApi implements HttpHandler {
   private Object rollout(String app, String name) {
     Store.GroupRecord g = store.group(app, name).orElseThrow(() -> new Status(StatusCodes.NOT_FOUND,
         "no group '" + name + "' for app " + app));
-    Optional<Version> target = g.policy().pinnedVersion().isPresent()
-        ? g.pinnedPackage().map(Package::version) : g.channelPackage().map(Package::version);
+    Optional<Version> target = g.targetVersion();
     Rollout r = Rollout.of(target, store.rolloutCounts(app, name));
     ObjectNode json = groupJson(app, g);
     ObjectNode o = JSON.createObjectNode().put("group", g.name()).put("channel", g.channel())
@@ -448,6 +447,10 @@ public final class AdminApi implements HttpHandler {
         .put("last_hold", i.lastHold());
     if (i.lastErrorCode() != 0) {
       o.put("last_error_code", i.lastErrorCode()).put("last_error_flags", i.lastErrorFlags());
+    }
+    if (!i.truncated().isEmpty()) {
+      ArrayNode t = o.putArray("truncated");
+      i.truncated().forEach(t::add);
     }
     return o;
   }

@@ -303,10 +303,10 @@ public final class PayloadApi {
     try {
       Stored s = receive(ex, sig, rel);
       try {
-        // The board is in the URL: Flatcar publishes amd64 and arm64 payloads with the same
-        // version and file name.
+        // The app and the board are in the URL: Flatcar publishes amd64 and arm64 payloads with
+        // the same version and file name, and two apps may well name theirs alike.
         Package p = new Package(v, board, name, s.size, b64(s.sha1), b64(s.sha256),
-            publicUrl.get() + "/packages/" + board + "/" + v + "/");
+            publicUrl.get() + "/packages/" + Model.appKey(app) + "/" + board + "/" + v + "/");
         store.createPackage(app, p, sig == null ? null : Base64.getEncoder().encodeToString(sig), s.signedBy, rel,
             AdminApi.actor(ex));
       } catch (RuntimeException e) {

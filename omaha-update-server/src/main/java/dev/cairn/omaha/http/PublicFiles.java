@@ -26,7 +26,7 @@ import java.util.Optional;
 
 /**
  * The files anyone may fetch, without a token: hosted payloads and their signatures under
- * {@code /packages/VERSION/NAME}, a channel's {@code version.txt} and installer images under
+ * {@code /packages/APP/BOARD/VERSION/NAME}, a channel's {@code version.txt} and installer images under
  * {@code /release/}. A file is found through its database row, never by joining the URL onto a
  * directory. GET and HEAD, one byte range, ETag and If-None-Match; bodies are streamed.
  */
@@ -60,10 +60,12 @@ public final class PublicFiles implements HttpHandler {
     String[] p = ex.getRelativePath().substring(1).split("/", -1);
     String app = Optional.ofNullable(ex.getQueryParameters().get("app")).map(d -> d.getFirst())
         .orElse(Model.COREOS_APP_ID);
-    if (p[0].equals("packages") && p.length == 4) {
-      servePackage(ex, p[1], p[2], p[3], head);
+    if (p[0].equals("packages") && p.length == 5) {
+      servePackage(ex, p[1], p[2], p[3], p[4], head);
+    } else if (p[0].equals("packages") && p.length == 4) {
+      servePackage(ex, null, p[1], p[2], p[3], head);
     } else if (p[0].equals("packages") && p.length == 3) {
-      servePackage(ex, null, p[1], p[2], head);
+      servePackage(ex, null, null, p[1], p[2], head);
     } else if (p[0].equals("release") && p.length == 5 && p[3].equals("current") && p[4].equals("version.txt")) {
       versionTxt(ex, app, p[1], p[2], head);
     } else if (p[0].equals("release") && p.length == 5) {
@@ -73,13 +75,17 @@ public final class PublicFiles implements HttpHandler {
     }
   }
 
-  /** /packages/BOARD/VERSION/NAME, or without the board as the first uploads were named. */
-  private void servePackage(HttpServerExchange ex, String board, String versionText, String name, boolean head)
-      throws IOException {
+  /**
+   * /packages/APP/BOARD/VERSION/NAME (APP the app id without braces), or as the URLs given out
+   * before: without the app (the oldest app's), or without the app and the board.
+   */
+  private void servePackage(HttpServerExchange ex, String appKey, String board, String versionText, String name,
+      boolean head) throws IOException {
     Version v = Version.tryParse(versionText);
     boolean sig = name.endsWith(".sig");
     String payload = sig ? name.substring(0, name.length() - 4) : name;
     Optional<PackageRow> row = v == null ? Optional.empty()
+        : appKey != null ? store.hostedPackage(appKey, board, v, payload)
         : board == null ? store.hostedPackage(v, payload) : store.hostedPackage(board, v, payload);
     if (row.isEmpty()) {
       notFound(ex);

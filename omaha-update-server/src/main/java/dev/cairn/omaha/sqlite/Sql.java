@@ -139,7 +139,7 @@ final class Sql {
 
   static final String INSTANCE_COLUMNS = "app_id, machine_id, track, version, boot_id, oem, oem_version,"
       + " aleph_version, alias, ip, status, granted_version, granted_at, last_check, last_hold, last_error_code,"
-      + " last_error_flags, grant_boot_id, progressed";
+      + " last_error_flags, truncated, grant_boot_id, progressed";
 
   static InstanceRecord instance(ResultSet r) throws SQLException {
     String granted = r.getString("granted_version");
@@ -148,7 +148,16 @@ final class Sql {
         r.getString("aleph_version"), r.getString("alias"), r.getString("ip"), status(r.getString("status")),
         Optional.ofNullable(granted).map(Version::parse), instant(r, "granted_at"), instant(r, "last_check"),
         r.getString("last_hold"), r.getInt("last_error_code"), r.getInt("last_error_flags"),
-        r.getString("grant_boot_id"), r.getInt("progressed") != 0);
+        truncated(r.getString("truncated")), r.getString("grant_boot_id"), r.getInt("progressed") != 0);
+  }
+
+  /** The instance's truncated column: attribute names, comma-separated; null for none. */
+  static List<String> truncated(String text) {
+    return text == null || text.isEmpty() ? List.of() : List.of(text.split(","));
+  }
+
+  static String truncated(List<String> names) {
+    return names.isEmpty() ? null : String.join(",", names);
   }
 
   static EventRecord event(ResultSet r) throws SQLException {

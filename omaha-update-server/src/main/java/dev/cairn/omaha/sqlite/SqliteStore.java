@@ -587,7 +587,7 @@ public final class SqliteStore implements Store {
     });
   }
 
-  /** A new app; {@code board} is the board its pinned versions and channel packages resolve to. */
+  /** A new app; {@code board} is its default board: the one a machine that sends no board is served. */
   public void createApp(String appId, String name, String board) {
     inTransaction(tx -> {
       Connection c = tx.connection();
@@ -635,7 +635,10 @@ public final class SqliteStore implements Store {
     });
   }
 
-  /** Points the channel at the app's package of {@code version} (for the app's board). */
+  /**
+   * Makes the channel serve {@code version}: each machine is offered that version's package for its
+   * board. The app must have a package of the version for at least one board.
+   */
   public void setChannelPackage(String appId, String channel, Version version) {
     setChannelPackage(appId, channel, version, DEFAULT_ACTOR);
   }
@@ -645,8 +648,8 @@ public final class SqliteStore implements Store {
     inTransaction(tx -> {
       Connection c = tx.connection();
       long channelId = channelId(c, appId, channel);
-      long packageId = packageId(c, appId, version);
-      Sql.update(c, "update channel set package_id = ? where id = ?", packageId, channelId);
+      requirePackage(c, appId, version);
+      Sql.update(c, "update channel set version = ? where id = ?", version, channelId);
       appActivity(c, now(), appId, CHANNEL_PACKAGE, "channel " + channel + " now serves " + version, actor);
       return null;
     });
@@ -677,7 +680,7 @@ public final class SqliteStore implements Store {
   public record Promotion(String channel, Version version, Optional<Version> previous) {}
 
   /**
-   * Points channel {@code to} at the package channel {@code from} serves, in one transaction.
+   * Makes channel {@code to} serve the version channel {@code from} serves, in one transaction.
    *
    * @throws Refusal not found for an unknown channel; conflict when {@code from} serves nothing, or
    *     when {@code to} would move to a lower version and {@code allowDowngrade} is false
@@ -685,16 +688,14 @@ public final class SqliteStore implements Store {
   public Promotion promote(String appId, String to, String from, boolean allowDowngrade, String actor) {
     return inTransaction(tx -> {
       Connection c = tx.connection();
-      record Ch(long id, Optional<Long> packageId, Optional<Version> version) {}
-      Sql.Row<Ch> row = r -> new Ch(r.getLong(1), Sql.optionalLong(r, "package_id"),
-          Optional.ofNullable(r.getString(3)).map(Version::parse));
-      String q = "select c.id, c.package_id, p.version from channel c left join package p on p.id = c.package_id"
-          + " where c.app_id = ? and c.name = ?";
+      record Ch(long id, Optional<Version> version) {}
+      Sql.Row<Ch> row = r -> new Ch(r.getLong(1), Optional.ofNullable(r.getString(2)).map(Version::parse));
+      String q = "select c.id, c.version from channel c where c.app_id = ? and c.name = ?";
       Ch source = Sql.one(c, q, row, appId, from)
           .orElseThrow(() -> Refusal.notFound("no channel '" + from + "' for app " + appId));
       Ch target = Sql.one(c, q, row, appId, to)
           .orElseThrow(() -> Refusal.notFound("no channel '" + to + "' for app " + appId));
-      if (source.packageId().isEmpty()) {
+      if (source.version().isEmpty()) {
         throw Refusal.conflict("channel " + from + " points at no package; there is nothing to promote to " + to);
       }
       Version next = source.version().orElseThrow();
@@ -703,21 +704,24 @@ public final class SqliteStore implements Store {
         throw Refusal.conflict("promoting " + from + " to " + to + " would move " + to + " back from "
             + previous.get() + " to " + next + "; allow the downgrade to do it");
       }
-      Sql.update(c, "update channel set package_id = ? where id = ?", source.packageId().get(), target.id());
+      Sql.update(c, "update channel set version = ? where id = ?", next, target.id());
       appActivity(c, now(), appId, CHANNEL_PROMOTED, to + ": " + previous.map(Version::toString).orElse("none")
           + " -> " + next + " (from " + from + ")", actor);
       return new Promotion(to, next, previous);
     });
   }
 
-  /** Makes the app's package of {@code version} a required stop on the channel. */
+  /**
+   * Makes {@code version} a required stop on the channel, for every board (a machine whose board
+   * has no package of it waits). The app must have a package of the version for some board.
+   */
   public void addFloor(String appId, String channel, Version version, String reason) {
     inTransaction(tx -> {
       Connection c = tx.connection();
       long channelId = channelId(c, appId, channel);
-      long packageId = packageId(c, appId, version);
-      Sql.update(c, "insert into channel_floor (channel_id, package_id, reason) values (?, ?, ?)"
-          + " on conflict (channel_id, package_id) do update set reason = excluded.reason", channelId, packageId,
+      requirePackage(c, appId, version);
+      Sql.update(c, "insert into channel_floor (channel_id, version, reason) values (?, ?, ?)"
+          + " on conflict (channel_id, version) do update set reason = excluded.reason", channelId, version,
           reason == null ? "" : reason);
       return null;
     });
@@ -867,7 +871,7 @@ public final class SqliteStore implements Store {
   }
 
   public List<ChannelInfo> listChannels(String appId) {
-    return read(c -> Sql.list(c, "select c.name, p.version from channel c left join package p on p.id = c.package_id"
+    return read(c -> Sql.list(c, "select c.name, c.version from channel c"
         + " where c.app_id = ? order by c.name", r -> new ChannelInfo(r.getString(1),
             Optional.ofNullable(r.getString(2)).map(Version::parse)), appId));
   }
@@ -998,19 +1002,36 @@ public final class SqliteStore implements Store {
         SqliteStore::packageRow, appId, board, version));
   }
 
-  /** The hosted package for {@code board} of {@code version} whose payload is named {@code name} (the oldest app's). */
+  /**
+   * The hosted package of the app whose {@link Model#appKey key} is {@code appKey}, for
+   * {@code board} of {@code version}, whose payload is named {@code name}.
+   */
+  public Optional<PackageRow> hostedPackage(String appKey, String board, Version version, String name) {
+    return read(c -> Sql.one(c, PACKAGE_ROW + " where p.app_id in (?, ?) and p.board = ? and p.version = ?"
+        + " and p.name = ? and p.stored_path is not null", SqliteStore::packageRow, "{" + appKey + "}", appKey, board,
+        version, name));
+  }
+
+  /** The oldest app first; among one app's packages, the oldest first. */
+  private static final String OLDEST_APP_FIRST = " order by (select a.created_at from app a where a.id = p.app_id),"
+      + " (select a.rowid from app a where a.id = p.app_id), p.id limit 1";
+
+  /**
+   * The hosted package for {@code board} of {@code version} whose payload is named {@code name},
+   * of the oldest app that has one: the URLs given out before the app was part of them.
+   */
   public Optional<PackageRow> hostedPackage(String board, Version version, String name) {
     return read(c -> Sql.one(c, PACKAGE_ROW + " where p.board = ? and p.version = ? and p.name = ?"
-        + " and p.stored_path is not null order by p.id limit 1", SqliteStore::packageRow, board, version, name));
+        + " and p.stored_path is not null" + OLDEST_APP_FIRST, SqliteStore::packageRow, board, version, name));
   }
 
   /**
-   * The hosted package of {@code version} whose payload is named {@code name} (the oldest, if
-   * several): the URLs given out before the board was part of them.
+   * The hosted package of {@code version} whose payload is named {@code name}, of the oldest app
+   * (and its oldest board) that has one: the URLs given out before the board was part of them.
    */
   public Optional<PackageRow> hostedPackage(Version version, String name) {
     return read(c -> Sql.one(c, PACKAGE_ROW + " where p.version = ? and p.name = ? and p.stored_path is not null"
-        + " order by p.id limit 1", SqliteStore::packageRow, version, name));
+        + OLDEST_APP_FIRST, SqliteStore::packageRow, version, name));
   }
 
   /**
@@ -1024,16 +1045,15 @@ public final class SqliteStore implements Store {
       PackageRow row = Sql.one(c, PACKAGE_ROW + " where p.app_id = ? and p.board = ? and p.version = ?",
           SqliteStore::packageRow, appId, board, version).orElseThrow(() -> new java.util.NoSuchElementException(
               "app " + appId + " has no package " + version + " for board " + board));
-      Optional<String> pointing = Sql.one(c, "select c.name from channel c join package p on p.id = c.package_id"
-          + " where p.app_id = ? and p.board = ? and p.version = ? order by c.name limit 1", r -> r.getString(1),
-          appId, board, version);
+      // a channel serves the version to every board: deleting one board's package would strand its machines
+      Optional<String> pointing = Sql.one(c, "select name from channel where app_id = ? and version = ?"
+          + " order by name limit 1", r -> r.getString(1), appId, version);
       if (pointing.isPresent()) {
         throw new IllegalStateException("channel " + pointing.get() + " points at " + version
             + "; point it elsewhere first");
       }
       Optional<String> floor = Sql.one(c, "select c.name from channel_floor f join channel c on c.id = f.channel_id"
-          + " join package p on p.id = f.package_id where p.app_id = ? and p.board = ? and p.version = ?"
-          + " order by c.name limit 1", r -> r.getString(1), appId, board, version);
+          + " where c.app_id = ? and f.version = ? order by c.name limit 1", r -> r.getString(1), appId, version);
       if (floor.isPresent()) {
         throw new IllegalStateException("channel " + floor.get() + " requires " + version
             + " as a floor; remove the floor first");
@@ -1079,11 +1099,11 @@ public final class SqliteStore implements Store {
         SqliteStore::imageRow, appId, board, version, name));
   }
 
-  /** The version of the package the app's channel serves for {@code board}, if it serves one. */
+  /** The version the app's channel serves, when {@code board} has a package of it. */
   public Optional<Version> channelVersion(String appId, String channel, String board) {
-    return read(c -> Sql.one(c, "select p.version from channel c join package p on p.id = c.package_id"
-        + " where c.app_id = ? and c.name = ? and p.board = ?", r -> Version.parse(r.getString(1)), appId, channel,
-        board));
+    return read(c -> Sql.one(c, "select c.version from channel c where c.app_id = ? and c.name = ?"
+        + " and exists (select 1 from package p where p.app_id = c.app_id and p.board = ? and p.version = c.version)",
+        r -> Version.parse(r.getString(1)), appId, channel, board));
   }
 
   /** A line of the activity log about the app that no other change writes (trusted keys). */
@@ -1145,12 +1165,12 @@ public final class SqliteStore implements Store {
         .orElseThrow(() -> new IllegalArgumentException("app " + appId + " has no channel '" + channel + "'"));
   }
 
-  /** The app's package of {@code version} for the app's board. */
-  private static long packageId(Connection c, String appId, Version version) throws SQLException {
-    return Sql.one(c, "select p.id from package p join app a on a.id = p.app_id and a.board = p.board"
-        + " where p.app_id = ? and p.version = ?", r -> r.getLong(1), appId, version)
-        .orElseThrow(() -> new IllegalArgumentException("app " + appId + " has no package " + version
-            + " for its board"));
+  /** Refuses a version the app has no package of, for any board. */
+  private static void requirePackage(Connection c, String appId, Version version) throws SQLException {
+    if (Sql.one(c, "select 1 from package where app_id = ? and version = ? limit 1", r -> true, appId, version)
+        .isEmpty()) {
+      throw new IllegalArgumentException("app " + appId + " has no package " + version);
+    }
   }
 
   private static void appActivity(Connection c, Instant at, String appId, String kind, String message)

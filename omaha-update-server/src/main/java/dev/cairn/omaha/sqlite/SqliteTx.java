@@ -4,6 +4,7 @@ import dev.cairn.omaha.Model.OfficeHours;
 import dev.cairn.omaha.Model.Package;
 import dev.cairn.omaha.Model.Policy;
 import dev.cairn.omaha.Store;
+import dev.cairn.omaha.UpdatePolicy;
 import dev.cairn.omaha.UpdatePolicy.GroupStats;
 import dev.cairn.omaha.Version;
 import java.sql.Connection;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -112,33 +112,36 @@ final class SqliteTx implements Store.Tx {
     }
   }
 
-  private static final String GROUP_QUERY = "select g.*, c.name as channel_name, c.package_id as channel_package,"
+  private static final String GROUP_QUERY = "select g.*, c.name as channel_name, c.version as channel_version,"
       + " a.board as app_board from grp g join channel c on c.id = g.channel_id join app a on a.id = g.app_id where ";
 
+  /**
+   * The group with everything its checks need: the version its channel serves, the floors and
+   * blacklist, and the packages, for every board, of the channel's version, the pinned version
+   * and the floors. Read once per group and kept in the check cache, so a check resolves its
+   * board's package with two map lookups.
+   */
   static Optional<Store.GroupRecord> group(Connection c, String where, Object... args) throws SQLException {
-    record Row(long id, String appId, String name, String channel, long channelId, Optional<Long> channelPackage,
+    record Row(long id, String appId, String name, String channel, long channelId, Optional<Version> channelVersion,
         String board, Policy policy) {}
     Optional<Row> found = Sql.one(c, GROUP_QUERY + where, r -> new Row(r.getLong("id"), r.getString("app_id"),
         r.getString("name"), r.getString("channel_name"), r.getLong("channel_id"),
-        Sql.optionalLong(r, "channel_package"), r.getString("app_board"), policy(r)), args);
+        Optional.ofNullable(r.getString("channel_version")).map(Version::parse), r.getString("app_board"), policy(r)),
+        args);
     if (found.isEmpty()) {
       return Optional.empty();
     }
     Row g = found.get();
-    String pkgQuery = "select " + Sql.PACKAGE_COLUMNS + " from package p where ";
-    Optional<Package> channelPackage = g.channelPackage().isEmpty() ? Optional.empty()
-        : Sql.one(c, pkgQuery + "p.id = ?", Sql::pkg, g.channelPackage().get());
-    Optional<Package> pinnedPackage = g.policy().pinnedVersion().isEmpty() ? Optional.empty()
-        : Sql.one(c, pkgQuery + "p.app_id = ? and p.board = ? and p.version = ?", Sql::pkg, g.appId(), g.board(),
-            g.policy().pinnedVersion().get());
-    List<Package> floors = Sql.list(c, "select " + Sql.PACKAGE_COLUMNS
-        + " from channel_floor f join package p on p.id = f.package_id where f.channel_id = ?", Sql::pkg, g.channelId());
-    floors.sort(Comparator.comparing(Package::version));
+    List<Package> packages = Sql.list(c, "select " + Sql.PACKAGE_COLUMNS + " from package p where p.app_id = ?"
+        + " and (p.version = ? or p.version = ? or p.version in (select version from channel_floor where channel_id = ?))",
+        Sql::pkg, g.appId(), g.channelVersion().orElse(null), g.policy().pinnedVersion().orElse(null), g.channelId());
+    List<Version> floors = Sql.list(c, "select version from channel_floor where channel_id = ?",
+        r -> Version.parse(r.getString(1)), g.channelId());
     List<Version> blacklist = Sql.list(c, "select version from channel_blacklist where channel_id = ?",
         r -> Version.parse(r.getString(1)), g.channelId());
-    blacklist.sort(Comparator.naturalOrder());
-    return Optional.of(new Store.GroupRecord(g.id(), g.appId(), g.name(), g.channel(), g.policy(), channelPackage,
-        pinnedPackage, List.copyOf(floors), List.copyOf(blacklist)));
+    return Optional.of(new Store.GroupRecord(g.id(), g.appId(), g.name(), g.channel(), new UpdatePolicy.GroupView(
+        g.name(), g.policy(), g.board(), g.channelVersion(), floors, Set.copyOf(blacklist),
+        UpdatePolicy.GroupView.byBoard(packages))));
   }
 
   static Policy policy(ResultSet r) throws SQLException {
@@ -233,11 +236,12 @@ final class SqliteTx implements Store.Tx {
       try {
         Sql.update(c, "update instance set boot_id = ?, oem = ?, oem_version = ?, aleph_version = ?,"
             + " alias = ?, ip = ?, granted_version = ?, last_check = ?, last_hold = ?,"
-            + " last_error_code = ?, last_error_flags = ?, grant_boot_id = ?, progressed = ?"
+            + " last_error_code = ?, last_error_flags = ?, truncated = ?, grant_boot_id = ?, progressed = ?"
             + " where app_id = ? and machine_id = ?",
             i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(), i.alias(), i.ip(),
             i.grantedVersion().orElse(null), i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(),
-            i.lastErrorFlags(), i.grantBootId(), i.progressed(), i.appId(), i.machineId());
+            i.lastErrorFlags(), Sql.truncated(i.truncated()), i.grantBootId(), i.progressed(), i.appId(),
+            i.machineId());
         return;
       } catch (SQLException e) {
         throw new Failure(e);
@@ -248,11 +252,12 @@ final class SqliteTx implements Store.Tx {
       try {
         Sql.update(c, "update instance set version = ?, boot_id = ?, oem = ?, oem_version = ?, aleph_version = ?,"
             + " alias = ?, ip = ?, status = ?, granted_version = ?, last_check = ?, last_hold = ?,"
-            + " last_error_code = ?, last_error_flags = ?, grant_boot_id = ?, progressed = ?"
+            + " last_error_code = ?, last_error_flags = ?, truncated = ?, grant_boot_id = ?, progressed = ?"
             + " where app_id = ? and machine_id = ?",
             i.version(), i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(), i.alias(), i.ip(), i.status(),
             i.grantedVersion().orElse(null), i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(),
-            i.lastErrorFlags(), i.grantBootId(), i.progressed(), i.appId(), i.machineId());
+            i.lastErrorFlags(), Sql.truncated(i.truncated()), i.grantBootId(), i.progressed(), i.appId(),
+            i.machineId());
         return;
       } catch (SQLException e) {
         throw new Failure(e);
@@ -260,18 +265,19 @@ final class SqliteTx implements Store.Tx {
     }
     try {
       Sql.update(c, "insert into instance (" + Sql.INSTANCE_COLUMNS + ")"
-          + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " on conflict (app_id, machine_id) do update set track = excluded.track, version = excluded.version,"
           + " boot_id = excluded.boot_id, oem = excluded.oem, oem_version = excluded.oem_version,"
           + " aleph_version = excluded.aleph_version, alias = excluded.alias, ip = excluded.ip,"
           + " status = excluded.status, granted_version = excluded.granted_version, granted_at = excluded.granted_at,"
           + " last_check = excluded.last_check, last_hold = excluded.last_hold,"
           + " last_error_code = excluded.last_error_code, last_error_flags = excluded.last_error_flags,"
-          + " grant_boot_id = excluded.grant_boot_id, progressed = excluded.progressed",
+          + " truncated = excluded.truncated, grant_boot_id = excluded.grant_boot_id,"
+          + " progressed = excluded.progressed",
           i.appId(), i.machineId(), i.track(), i.version(), i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(),
           i.alias(), i.ip(), i.status(), i.grantedVersion().orElse(null), i.grantedAt().orElse(null),
-          i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(), i.lastErrorFlags(), i.grantBootId(),
-          i.progressed());
+          i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(), i.lastErrorFlags(),
+          Sql.truncated(i.truncated()), i.grantBootId(), i.progressed());
     } catch (SQLException e) {
       throw new Failure(e);
     }

@@ -1,6 +1,7 @@
 package dev.cairn.omaha.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,6 +59,16 @@ class ViewsTest {
         + " \"end\": \"17:00\", \"zone\": \"Europe/Berlin\"}}}";
     assertEquals("group stable (channel stable -> 3602.2.0): updates enabled, at most 20 per 1h, rollout 50%,"
         + " timeout 1h30m, halt after 3 failures, office hours MON,FRI 09:00-17:00 Europe/Berlin", Views.group(json(g)));
+  }
+
+  @Test
+  void instance_withAttributesCutShort_saysWhichOnes() throws Exception {
+    String i = "{\"machine_id\": \"0123456789abcdef0123456789abcdef\", \"group\": \"stable\", \"version\": \"3510.2.1\","
+        + " \"status\": \"complete\", \"oem\": \"qemu\", \"last_hold\": \"\", \"truncated\": [\"machinealias\", \"oem\"],"
+        + " \"history\": [], \"events\": []}";
+    assertTrue(Views.instance(json(i), 10).contains(
+        "\n  cut      machinealias, oem (longer than the server keeps; stored cut short)\n"), Views.instance(json(i), 10));
+    assertFalse(Views.instance(json(i.replace("\"truncated\": [\"machinealias\", \"oem\"],", "")), 10).contains("cut"));
   }
 
   @Test

@@ -236,7 +236,8 @@ class PayloadHostingHttpTest {
     assertEquals(sum("sha256sum", payload, dir), hex(p.get("sha256").asText()));
     assertEquals(trustedFpr, p.get("signed_by").asText());
     assertTrue(p.get("hosted").asBoolean());
-    assertEquals("https://cairn.example.com/packages/amd64-usr/2.0.0/", p.get("url").asText());
+    assertEquals("https://cairn.example.com/packages/e96281a6-d1af-4bde-9a0a-97b76e56dc57/amd64-usr/2.0.0/",
+        p.get("url").asText());
     String app = dev.cairn.omaha.Model.COREOS_APP_ID;
     assertEquals(List.of(app + "/amd64-usr/2.0.0/" + NAME, app + "/amd64-usr/2.0.0/" + NAME + ".sig"), storedFiles());
   }
@@ -356,14 +357,97 @@ class PayloadHostingHttpTest {
     assertEquals(200, upload("2.0.0", payload, goodSig).statusCode());
     HttpResponse<byte[]> r = upload("arm64-usr", "2.0.0", arm, armSig);
     assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
-    assertEquals("https://cairn.example.com/packages/arm64-usr/2.0.0/", json(r).get("url").asText());
+    assertEquals("https://cairn.example.com/packages/e96281a6-d1af-4bde-9a0a-97b76e56dc57/arm64-usr/2.0.0/",
+        json(r).get("url").asText());
 
+    assertArrayEquals(arm, get("/packages/e96281a6-d1af-4bde-9a0a-97b76e56dc57/arm64-usr/2.0.0/" + NAME).body());
     assertArrayEquals(payload, get("/packages/amd64-usr/2.0.0/" + NAME).body());
     assertArrayEquals(arm, get("/packages/arm64-usr/2.0.0/" + NAME).body());
     assertArrayEquals(armSig, get("/packages/arm64-usr/2.0.0/" + NAME + ".sig").body());
     assertEquals(404, get("/packages/riscv-usr/2.0.0/" + NAME).statusCode());
     // the form without the board, as the first uploads were named, still answers: the oldest
     assertArrayEquals(payload, get("/packages/2.0.0/" + NAME).body());
+  }
+
+  // ---- two apps hosting a payload of the same name and version
+
+  private static final String OTHER_APP = "{5f2d9a2e-7e4b-4c1d-9a57-3b0f0c6f1e22}";
+
+  private static String q(String app) {
+    return java.net.URLEncoder.encode(app, StandardCharsets.UTF_8);
+  }
+
+  private HttpResponse<byte[]> upload(String app, String board, String version, byte[] data, byte[] sig)
+      throws Exception {
+    return send(admin("/api/v1/packages/" + version + "/payload?name=" + NAME + "&board=" + board + "&app=" + q(app))
+        .header("X-Cairn-Signature", Base64.getEncoder().encodeToString(sig)).PUT(BodyPublishers.ofByteArray(data)));
+  }
+
+  /** The value of {@code attribute} in the first {@code <element ...>} of {@code xml}. */
+  private static String attr(String xml, String element, String attribute) {
+    int at = xml.indexOf("<" + element + " ");
+    assertTrue(at >= 0, "no <" + element + "> in " + xml);
+    int from = xml.indexOf(attribute + "=\"", at) + attribute.length() + 2;
+    return xml.substring(from, xml.indexOf('"', from));
+  }
+
+  private static byte[] digest(String algorithm, byte[] data) throws Exception {
+    return java.security.MessageDigest.getInstance(algorithm).digest(data);
+  }
+
+  @Test
+  void twoAppsHostingAPayloadOfTheSameNameAndVersion_eachOfferDownloadsItsOwnAppsBytes() throws Exception {
+    trust(trustedKey);
+    byte[] other = "the other app's payload, not CoreOS".getBytes(StandardCharsets.UTF_8);
+    assertEquals(200, send(admin("/api/v1/apps").POST(BodyPublishers.ofString("{\"id\": \"" + OTHER_APP
+        + "\", \"name\": \"Rack agent\"}"))).statusCode());
+    String coreos = dev.cairn.omaha.Model.COREOS_APP_ID;
+    assertEquals(200, upload(coreos, "amd64-usr", "2.0.0", payload, goodSig).statusCode());
+    HttpResponse<byte[]> up = upload(OTHER_APP, "amd64-usr", "2.0.0", other, sign("release@example.com", other));
+    assertEquals(200, up.statusCode(), new String(up.body(), StandardCharsets.UTF_8));
+    for (String app : List.of(coreos, OTHER_APP)) {
+      assertEquals(200, send(admin("/api/v1/channels/stable?app=" + q(app))
+          .PUT(BodyPublishers.ofString("{\"version\": \"2.0.0\"}"))).statusCode());
+    }
+    assertEquals(200, send(admin("/api/v1/groups/stable?app=" + q(OTHER_APP))
+        .PUT(BodyPublishers.ofString("{\"channel\": \"stable\"}"))).statusCode());
+
+    for (String app : List.of(coreos, OTHER_APP)) {
+      byte[] expected = app.equals(coreos) ? payload : other;
+      String check = TestServer.check("0123456789abcdef0123456789abcdef", "1.0.0", "stable")
+          .replace(TestServer.APP, app);
+      String offer = new String(send(HttpRequest.newBuilder(base.resolve("/v1/update/"))
+          .POST(BodyPublishers.ofString(check))).body(), StandardCharsets.UTF_8);
+      String url = attr(offer, "url", "codebase") + attr(offer, "package", "name");
+      assertTrue(url.startsWith("https://cairn.example.com/packages/"), url);
+      HttpResponse<byte[]> download = get(url.substring("https://cairn.example.com".length()));
+
+      assertEquals(200, download.statusCode(), app + " " + url);
+      assertArrayEquals(expected, download.body(), app + " " + url);
+      assertEquals(Long.parseLong(attr(offer, "package", "size")), download.body().length, app);
+      assertEquals(attr(offer, "package", "hash"), Base64.getEncoder().encodeToString(digest("SHA-1", download.body())));
+      assertEquals(attr(offer, "action", "sha256"),
+          Base64.getEncoder().encodeToString(digest("SHA-256", download.body())));
+    }
+  }
+
+  @Test
+  void urlsWithoutTheApp_keepServingTheOldestApp_evenWhenANewerAppUploadedFirst() throws Exception {
+    trust(trustedKey);
+    byte[] other = "the other app's payload, not CoreOS".getBytes(StandardCharsets.UTF_8);
+    byte[] only = "a payload only the other app has".getBytes(StandardCharsets.UTF_8);
+    send(admin("/api/v1/apps").POST(BodyPublishers.ofString("{\"id\": \"" + OTHER_APP + "\", \"name\": \"Rack agent\"}")));
+    assertEquals(200, upload(OTHER_APP, "amd64-usr", "2.0.0", other, sign("release@example.com", other)).statusCode());
+    assertEquals(200, upload("2.0.0", payload, goodSig).statusCode());
+    assertEquals(200, upload(OTHER_APP, "amd64-usr", "7.0.0", only, sign("release@example.com", only)).statusCode());
+
+    assertArrayEquals(payload, get("/packages/amd64-usr/2.0.0/" + NAME).body());
+    assertArrayEquals(payload, get("/packages/2.0.0/" + NAME).body());
+    assertArrayEquals(goodSig, get("/packages/2.0.0/" + NAME + ".sig").body());
+    // a payload no older app has is still found by the old forms
+    assertArrayEquals(only, get("/packages/amd64-usr/7.0.0/" + NAME).body());
+    assertArrayEquals(other, get("/packages/5f2d9a2e-7e4b-4c1d-9a57-3b0f0c6f1e22/amd64-usr/2.0.0/" + NAME).body());
+    assertEquals(404, get("/packages/00000000-0000-0000-0000-000000000000/amd64-usr/2.0.0/" + NAME).statusCode());
   }
 
   @Test
@@ -394,6 +478,37 @@ class PayloadHostingHttpTest {
     assertEquals(200, r.statusCode());
     assertEquals("COREOS_BUILD=2\nCOREOS_BRANCH=0\nCOREOS_PATCH=0\nCOREOS_VERSION=2.0.0\nCOREOS_VERSION_ID=2.0.0\n"
         + "COREOS_BUILD_ID=\"\"\nCOREOS_SDK_VERSION=2.0.0\n", new String(r.body(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void versionTxt_answersForEveryBoardWithAPackageOfTheChannelsVersion() throws Exception {
+    trust(trustedKey);
+    byte[] arm = "the arm64 payload".getBytes(StandardCharsets.UTF_8);
+    assertEquals(200, upload("2.0.0", payload, goodSig).statusCode());
+    assertEquals(200, upload("arm64-usr", "2.0.0", arm, sign("release@example.com", arm)).statusCode());
+    send(admin("/api/v1/channels/alpha").PUT(BodyPublishers.ofString("{\"version\": \"2.0.0\"}")));
+
+    for (String board : List.of("amd64-usr", "arm64-usr")) {
+      HttpResponse<byte[]> r = get("/release/alpha/" + board + "/current/version.txt");
+      assertEquals(200, r.statusCode(), board);
+      assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("COREOS_VERSION=2.0.0\n"), board);
+    }
+    assertEquals(404, get("/release/alpha/riscv-usr/current/version.txt").statusCode());
+  }
+
+  @Test
+  void deletingOneBoardsPackageOfAVersionAChannelServes_isRefused_soThatBoardIsNotStranded() throws Exception {
+    trust(trustedKey);
+    byte[] arm = "the arm64 payload".getBytes(StandardCharsets.UTF_8);
+    upload("2.0.0", payload, goodSig);
+    upload("arm64-usr", "2.0.0", arm, sign("release@example.com", arm));
+    send(admin("/api/v1/channels/alpha").PUT(BodyPublishers.ofString("{\"version\": \"2.0.0\"}")));
+
+    HttpResponse<byte[]> refused = send(admin("/api/v1/packages/2.0.0?board=arm64-usr").DELETE());
+
+    assertEquals(409, refused.statusCode(), new String(refused.body(), StandardCharsets.UTF_8));
+    assertEquals("channel alpha points at 2.0.0; point it elsewhere first", json(refused).get("error").asText());
+    assertArrayEquals(arm, get("/packages/arm64-usr/2.0.0/" + NAME).body());
   }
 
   @Test

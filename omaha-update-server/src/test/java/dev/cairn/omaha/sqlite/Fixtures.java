@@ -8,7 +8,6 @@ import dev.cairn.omaha.UpdatePolicy.GroupView;
 import dev.cairn.omaha.Version;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Set;
 
 /** Records for the store tests. */
 final class Fixtures {
@@ -32,7 +31,6 @@ final class Fixtures {
   }
 
   static GroupView view(GroupRecord g) {
-    return new GroupView(g.name(), g.policy(), g.channelPackage(), g.pinnedPackage(), g.floors(),
-        Set.copyOf(g.blacklist()));
+    return g.view();
   }
 }

@@ -74,7 +74,8 @@ class SqliteStoreMigrationTest {
     }
     assertTrue(Files.exists(db));
     assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
-    assertEquals(List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql", "005-failure-brake.sql"),
+    assertEquals(List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql", "004-serving.sql",
+        "005-failure-brake.sql"),
         query(db, "select name from schema_version order by version"));
     assertEquals(List.of("wal"), query(db, "pragma journal_mode"));
     List<String> tables = query(db, "select name from sqlite_master where type = 'table' order by name");
@@ -109,6 +110,67 @@ class SqliteStoreMigrationTest {
     }
     assertEquals(before, schema(db));
     assertEquals(rows, query(db, "select * from grp order by id"));
+  }
+
+  @Test
+  void channelsAndFloorsOfAVersion3Database_becomeVersions_servedToEveryBoard() throws Exception {
+    Path db = dir.resolve("omaha.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      Migrations.apply(c, db.toString(), Migrations.bundled().subList(0, 3));
+    }
+    String app = dev.cairn.omaha.Model.COREOS_APP_ID;
+    String pkg = "insert into package (id, app_id, version, board, name, size, sha1, sha256, base_url, created_at)"
+        + " values (%d, '" + app + "', '%s', '%s', 'update.gz', 1000, '" + "A".repeat(27) + "=', '" + "B".repeat(43)
+        + "=', 'https://%s.example.com/%s/', 0);";
+    exec(db, "insert into app (id, name, board, created_at) values ('" + app + "', 'CoreOS', 'amd64-usr', 0);"
+        + String.format(pkg, 1, "3602.2.0", "amd64-usr", "amd64-usr", "3602.2.0")
+        + String.format(pkg, 2, "3602.2.0", "arm64-usr", "arm64-usr", "3602.2.0")
+        + String.format(pkg, 3, "3400.0.0", "amd64-usr", "amd64-usr", "3400.0.0")
+        + "insert into channel (id, app_id, name, package_id) values (1, '" + app + "', 'stable', 1);"
+        + "insert into channel (id, app_id, name, package_id) values (2, '" + app + "', 'beta', null);"
+        + "insert into channel_floor (channel_id, package_id, reason) values (1, 3, 'new partition table');");
+
+    try (SqliteStore store = SqliteStore.open(db)) {
+      store.seedDefaults();
+      assertEquals(List.of("alpha|null", "beta|null", "stable|3602.2.0"), store.listChannels(app).stream()
+          .map(ch -> ch.name() + "|" + ch.version().map(Object::toString).orElse("null")).toList());
+      dev.cairn.omaha.UpdatePolicy.GroupView g = store.group(app, "stable").orElseThrow().view();
+      assertEquals(List.of(dev.cairn.omaha.Version.parse("3400.0.0")), g.floors());
+      assertEquals("https://arm64-usr.example.com/3602.2.0/",
+          g.pkg("arm64-usr", dev.cairn.omaha.Version.parse("3602.2.0")).orElseThrow().baseUrl());
+    }
+    assertEquals(List.of("1|3400.0.0|new partition table"), query(db, "select * from channel_floor"));
+    assertEquals(List.of("null|3602.2.0"), query(db, "select package_id, version from channel where name = 'stable'"));
+    assertEquals(List.of(), query(db, "pragma foreign_key_check"));
+  }
+
+  @Test
+  void hostedPayloadUrlsOfAVersion3Database_nameTheirApp_andOthersAreLeftAlone() throws Exception {
+    Path db = dir.resolve("omaha.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      Migrations.apply(c, db.toString(), Migrations.bundled().subList(0, 3));
+    }
+    String a = "{e96281a6-d1af-4bde-9a0a-97b76e56dc57}";
+    String b = "{5f2d9a2e-7e4b-4c1d-9a57-3b0f0c6f1e22}";
+    String pkg = "insert into package (id, app_id, version, board, name, size, sha1, sha256, base_url, created_at,"
+        + " stored_path) values (%d, '%s', '%s', '%s', 'update.gz', 1000, '" + "A".repeat(27) + "=', '"
+        + "B".repeat(43) + "=', '%s', 0, %s);";
+    exec(db, "insert into app (id, name, board, created_at) values ('" + a + "', 'CoreOS', 'amd64-usr', 0);"
+        + "insert into app (id, name, board, created_at) values ('" + b + "', 'Agent', 'amd64-usr', 1);"
+        + String.format(pkg, 1, a, "2.0.0", "amd64-usr", "https://cairn.example.com/packages/amd64-usr/2.0.0/", "'p/1'")
+        + String.format(pkg, 2, b, "2.0.0", "amd64-usr", "https://cairn.example.com/packages/amd64-usr/2.0.0/", "'p/2'")
+        + String.format(pkg, 3, b, "1.0.0", "arm64-usr", "http://10.0.0.1:8080/packages/1.0.0/", "'p/3'")
+        + String.format(pkg, 4, b, "1.5.0", "amd64-usr", "https://mirror.example.com/packages/amd64-usr/1.5.0/",
+            "null"));
+
+    SqliteStore.open(db).close();
+
+    assertEquals(List.of(
+        "1|https://cairn.example.com/packages/e96281a6-d1af-4bde-9a0a-97b76e56dc57/amd64-usr/2.0.0/",
+        "2|https://cairn.example.com/packages/5f2d9a2e-7e4b-4c1d-9a57-3b0f0c6f1e22/amd64-usr/2.0.0/",
+        "3|http://10.0.0.1:8080/packages/5f2d9a2e-7e4b-4c1d-9a57-3b0f0c6f1e22/arm64-usr/1.0.0/",
+        "4|https://mirror.example.com/packages/amd64-usr/1.5.0/"),
+        query(db, "select id, base_url from package order by id"));
   }
 
   @Test
