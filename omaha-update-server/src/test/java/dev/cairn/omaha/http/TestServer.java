@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.omaha.Model;
 import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,12 +44,15 @@ final class TestServer implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestServer(SqliteStore store, int maxChecksInFlight) {
+  /** {@code hosting}: the data directory, to accept unsigned uploads and serve files from; null for neither. */
+  private TestServer(SqliteStore store, int maxChecksInFlight, Limits limits, Path hosting) {
     this.store = store;
     UpdateService service = new UpdateService(store, Clock.fixed(NOW, ZoneOffset.UTC));
+    AdminApi adminApi = hosting == null ? new AdminApi(store, () -> PUBLIC_URL) : new AdminApi(store, () -> PUBLIC_URL,
+        new PayloadApi(store, () -> PUBLIC_URL, hosting, new OpenPgpReleaseKeys(), true));
     this.server = OmahaServer.start("127.0.0.1", 0,
-        new OmahaServer.Deps(service, store, metrics, TOKEN, new AdminApi(store, () -> PUBLIC_URL), null,
-            new OmahaServer.Admission(maxChecksInFlight)));
+        new OmahaServer.Deps(service, store, metrics, TOKEN, adminApi, hosting == null ? null : new PublicFiles(store, hosting),
+            new OmahaServer.Admission(maxChecksInFlight)), limits);
     this.base = URI.create("http://127.0.0.1:" + server.port());
   }
 
@@ -58,10 +62,18 @@ final class TestServer implements AutoCloseable {
 
   /** As {@link #start(Path)}, answering 503 to update checks beyond {@code maxChecksInFlight} waiting at once. */
   static TestServer start(Path dir, int maxChecksInFlight) throws IOException {
+    return start(dir, maxChecksInFlight, Limits.DEFAULTS, false);
+  }
+
+  /**
+   * As {@link #start(Path, int)}, with {@code limits} on the transport; {@code hosting} accepts
+   * unsigned payload uploads into {@code dir} and serves them.
+   */
+  static TestServer start(Path dir, int maxChecksInFlight, Limits limits, boolean hosting) throws IOException {
     SqliteStore store = SqliteStore.open(dir.resolve("cairn.db"));
     try {
       store.seedDefaults();
-      return new TestServer(store, maxChecksInFlight);
+      return new TestServer(store, maxChecksInFlight, limits, hosting ? dir : null);
     } catch (RuntimeException e) {
       store.close();
       throw e;
