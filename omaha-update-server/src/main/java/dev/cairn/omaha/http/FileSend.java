@@ -104,10 +104,6 @@ final class FileSend implements Runnable, ChannelListener<StreamSinkChannel> {
   /** The client went away, was cut off, or the file failed: the connection cannot carry on. */
   private void fail() {
     IoUtils.safeClose(file);
-    try {
-      ex.endExchange();
-    } finally {
-      IoUtils.safeClose(ex.getConnection());
-    }
+    IoUtils.safeClose(ex.getConnection());    // ends the exchange too
   }
 }

@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -339,14 +340,18 @@ public final class OmahaServer implements AutoCloseable {
       }
     });
     if (!body.settled()) {
-      body.deadline = ex.getIoThread().executeAfter(() -> {
-        if (body.fail()) {
-          t.refusals().refused(ex, "the body did not arrive in full within " + StallGuards.text(t.limits().body())
-              + "; connection closed");
-          done(deps, StatusCodes.REQUEST_TIME_OUT, start);
-          IoUtils.safeClose(ex.getConnection());
-        }
-      }, t.limits().body().toMillis(), TimeUnit.MILLISECONDS);
+      try {
+        body.deadline = ex.getIoThread().executeAfter(() -> {
+          if (body.fail()) {
+            t.refusals().refused(ex, "the body did not arrive in full within " + StallGuards.text(t.limits().body())
+                + "; connection closed");
+            done(deps, StatusCodes.REQUEST_TIME_OUT, start);
+            IoUtils.safeClose(ex.getConnection());
+          }
+        }, t.limits().body().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        IoUtils.safeClose(ex.getConnection());    // the server is stopping
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.xnio.Buffers;
@@ -121,7 +122,11 @@ final class StallGuards {
 
     private synchronized void arm(long nanos) {
       if (timer == null) {
-        timer = thread.executeAfter(this, TimeUnit.NANOSECONDS.toMillis(nanos) + FUZZ_MILLIS, TimeUnit.MILLISECONDS);
+        try {
+          timer = thread.executeAfter(this, TimeUnit.NANOSECONDS.toMillis(nanos) + FUZZ_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+          // the server is stopping: its connections are closed anyway
+        }
       }
     }
 

@@ -353,6 +353,7 @@ class HostileInputHttpTest {
       List<String> refusals = output.refusals(20);
       assertEquals(20, refusals.stream().filter(l -> l.contains("body")).count(), refusals.toString());
       assertEquals(List.of(), output.alarming());
+      assertEquals("", output.stderr());
     } finally {
       stalled.forEach(RawClient::close);
     }
@@ -383,6 +384,7 @@ class HostileInputHttpTest {
       awaitOpen(STALLED, 0);
       assertEquals(1, server.instances().size(), "only the real check is stored");
       assertEquals(List.of(), output.alarming());
+      assertEquals("", output.stderr());
     } finally {
       stalled.forEach(RawClient::close);
     }
@@ -419,6 +421,7 @@ class HostileInputHttpTest {
       assertEquals(OmahaServer.WORKERS + 4, refusals.stream().filter(l -> l.contains("took no byte of the answer for 3 s"))
           .count(), refusals.toString());
       assertEquals(List.of(), output.alarming());
+      assertEquals("", output.stderr());
     } finally {
       stalled.forEach(RawClient::close);
     }

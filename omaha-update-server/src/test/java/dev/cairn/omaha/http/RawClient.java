@@ -64,6 +64,22 @@ final class RawClient implements AutoCloseable {
     return new String(socket.getInputStream().readNBytes(n), StandardCharsets.ISO_8859_1);
   }
 
+  /** Reads one answer, its headers and as many bytes of body as its Content-Length says. */
+  String answer() throws IOException {
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("the connection closed within the headers: " + head);
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
+    return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
+  }
+
   /**
    * What the server sent until it closed the connection, or null when it did not close it within
    * {@code within}. A reset counts as closed.

@@ -63,13 +63,19 @@ class ServeLimitsProcessTest {
         fail("cairn serve ended without listening; stderr: " + Files.readString(err));
       }
 
-      try (RawClient headers = RawClient.connect(port, "127.0.0.2").send("POST /v1/update/ HTTP/1.1\r\nHost: c");
-          RawClient body = RawClient.connect(port, "127.0.0.2").send("POST /v1/update/ HTTP/1.1\r\nHost: c\r\n"
-              + "Content-Length: 100\r\n\r\n");
+      // Each of the three is answered once first, so the server has accepted all three before the fourth.
+      String healthz = "GET /healthz HTTP/1.1\r\nHost: c\r\n\r\n";
+      try (RawClient headers = RawClient.connect(port, "127.0.0.2");
+          RawClient body = RawClient.connect(port, "127.0.0.2");
           RawClient third = RawClient.connect(port, "127.0.0.2")) {
+        for (RawClient c : List.of(headers, body, third)) {
+          assertTrue(c.send(healthz).answer().endsWith("\r\n\r\nok\n"));
+        }
         try (RawClient fourth = RawClient.connect(port, "127.0.0.2")) {
           assertEquals("", fourth.untilClosed(HEADROOM), "the fourth connection from one address");
         }
+        headers.send("POST /v1/update/ HTTP/1.1\r\nHost: c");
+        body.send("POST /v1/update/ HTTP/1.1\r\nHost: c\r\nContent-Length: 100\r\n\r\n");
         assertEquals("", headers.untilClosed(HEADROOM), "headers that never end (--header-timeout)");
         assertEquals("", body.untilClosed(HEADROOM), "a body that never comes (body_timeout in cairn.yaml)");
       }
