@@ -1,7 +1,11 @@
 package dev.cairn.omaha;
 
 import dev.cairn.omaha.Model.Package;
-import java.io.ByteArrayInputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import javax.xml.stream.XMLInputFactory;
@@ -38,18 +42,25 @@ public final class OmahaXml {
     }
   }
 
+  /**
+   * The request in {@code body}, which must be UTF-8 (as update_engine sends it). The bytes are
+   * decoded here, strictly, and the parser reads characters: the JDK's parser, given bytes that
+   * are not UTF-8, prints a "[Fatal Error]" line to standard error before it throws (its error
+   * reporter falls back to a handler that prints, and the StAX API has no way to replace it). It
+   * reports every other error by throwing only.
+   */
   public static OmahaRequest parseRequest(byte[] body) {
+    String text = utf8(body);
     XMLStreamReader r;
     try {
-      r = FACTORY.get().createXMLStreamReader(new ByteArrayInputStream(body));
+      r = FACTORY.get().createXMLStreamReader(new StringReader(text));
     } catch (XMLStreamException e) {
-      throw new BadRequest("malformed XML: " + e.getMessage());
+      throw malformed(e);
     }
     try {
       return read(r);
     } catch (XMLStreamException e) {
-      String m = e.getMessage() == null ? "" : e.getMessage().replaceAll("\\s+", " ");
-      throw new BadRequest("malformed XML: " + (m.length() > 160 ? m.substring(0, 160) : m));
+      throw malformed(e);
     } finally {
       try {
         r.close();
@@ -57,6 +68,25 @@ public final class OmahaXml {
         // nothing was held open
       }
     }
+  }
+
+  private static String utf8(byte[] body) {
+    ByteBuffer in = ByteBuffer.wrap(body);
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(in).toString();
+      return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    } catch (CharacterCodingException e) {
+      throw new BadRequest("the body is not UTF-8 (invalid byte at offset " + in.position() + ")");
+    }
+  }
+
+  /** A parse error as the one-line reason of a 400. */
+  private static BadRequest malformed(XMLStreamException e) {
+    String m = e.getMessage() == null ? "" : e.getMessage().replaceAll("\\s+", " ").strip();
+    return new BadRequest("malformed XML: " + (m.length() > 160 ? m.substring(0, 160) : m));
   }
 
   private static OmahaRequest read(XMLStreamReader r) throws XMLStreamException {

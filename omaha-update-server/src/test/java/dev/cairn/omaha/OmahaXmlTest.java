@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.omaha.Model.Package;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,5 +145,52 @@ class OmahaXmlTest {
   void hostile_tenThousandApps() {
     String app = "<app appid=\"{e96281a6-d1af-4bde-9a0a-97b76e56dc57}\" version=\"1.0.0\" machineid=\"m\"><ping/></app>";
     refused("<request protocol=\"3.0\">" + app.repeat(10_000) + "</request>", "more than 16 apps");
+  }
+
+  /** The bytes of {@code xml} in UTF-8, with {@code bad} in place of the first '#'. */
+  static byte[] withBytes(String xml, int... bad) {
+    byte[] utf8 = xml.getBytes(StandardCharsets.UTF_8);
+    int at = xml.indexOf('#');
+    byte[] out = new byte[utf8.length - 1 + bad.length];
+    System.arraycopy(utf8, 0, out, 0, at);
+    for (int i = 0; i < bad.length; i++) {
+      out[at + i] = (byte) bad[i];
+    }
+    System.arraycopy(utf8, at + 1, out, at + bad.length, utf8.length - at - 1);
+    return out;
+  }
+
+  @Test
+  void hostile_bytesThatAreNotUtf8_areRefusedNamingTheOffset_andTheParserPrintsNothing() throws IOException {
+    String check = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><request protocol=\"3.0\">"
+        + "<app appid=\"#\" version=\"1.0.0\"><ping/></app></request>";
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      for (byte[] body : List.of(withBytes(check, 0xff, 0xfe), withBytes(check, 0xc3, 0x28),
+          withBytes(check, 0xe2, 0x82), withBytes(check, 0xf0, 0x9f, 0x98), withBytes("#<request/>", 0xfe, 0xff))) {
+        OmahaXml.BadRequest e = assertThrows(OmahaXml.BadRequest.class, () -> OmahaXml.parseRequest(body));
+        assertTrue(e.getMessage().startsWith("the body is not UTF-8 (invalid byte at offset "), e.getMessage());
+      }
+      refused("<?xml version=\"1.0\" encoding=\"EBCDIC-made-up\"?><request protocol=\"3.0\"/>", "no <app>");
+      refused("<request protocol=\"3.0\">\u0000</request>", "malformed XML");
+      refused("", "malformed XML");
+    } finally {
+      System.setErr(stderr);
+    }
+    assertEquals("", printed.toString(StandardCharsets.UTF_8));
+    byte[] good = fixture("update-check.xml");
+    byte[] withByteOrderMark = new byte[good.length + 3];
+    System.arraycopy(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf}, 0, withByteOrderMark, 0, 3);
+    System.arraycopy(good, 0, withByteOrderMark, 3, good.length);
+    assertEquals(OmahaXml.parseRequest(good), OmahaXml.parseRequest(withByteOrderMark), "a UTF-8 byte order mark is fine");
+  }
+
+  @Test
+  void aParseError_inTheXmlDeclaration_isOneLine() {
+    OmahaXml.BadRequest e = assertThrows(OmahaXml.BadRequest.class,
+        () -> OmahaXml.parseRequest("<?xml version=\"2.0\"?><request/>".getBytes(StandardCharsets.UTF_8)));
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
   }
 }

@@ -4,6 +4,7 @@ import dev.cairn.omaha.AddressQuota;
 import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.files.OwnerOnly;
 import dev.cairn.omaha.http.AdminApi;
+import dev.cairn.omaha.http.Limits;
 import dev.cairn.omaha.http.Metrics;
 import dev.cairn.omaha.http.OmahaServer;
 import dev.cairn.omaha.http.PayloadApi;
@@ -70,15 +71,51 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Failure reports from one client address that count toward a group's failure brake per hour (default 2; 0: no limit; also address_failures_per_hour).")
   Integer addressFailures;
 
+  @Option(names = "--header-timeout", paramLabel = "DURATION",
+      description = "Close a connection whose request line and headers take longer than this from their first byte"
+          + " (default 10s; header_timeout in cairn.yaml). Durations: 500ms, 30s, 2m, 1h.")
+  String headerTimeout;
+
+  @Option(names = "--body-timeout", paramLabel = "DURATION",
+      description = "Close a connection whose request body pauses longer than this, or whose update check's body"
+          + " takes longer in all; no answer is sent (default 30s; body_timeout).")
+  String bodyTimeout;
+
+  @Option(names = "--idle-timeout", paramLabel = "DURATION",
+      description = "Close a connection that sends no request for this long, new or kept alive (default 60s;"
+          + " idle_timeout).")
+  String idleTimeout;
+
+  @Option(names = "--write-timeout", paramLabel = "DURATION",
+      description = "Close a connection whose client takes no byte of the answer (a download, say) for this long"
+          + " (default 60s; write_timeout).")
+  String writeTimeout;
+
+  @Option(names = "--max-connections-per-address", paramLabel = "N",
+      description = "Close at once a new connection from an address that holds N open already; 0 for no limit."
+          + " Raise it behind a proxy or for a benchmark from one machine (default 256;"
+          + " max_connections_per_address).")
+  Integer maxConnectionsPerAddress;
+
+  @Option(names = "--stall-timeout", paramLabel = "DURATION",
+      description = "/healthz answers 503 with the reason once the worker or file threads, or the update checks,"
+          + " have made no progress for this long (default 10s; stall_timeout).")
+  String stallTimeout;
+
   @Override
   public Integer call() throws Exception {
     for (java.util.logging.Logger quiet : QUIET) {
       quiet.setLevel(java.util.logging.Level.WARNING);
     }
+    for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
+      h.setFormatter(new LogLines());
+    }
     PrintWriter out = spec.commandLine().getOut();
     OwnerOnly.directories(dataDir);
     ServerConfig cfg = ServerConfig.resolve(listen, publicUrl, dataDir, System.getenv());
     AddressQuota.Limits addressLimits = ServerConfig.addressLimits(addressGrants, addressFailures, dataDir);
+    Limits limits = ServerConfig.limits(headerTimeout, bodyTimeout, idleTimeout, writeTimeout,
+        maxConnectionsPerAddress, stallTimeout, dataDir);
     Path tokenFile = dataDir.resolve("admin.token");
     AdminTokenFile.Token token = AdminTokenFile.ensure(tokenFile);
     tightenDataDir(out);
@@ -92,7 +129,7 @@ public final class ServeCommand implements Callable<Integer> {
     PayloadApi payloads = new PayloadApi(store, () -> publicUrl(cfg), dataDir, releaseKeys, unsigned);
     OmahaServer server = OmahaServer.start(cfg.host(), cfg.port(),
         new OmahaServer.Deps(service, store, metrics, token.value(), new AdminApi(store, () -> publicUrl(cfg), payloads),
-            new PublicFiles(store, dataDir)));
+            new PublicFiles(store, dataDir)), limits);
     boundPort = server.port();
     out.printf("cairn serve: listening on %s:%d, public URL %s%n", cfg.host(), server.port(), publicUrl(cfg));
     out.printf("cairn serve: data in %s; admin token in %s%s%n", dataDir, tokenFile, token.created() ? " (new)" : "");

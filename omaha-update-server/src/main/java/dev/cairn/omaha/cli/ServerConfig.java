@@ -1,11 +1,15 @@
 package dev.cairn.omaha.cli;
 
+import dev.cairn.omaha.http.Limits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -13,12 +17,16 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 /**
  * {@code cairn serve}'s settings: flags, then environment ({@code CAIRN_LISTEN},
  * {@code CAIRN_PUBLIC_URL}), then {@code cairn.yaml} in the data directory, then defaults. Checked
- * at start; a bad value stops the server with a message naming it.
+ * at start; a bad value stops the server with a message naming it. The transport's limits and
+ * timeouts ({@link #limits}) come from flags, then cairn.yaml, then defaults.
  */
 record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
   static final String DEFAULT_LISTEN = "0.0.0.0:8080";
-  private static final Set<String> KEYS = Set.of("listen", "public_url", "allow_unsigned",
+  private static final Set<String> KEYS = Set.of("listen", "public_url", "allow_unsigned", "header_timeout",
+      "body_timeout", "idle_timeout", "write_timeout", "max_connections_per_address", "stall_timeout",
       "address_grants_per_hour", "address_failures_per_hour");
+  private static final Pattern DURATION = Pattern.compile("(?:\\d+(?:ms|h|m|s))+");
+  private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|h|m|s)");
 
   static ServerConfig resolve(String listenFlag, String publicUrlFlag, Path dataDir, Map<String, String> env)
       throws IOException {
@@ -82,6 +90,67 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
     return Boolean.TRUE.equals(readFile(dataDir.resolve("cairn.yaml")).get("allow_unsigned"));
   }
 
+  /**
+   * The limits and timeouts of the transport (see {@link Limits}): a flag given (not null) wins
+   * over its key in cairn.yaml, and that over the default.
+   */
+  static Limits limits(String headerTimeout, String bodyTimeout, String idleTimeout, String writeTimeout,
+      Integer maxConnectionsPerAddress, String stallTimeout, Path dataDir) throws IOException {
+    Path yaml = dataDir.resolve("cairn.yaml");
+    Map<String, Object> file = readFile(yaml);
+    Limits d = Limits.DEFAULTS;
+    Object perAddress = maxConnectionsPerAddress != null ? maxConnectionsPerAddress
+        : file.getOrDefault("max_connections_per_address", d.connectionsPerAddress());
+    if ((Integer) perAddress < 0) {
+      throw new IllegalArgumentException("max connections per address must be 0 (no limit) or more, got " + perAddress);
+    }
+    return new Limits(
+        duration("--header-timeout", headerTimeout, yaml, file, "header_timeout", d.headers()),
+        duration("--body-timeout", bodyTimeout, yaml, file, "body_timeout", d.body()),
+        duration("--idle-timeout", idleTimeout, yaml, file, "idle_timeout", d.idle()),
+        duration("--write-timeout", writeTimeout, yaml, file, "write_timeout", d.write()),
+        (Integer) perAddress,
+        duration("--stall-timeout", stallTimeout, yaml, file, "stall_timeout", d.stall()));
+  }
+
+  private static Duration duration(String flag, String flagValue, Path yaml, Map<String, Object> file, String key,
+      Duration fallback) {
+    if (flagValue != null) {
+      return duration(flag, flagValue);
+    }
+    if (file.containsKey(key)) {
+      return duration(yaml + ": setting '" + key + "'", (String) file.get(key));
+    }
+    return fallback;
+  }
+
+  /** A duration as written in flags and cairn.yaml: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 1m30s}. */
+  static Duration duration(String what, String text) {
+    String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+    if (!DURATION.matcher(t).matches()) {
+      throw new IllegalArgumentException(what + ": '" + text + "' is not a duration like 500ms, 30s, 2m or 1h");
+    }
+    Duration total = Duration.ZERO;
+    Matcher m = DURATION_PART.matcher(t);
+    try {
+      while (m.find()) {
+        long n = Long.parseLong(m.group(1));
+        total = total.plus(switch (m.group(2)) {
+          case "h" -> Duration.ofHours(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "s" -> Duration.ofSeconds(n);
+          default -> Duration.ofMillis(n);
+        });
+      }
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw new IllegalArgumentException(what + ": '" + text + "' is too long");
+    }
+    if (total.toMillis() < 1 || total.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException(what + ": '" + text + "' must be between 1ms and 24h");
+    }
+    return total;
+  }
+
   /** http://HOST:PORT, with localhost for the wildcard address. */
   static String defaultPublicUrl(String host, int port) {
     return "http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + port;
@@ -122,12 +191,18 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
     Map<String, Object> m = (Map<String, Object>) doc;
     for (Map.Entry<String, Object> e : m.entrySet()) {
       if (!KEYS.contains(String.valueOf(e.getKey()))) {
-        throw new IllegalArgumentException(file + ": unknown setting '" + e.getKey() + "' (known: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+        throw new IllegalArgumentException(file + ": unknown setting '" + e.getKey() + "' (known: "
+            + String.join(", ", KEYS.stream().sorted().toList()) + ")");
       }
       if (String.valueOf(e.getKey()).startsWith("address_")) {
         continue;    // checked by addressLimits
       }
-      if (e.getKey().equals("allow_unsigned")) {
+      if (e.getKey().equals("max_connections_per_address")) {
+        if (!(e.getValue() instanceof Integer)) {
+          throw new IllegalArgumentException(file + ": setting 'max_connections_per_address' must be a whole number, got '"
+              + e.getValue() + "'");
+        }
+      } else if (e.getKey().equals("allow_unsigned")) {
         if (!(e.getValue() instanceof Boolean)) {
           throw new IllegalArgumentException(file + ": setting 'allow_unsigned' must be true or false, got '"
               + e.getValue() + "'");

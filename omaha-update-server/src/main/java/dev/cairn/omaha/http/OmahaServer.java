@@ -7,19 +7,37 @@ import dev.cairn.omaha.UpdateService;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.server.RoutingHandler;
-import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.server.protocol.http.HttpOpenListener;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioExecutor;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
 
 /**
  * The HTTP side of the update server: {@code POST /v1/update/}, {@code /healthz}, {@code /metrics}
@@ -29,6 +47,12 @@ import java.nio.charset.StandardCharsets;
 public final class OmahaServer implements AutoCloseable {
   public static final int MAX_BODY = 64 * 1024;
   static final int WORKERS = 16;
+  /**
+   * The threads that look public files up and send them ({@link FileSend}): disk reads stay off
+   * the I/O threads, and downloads off the workers that serve the admin API. A transfer holds one
+   * only while the socket takes bytes, never while the client is slow.
+   */
+  static final int FILE_THREADS = 4;
   private static final System.Logger LOG = System.getLogger(OmahaServer.class.getName());
 
   /**
@@ -38,20 +62,38 @@ public final class OmahaServer implements AutoCloseable {
    */
   static final long DRAIN_LIMIT = 2 * 1024 * 1024;
 
-  private final Undertow undertow;
+  private final XnioWorker worker;
+  private final AcceptingChannel<StreamConnection> listener;
   private final GracefulShutdownHandler graceful;
-
   private final Admission admission;
+  private final ConnectionGate gate;
+  private final Health health;
+  private final ThreadPoolExecutor files;
 
-  private OmahaServer(Undertow undertow, GracefulShutdownHandler graceful, Admission admission) {
-    this.undertow = undertow;
+  private OmahaServer(XnioWorker worker, AcceptingChannel<StreamConnection> listener, GracefulShutdownHandler graceful,
+      Admission admission, ConnectionGate gate, Health health, ThreadPoolExecutor files) {
+    this.worker = worker;
+    this.listener = listener;
     this.graceful = graceful;
     this.admission = admission;
+    this.gate = gate;
+    this.health = health;
+    this.files = files;
   }
 
   /** The update checks in flight and their limit. */
   public Admission admission() {
     return admission;
+  }
+
+  /** The open connections from {@code address} (0 without a limit per address: none are counted then). */
+  int openConnections(InetAddress address) {
+    return gate.open(address);
+  }
+
+  /** The open connections from every address (0 without a limit per address). */
+  int openConnections() {
+    return gate.open();
   }
 
   /** What the routes need. {@code adminApi} handles everything under /api/v1/ once authenticated. */
@@ -74,14 +116,17 @@ public final class OmahaServer implements AutoCloseable {
    * thread, so nothing else bounds them: if the database stalls (a disk that hangs, another
    * process holding the write lock), checks beyond this are answered 503 at once instead of
    * piling up in memory. update_engine takes a 503 as a failed check and tries again later. At
-   * 20,000 checks/s this is about 200 ms of work.
+   * 20,000 checks/s this is about 200 ms of work. A check counts from when its whole body has
+   * arrived, so clients that send no body take no place here (the body timeout closes them).
    */
   public static final int MAX_CHECKS_IN_FLIGHT = 4_096;
 
   /** Counts update checks between their arrival and their answer, up to a limit. */
   public static final class Admission {
     private final int limit;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** When a check was last answered, or the first of the ones in flight arrived (System.nanoTime). */
+    private volatile long progress = System.nanoTime();
 
     public Admission(int limit) {
       if (limit < 1) {
@@ -91,14 +136,19 @@ public final class OmahaServer implements AutoCloseable {
     }
 
     boolean enter() {
-      if (inFlight.incrementAndGet() > limit) {
+      int n = inFlight.incrementAndGet();
+      if (n > limit) {
         inFlight.decrementAndGet();
         return false;
+      }
+      if (n == 1) {
+        progress = System.nanoTime();
       }
       return true;
     }
 
     void leave() {
+      progress = System.nanoTime();
       inFlight.decrementAndGet();
     }
 
@@ -106,24 +156,110 @@ public final class OmahaServer implements AutoCloseable {
     public int inFlight() {
       return inFlight.get();
     }
+
+    int limit() {
+      return limit;
+    }
+
+    /** How long checks have been waiting with none answered; 0 when none waits. */
+    long waited(long now) {
+      return inFlight.get() == 0 ? 0 : Math.max(0, now - progress);
+    }
   }
 
+  /** Listens on {@code host:port} with the default {@link Limits}. */
   public static OmahaServer start(String host, int port, Deps deps) {
+    return start(host, port, deps, Limits.DEFAULTS);
+  }
+
+  /**
+   * Listens on {@code host:port}. Undertow's own builder is not used because it has no place for
+   * the {@link ConnectionGate} between the listening socket and the HTTP listener; this is the
+   * same assembly, with the header and idle timeouts set and the gate in front.
+   */
+  public static OmahaServer start(String host, int port, Deps deps, Limits limits) {
+    int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    RefusalLog refusals = new RefusalLog();
     GracefulShutdownHandler graceful = Handlers.gracefulShutdown(routes(deps));
-    Undertow u = Undertow.builder()
-        .addHttpListener(port, host)
-        .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
-        // Update checks do not block a worker (see update); workers serve the admin API and odd bodies.
-        .setWorkerThreads(WORKERS)
-        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, DRAIN_LIMIT)
-        .setHandler(graceful)
-        .build();
-    u.start();
-    return new OmahaServer(u, graceful, deps.admission());
+    XnioWorker worker = null;
+    ThreadPoolExecutor files = null;
+    Health health = null;
+    try {
+      worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+          .set(Options.WORKER_IO_THREADS, ioThreads)
+          .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
+          .set(Options.CONNECTION_LOW_WATER, 1_000_000)
+          // Update checks and downloads do not block a worker; workers serve the admin API.
+          .set(Options.WORKER_TASK_CORE_THREADS, WORKERS)
+          .set(Options.WORKER_TASK_MAX_THREADS, WORKERS)
+          .set(Options.TCP_NODELAY, true)
+          .set(Options.CORK, true)
+          .getMap());
+      files = new ThreadPoolExecutor(FILE_THREADS, FILE_THREADS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+          new NamedThreads("cairn-files"));
+      XnioWorker w = worker;
+      ConnectionGate[] gate = new ConnectionGate[1];
+      health = new Health(worker, () -> w.getMXBean().getWorkerPoolSize() + " threads, "
+          + w.getMXBean().getWorkerQueueSize() + " tasks queued", files, deps.admission(), limits.stall(), () -> {
+            refusals.tick();
+            if (gate[0] != null) {
+              gate[0].sweep();
+            }
+          });
+      OptionMap http = OptionMap.builder()
+          .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
+          .set(UndertowOptions.MAX_ENTITY_SIZE, DRAIN_LIMIT)
+          .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, Limits.millis(limits.headers()))
+          .set(UndertowOptions.NO_REQUEST_TIMEOUT, Limits.millis(limits.idle()))
+          .getMap();
+      ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
+      HttpOpenListener open = new HttpOpenListener(buffers, http);
+      open.setRootHandler(new Transport(graceful, limits, refusals, files, health));
+      gate[0] = new ConnectionGate(open, limits.connectionsPerAddress(), refusals);
+      AcceptingChannel<StreamConnection> listener = worker.createStreamConnectionServer(
+          new InetSocketAddress(host, port), ChannelListeners.openListenerAdapter(gate[0]), OptionMap.builder()
+              .set(Options.WORKER_IO_THREADS, ioThreads)
+              .set(Options.TCP_NODELAY, true)
+              .set(Options.REUSE_ADDRESSES, true)
+              .set(Options.BALANCING_TOKENS, 1)
+              .set(Options.BALANCING_CONNECTIONS, 2)
+              .set(Options.BACKLOG, 1000)
+              .getMap());
+      listener.resumeAccepts();
+      return new OmahaServer(worker, listener, graceful, deps.admission(), gate[0], health, files);
+    } catch (IOException | RuntimeException e) {
+      if (health != null) {
+        health.close();
+      }
+      if (files != null) {
+        files.shutdownNow();
+      }
+      if (worker != null) {
+        worker.shutdownNow();
+      }
+      throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Daemon threads named {@code prefix-N}. */
+  private static final class NamedThreads implements java.util.concurrent.ThreadFactory {
+    private final String prefix;
+    private final AtomicInteger n = new AtomicInteger();
+
+    NamedThreads(String prefix) {
+      this.prefix = prefix;
+    }
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
   }
 
   public int port() {
-    return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+    return listener.getLocalAddress(InetSocketAddress.class).getPort();
   }
 
   /** Lets in-flight requests finish (up to {@code millis}), then stops. */
@@ -134,7 +270,18 @@ public final class OmahaServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    undertow.stop();
+    IoUtils.safeClose(listener);
+    health.close();
+    files.shutdownNow();
+    worker.shutdown();
+    try {
+      if (!worker.awaitTermination(millis, TimeUnit.MILLISECONDS)) {
+        worker.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      worker.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
@@ -162,13 +309,120 @@ public final class OmahaServer implements AutoCloseable {
   }
 
   /**
-   * The update check, without blocking a thread: the body is read and parsed on the I/O thread,
-   * the check joins the store's next group commit, and the answer goes out on the I/O thread once
-   * it is committed. Bodies without a length, or longer than {@link #MAX_BODY}, take the blocking
-   * path (a worker thread), which answers them 413 or reads a chunked body up to the limit.
+   * The update check, without holding a thread: the body is read as it arrives, on the I/O thread,
+   * whatever its framing (a length or chunks); it is parsed there, the check joins the store's
+   * next group commit, and the answer goes out on the I/O thread once it is committed. A check
+   * takes its place among the {@link Admission} only once its body is in, and the whole body must
+   * arrive within the body timeout, so clients that hold a body back hold neither a thread nor a
+   * place. Past {@link #MAX_BODY} the rest is read and thrown away (up to {@link #DRAIN_LIMIT}),
+   * then answered 413.
    */
   private static void update(HttpServerExchange ex, Deps deps) {
+    long start = System.nanoTime();
+    Transport t = Transport.of(ex);
+    CheckBody body = new CheckBody(ex.getRequestContentLength());
+    ex.getRequestReceiver().receivePartialBytes((e, bytes, last) -> {
+      if (!body.add(bytes, last)) {
+        return;
+      }
+      if (body.tooLarge()) {
+        t.refusals().refused(e, "413 body larger than " + MAX_BODY + " bytes");
+        e.setPersistent(false);
+        text(e, StatusCodes.REQUEST_ENTITY_TOO_LARGE, "text/plain", "request body larger than " + MAX_BODY + " bytes\n");
+        done(deps, StatusCodes.REQUEST_ENTITY_TOO_LARGE, start);
+        return;
+      }
+      arrived(e, deps, body.bytes(), start);
+    }, (e, failure) -> {
+      if (body.fail()) {
+        unreadable(e, deps, failure, start);
+      }
+    });
+    if (!body.settled()) {
+      try {
+        body.deadline = ex.getIoThread().executeAfter(() -> {
+          if (body.fail()) {
+            t.refusals().refused(ex, "the body did not arrive in full within " + StallGuards.text(t.limits().body())
+                + "; connection closed");
+            done(deps, StatusCodes.REQUEST_TIME_OUT, start);
+            IoUtils.safeClose(ex.getConnection());
+          }
+        }, t.limits().body().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        IoUtils.safeClose(ex.getConnection());    // the server is stopping
+      }
+    }
+  }
+
+  /**
+   * An update check's body as it arrives: kept up to {@link #MAX_BODY}, counted beyond. Settled
+   * once, by its end, a failure or its deadline, on the connection's I/O thread.
+   */
+  private static final class CheckBody {
+    private final ByteArrayOutputStream kept;
+    private long size;
+    private boolean settled;
+    XnioExecutor.Key deadline;
+
+    CheckBody(long declared) {
+      kept = new ByteArrayOutputStream(declared > 0 && declared <= MAX_BODY ? (int) declared : 1024);
+    }
+
+    /** Takes {@code bytes}; true when they were the last and this settles the body. */
+    boolean add(byte[] bytes, boolean last) {
+      if (settled) {
+        return false;
+      }
+      size += bytes.length;
+      if (size <= MAX_BODY) {
+        kept.write(bytes, 0, bytes.length);
+      }
+      return last && settle();
+    }
+
+    /** True when a failure settles the body (it was not settled yet). */
+    boolean fail() {
+      return settle();
+    }
+
+    private boolean settle() {
+      if (settled) {
+        return false;
+      }
+      settled = true;
+      if (deadline != null) {
+        deadline.remove();
+      }
+      return true;
+    }
+
+    boolean settled() {
+      return settled;
+    }
+
+    boolean tooLarge() {
+      return size > MAX_BODY;
+    }
+
+    byte[] bytes() {
+      return kept.toByteArray();
+    }
+  }
+
+  /** The whole body is in: parse it, take a place among the checks in flight, and submit it. */
+  private static void arrived(HttpServerExchange ex, Deps deps, byte[] body, long start) {
+    Transport t = Transport.of(ex);
+    OmahaRequest req;
+    try {
+      req = OmahaXml.parseRequest(body);
+    } catch (OmahaXml.BadRequest bad) {
+      t.refusals().refused(ex, "400 " + bad.getMessage());
+      text(ex, StatusCodes.BAD_REQUEST, "text/plain", bad.getMessage() + "\n");
+      done(deps, StatusCodes.BAD_REQUEST, start);
+      return;
+    }
     if (!deps.admission().enter()) {
+      t.refusals().refused(ex, "503 busy: " + deps.admission().limit() + " checks wait for the database already");
       ex.setPersistent(false);
       ex.getResponseHeaders().put(Headers.RETRY_AFTER, "60");
       text(ex, StatusCodes.SERVICE_UNAVAILABLE, "text/plain", "the server is busy; try again later\n");
@@ -179,28 +433,41 @@ public final class OmahaServer implements AutoCloseable {
       deps.admission().leave();
       next.proceed();
     });
-    long declared = ex.getRequestContentLength();
-    if (declared < 0 || declared > MAX_BODY) {
-      ex.dispatch(new BlockingHandler(e -> blockingUpdate(e, deps)));
+    String ip = ex.getSourceAddress().getAddress().getHostAddress();
+    ex.dispatch(SameThreadExecutor.INSTANCE, () -> deps.service().submit(req, ip).whenComplete((out, failure) ->
+        ex.getIoThread().execute(() -> answer(ex, deps, req, out, failure, start))));
+  }
+
+  /**
+   * The body could not be read: 413 past {@link #DRAIN_LIMIT}, 400 for a broken body (a malformed
+   * chunk, a connection closed early) while the exchange can still be answered. A client cut off
+   * by the body timeout is logged by {@link StallGuards}, and its connection is closed.
+   */
+  private static void unreadable(HttpServerExchange ex, Deps deps, IOException failure, long start) {
+    boolean answerable = !ex.isResponseStarted() && ex.getConnection().isOpen();
+    if (failure instanceof StallGuards.Stalled) {
+      done(deps, StatusCodes.REQUEST_TIME_OUT, start);
       return;
     }
-    long start = System.nanoTime();
-    ex.getRequestReceiver().receiveFullBytes((e, body) -> {
-      OmahaRequest req;
-      try {
-        req = OmahaXml.parseRequest(body);
-      } catch (OmahaXml.BadRequest bad) {
-        text(e, StatusCodes.BAD_REQUEST, "text/plain", bad.getMessage() + "\n");
-        done(deps, StatusCodes.BAD_REQUEST, start);
-        return;
+    RefusalLog refusals = Transport.of(ex).refusals();
+    if (failure instanceof RequestTooBigException) {
+      refusals.refused(ex, "413 body larger than " + DRAIN_LIMIT + " bytes" + (answerable ? "" : "; connection closed"));
+      if (answerable) {
+        ex.setPersistent(false);
+        text(ex, StatusCodes.REQUEST_ENTITY_TOO_LARGE, "text/plain", "request body larger than " + MAX_BODY + " bytes\n");
       }
-      String ip = e.getSourceAddress().getAddress().getHostAddress();
-      e.dispatch(SameThreadExecutor.INSTANCE, () -> deps.service().submit(req, ip).whenComplete((out, failure) ->
-          e.getIoThread().execute(() -> answer(e, deps, req, out, failure, start))));
-    }, (e, failure) -> {
-      text(e, StatusCodes.BAD_REQUEST, "text/plain", "could not read the request body\n");
-      done(deps, StatusCodes.BAD_REQUEST, start);
-    });
+      done(deps, StatusCodes.REQUEST_ENTITY_TOO_LARGE, start);
+      return;
+    }
+    refusals.refused(ex, "400 the body could not be read (" + failure.getMessage() + ")"
+        + (answerable ? "" : "; connection closed"));
+    if (answerable) {
+      ex.setPersistent(false);
+      text(ex, StatusCodes.BAD_REQUEST, "text/plain", "could not read the request body\n");
+    } else {
+      IoUtils.safeClose(ex.getConnection());
+    }
+    done(deps, StatusCodes.BAD_REQUEST, start);
   }
 
   private static void answer(HttpServerExchange ex, Deps deps, OmahaRequest req, UpdateService.Outcome out,
@@ -234,43 +501,6 @@ public final class OmahaServer implements AutoCloseable {
     deps.metrics().latency(System.nanoTime() - start);
   }
 
-  /** The update check on a worker thread, for bodies without a declared length or over the limit. */
-  private static void blockingUpdate(HttpServerExchange ex, Deps deps) {
-    long start = System.nanoTime();
-    int status;
-    try {
-      byte[] body = readBody(ex);
-      OmahaRequest req = OmahaXml.parseRequest(body);
-      UpdateService.Outcome out = deps.service().handle(req, ex.getSourceAddress().getAddress().getHostAddress());
-      count(deps, req, out);
-      status = StatusCodes.OK;
-      text(ex, status, "text/xml; charset=utf-8", OmahaXml.renderResponse(out.response()));
-    } catch (RequestTooBigException e) {
-      status = StatusCodes.REQUEST_ENTITY_TOO_LARGE;
-      tooLarge(ex, "text/plain", "request body larger than " + MAX_BODY + " bytes\n");
-    } catch (OmahaXml.BadRequest e) {
-      status = StatusCodes.BAD_REQUEST;
-      text(ex, status, "text/plain", e.getMessage() + "\n");
-    } catch (IOException e) {
-      status = StatusCodes.BAD_REQUEST;
-      text(ex, status, "text/plain", "could not read the request body\n");
-    }
-    done(deps, status, start);
-  }
-
-  private static byte[] readBody(HttpServerExchange ex) throws IOException {
-    long declared = ex.getRequestContentLength();
-    if (declared > MAX_BODY) {
-      throw new RequestTooBigException();
-    }
-    ex.startBlocking();
-    byte[] body = ex.getInputStream().readNBytes(MAX_BODY + 1);
-    if (body.length > MAX_BODY) {
-      throw new RequestTooBigException();
-    }
-    return body;
-  }
-
   /**
    * Answers 413 and closes the connection. The rest of the body is never parsed as a next request
    * (the connection is not kept alive), and it is read and thrown away after the answer went out,
@@ -298,10 +528,20 @@ public final class OmahaServer implements AutoCloseable {
     }
   }
 
+  /**
+   * 200 while the database answers and nothing is stalled ({@link Health}); 503 with the reason
+   * otherwise. Runs on the health probe's own thread, never an I/O thread or a pool it watches.
+   */
   private static void health(HttpServerExchange ex, Deps deps) {
-    boolean ok = deps.store().healthy();
-    deps.metrics().request("/healthz", ok ? 200 : 503);
-    text(ex, ok ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, "text/plain", ok ? "ok\n" : "database unavailable\n");
+    Health health = Transport.of(ex).health();
+    if (ex.isInIoThread()) {
+      ex.dispatch(health.probes(), e -> health(e, deps));
+      return;
+    }
+    String problem = deps.store().healthy() ? health.problem() : "database unavailable";
+    int status = problem == null ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE;
+    deps.metrics().request("/healthz", status);
+    text(ex, status, "text/plain", problem == null ? "ok\n" : problem + "\n");
   }
 
   /** The registry in the format the Accept header asks for; rendered on a worker, not the I/O thread. */

@@ -11,7 +11,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -28,11 +27,11 @@ import java.util.Optional;
  * The files anyone may fetch, without a token: hosted payloads and their signatures under
  * {@code /packages/APP/BOARD/VERSION/NAME}, a channel's {@code version.txt} and installer images under
  * {@code /release/}. A file is found through its database row, never by joining the URL onto a
- * directory. GET and HEAD, one byte range, ETag and If-None-Match; bodies are streamed.
+ * directory. GET and HEAD, one byte range, ETag and If-None-Match. Files are looked up and sent on
+ * the server's file threads, and a body goes out without holding a thread while the client is slow
+ * ({@link FileSend}).
  */
 public final class PublicFiles implements HttpHandler {
-  private static final int CHUNK = 1 << 16;
-
   private final SqliteStore store;
   private final Path dataDir;
 
@@ -48,7 +47,7 @@ public final class PublicFiles implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange ex) throws Exception {
     if (ex.isInIoThread()) {
-      ex.dispatch(this);
+      ex.dispatch(Transport.of(ex).files(), this);
       return;
     }
     boolean head = ex.getRequestMethod().equals(Methods.HEAD);
@@ -173,7 +172,8 @@ public final class PublicFiles implements HttpHandler {
       notFound(ex);
       return;
     }
-    try (ch) {
+    boolean sending = false;
+    try {
       long size = ch.size();
       var h = ex.getResponseHeaders();
       h.put(Headers.ACCEPT_RANGES, "bytes");
@@ -211,23 +211,12 @@ public final class PublicFiles implements HttpHandler {
         ex.endExchange();
         return;
       }
-      ex.startBlocking();
-      OutputStream out = ex.getOutputStream();
-      byte[] buf = new byte[CHUNK];
-      ByteBuffer bb = ByteBuffer.wrap(buf);
-      long pos = start;
-      long left = length;
-      while (left > 0) {
-        bb.clear().limit((int) Math.min(buf.length, left));
-        int n = ch.read(bb, pos);
-        if (n < 0) {
-          throw new IOException(file + ": ended early at byte " + pos);
-        }
-        out.write(buf, 0, n);
-        pos += n;
-        left -= n;
+      FileSend.start(ex, ch, start, length, Transport.of(ex).files());
+      sending = true;
+    } finally {
+      if (!sending) {
+        ch.close();
       }
-      out.close();
     }
   }
 

@@ -8,6 +8,7 @@ import dev.cairn.omaha.AddressQuota;
 import dev.cairn.omaha.Model;
 import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,13 +46,20 @@ final class TestServer implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** Per-address limits are off unless a test asks for them: every test client is 127.0.0.1. */
-  private TestServer(SqliteStore store, int maxChecksInFlight, String adminToken, AddressQuota.Limits limits) {
+  /**
+   * Per-address limits are off unless a test asks for them: every test client is 127.0.0.1.
+   * {@code hosting}: the data directory, to accept unsigned uploads and serve files from; null for neither.
+   */
+  private TestServer(SqliteStore store, int maxChecksInFlight, String adminToken, AddressQuota.Limits addressLimits,
+      Limits limits, Path hosting) {
     this.store = store;
-    UpdateService service = new UpdateService(store, Clock.fixed(NOW, ZoneOffset.UTC), new AddressQuota(limits));
+    UpdateService service = new UpdateService(store, Clock.fixed(NOW, ZoneOffset.UTC), new AddressQuota(addressLimits));
+    AdminApi adminApi = hosting == null ? new AdminApi(store, () -> PUBLIC_URL) : new AdminApi(store, () -> PUBLIC_URL,
+        new PayloadApi(store, () -> PUBLIC_URL, hosting, new OpenPgpReleaseKeys(), true));
     this.server = OmahaServer.start("127.0.0.1", 0,
-        new OmahaServer.Deps(service, store, metrics, adminToken, new AdminApi(store, () -> PUBLIC_URL), null,
-            new OmahaServer.Admission(maxChecksInFlight)));
+        new OmahaServer.Deps(service, store, metrics, adminToken, adminApi,
+            hosting == null ? null : new PublicFiles(store, hosting), new OmahaServer.Admission(maxChecksInFlight)),
+        limits);
     this.base = URI.create("http://127.0.0.1:" + server.port());
   }
 
@@ -62,31 +70,38 @@ final class TestServer implements AutoCloseable {
   /** As {@link #start(Path)}, with {@code adminToken} as the configured admin token. */
   static TestServer start(Path dir, String adminToken) throws IOException {
     java.nio.file.Files.createDirectories(dir);
-    return start(dir, OmahaServer.MAX_CHECKS_IN_FLIGHT, adminToken, AddressQuota.Limits.none());
+    return start(dir, OmahaServer.MAX_CHECKS_IN_FLIGHT, adminToken, AddressQuota.Limits.none(), Limits.DEFAULTS, false);
   }
 
   /** As {@link #start(Path)}, with these per-address limits. */
   static TestServer start(Path dir, AddressQuota.Limits limits) throws IOException {
-    return start(dir, OmahaServer.MAX_CHECKS_IN_FLIGHT, TOKEN, limits);
+    return start(dir, OmahaServer.MAX_CHECKS_IN_FLIGHT, TOKEN, limits, Limits.DEFAULTS, false);
   }
 
   /** As {@link #start(Path)}, answering 503 to update checks beyond {@code maxChecksInFlight} waiting at once. */
   static TestServer start(Path dir, int maxChecksInFlight) throws IOException {
-    return start(dir, maxChecksInFlight, TOKEN, AddressQuota.Limits.none());
+    return start(dir, maxChecksInFlight, Limits.DEFAULTS, false);
   }
 
-  private static TestServer start(Path dir, int maxChecksInFlight, String adminToken, AddressQuota.Limits limits)
-      throws IOException {
+  /**
+   * As {@link #start(Path, int)}, with {@code limits} on the transport; {@code hosting} accepts
+   * unsigned payload uploads into {@code dir} and serves them.
+   */
+  static TestServer start(Path dir, int maxChecksInFlight, Limits limits, boolean hosting) throws IOException {
+    return start(dir, maxChecksInFlight, TOKEN, AddressQuota.Limits.none(), limits, hosting);
+  }
+
+  private static TestServer start(Path dir, int maxChecksInFlight, String adminToken, AddressQuota.Limits addressLimits,
+      Limits limits, boolean hosting) throws IOException {
     SqliteStore store = SqliteStore.open(dir.resolve("cairn.db"));
     try {
       store.seedDefaults();
-      return new TestServer(store, maxChecksInFlight, adminToken, limits);
+      return new TestServer(store, maxChecksInFlight, adminToken, addressLimits, limits, hosting ? dir : null);
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
   }
-
 
   @Override
   public void close() {

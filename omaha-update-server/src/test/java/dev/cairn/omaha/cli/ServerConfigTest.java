@@ -1,0 +1,77 @@
+package dev.cairn.omaha.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.omaha.http.Limits;
+import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The transport's limits and timeouts as {@code cairn serve} takes them: flags, then cairn.yaml, then defaults. */
+class ServerConfigTest {
+  @TempDir
+  Path dir;
+
+  Limits limits(String header, String body, String idle, String write, Integer perAddress, String stall)
+      throws Exception {
+    return ServerConfig.limits(header, body, idle, write, perAddress, stall, dir);
+  }
+
+  @Test
+  void limits_flagsWinOverCairnYaml_whichWinsOverTheDefaults() throws Exception {
+    Files.writeString(dir.resolve("cairn.yaml"), "body_timeout: 1m30s\nidle_timeout: 500ms\n"
+        + "max_connections_per_address: 4000\nstall_timeout: 2s\n");
+
+    Limits l = limits("3s", null, "90s", null, null, null);
+
+    assertEquals(Duration.ofSeconds(3), l.headers(), "from the flag");
+    assertEquals(Duration.ofSeconds(90), l.body(), "from cairn.yaml");
+    assertEquals(Duration.ofSeconds(90), l.idle(), "the flag over cairn.yaml");
+    assertEquals(Limits.DEFAULTS.write(), l.write(), "the default");
+    assertEquals(4000, l.connectionsPerAddress());
+    assertEquals(Duration.ofSeconds(2), l.stall());
+    assertEquals(0, limits(null, null, null, null, 0, null).connectionsPerAddress(), "0 is no limit");
+  }
+
+  @Test
+  void limits_badValues_areRefusedNamingTheFlagOrTheSetting() throws Exception {
+    assertEquals("--body-timeout: '30x' is not a duration like 500ms, 30s, 2m or 1h", assertThrows(
+        IllegalArgumentException.class, () -> limits(null, "30x", null, null, null, null)).getMessage());
+    assertEquals("--write-timeout: '0s' must be between 1ms and 24h", assertThrows(
+        IllegalArgumentException.class, () -> limits(null, null, null, "0s", null, null)).getMessage());
+    assertEquals("max connections per address must be 0 (no limit) or more, got -1", assertThrows(
+        IllegalArgumentException.class, () -> limits(null, null, null, null, -1, null)).getMessage());
+
+    Files.writeString(dir.resolve("cairn.yaml"), "idle_timeout: 60\n");
+    assertEquals(dir.resolve("cairn.yaml") + ": setting 'idle_timeout' must be a string", assertThrows(
+        IllegalArgumentException.class, () -> limits(null, null, null, null, null, null)).getMessage());
+    Files.writeString(dir.resolve("cairn.yaml"), "stall_timeout: soon\n");
+    assertEquals(dir.resolve("cairn.yaml") + ": setting 'stall_timeout': 'soon' is not a duration like 500ms, 30s, 2m or 1h",
+        assertThrows(IllegalArgumentException.class, () -> limits(null, null, null, null, null, null)).getMessage());
+    Files.writeString(dir.resolve("cairn.yaml"), "max_connections_per_address: many\n");
+    assertEquals(dir.resolve("cairn.yaml") + ": setting 'max_connections_per_address' must be a whole number, got 'many'",
+        assertThrows(IllegalArgumentException.class, () -> limits(null, null, null, null, null, null)).getMessage());
+  }
+
+  @Test
+  void serveHelp_namesEachLimit_withItsDefaultAndItsSetting() {
+    String help = new CommandLine(new ServeCommand(new OpenPgpReleaseKeys())).getUsageMessage(CommandLine.Help.Ansi.OFF)
+        .replaceAll("\\s+", " ");
+    Limits d = Limits.DEFAULTS;
+    for (String expected : new String[] {
+        "--header-timeout=DURATION", "(default " + d.headers().toSeconds() + "s; header_timeout in cairn.yaml)",
+        "--body-timeout=DURATION", "(default " + d.body().toSeconds() + "s; body_timeout)",
+        "--idle-timeout=DURATION", "(default " + d.idle().toSeconds() + "s; idle_timeout)",
+        "--write-timeout=DURATION", "(default " + d.write().toSeconds() + "s; write_timeout)",
+        "--max-connections-per-address=N", "(default " + d.connectionsPerAddress() + "; max_connections_per_address)",
+        "--stall-timeout=DURATION", "(default " + d.stall().toSeconds() + "s; stall_timeout)"}) {
+      assertTrue(help.contains(expected), expected + " is not in: " + help);
+    }
+  }
+}
