@@ -87,6 +87,29 @@ class HostileInputHttpTest {
   }
 
   @Test
+  void controlCharactersInAttributes_areStoredRaw_andTheJsonApiEscapesThem() {
+    // XML 1.1 lets character references carry C0 and C1 controls; a bidi control is a plain character
+    String evil = "&#x1b;[2J&#x1b;]0;owned&#x7;&#x9b;31m&#xd;\u202e";
+    String xml = withDoctype("", "").replace("version=\"1.0\"", "version=\"1.1\"")
+        .replace("machinealias=\"\"", "machinealias=\"" + evil + "\"").replace("oem=\"qemu\"", "oem=\"" + evil + "\"");
+
+    HttpResponse<String> r = server.omaha(xml);
+
+    assertEquals(200, r.statusCode(), r.body());
+    String raw = "\u001b[2J\u001b]0;owned\u0007\u009b31m\r\u202e";
+    var stored = server.store.listInstances(TestServer.APP, null, 10).get(0);
+    assertEquals(raw, stored.alias(), "the database keeps what the machine sent");
+    assertEquals(raw, stored.oem());
+    HttpResponse<String> api = server.send(server.request("/api/v1/instances/" + MACHINE)
+        .header("Authorization", "Bearer " + TestServer.TOKEN).GET());
+    assertEquals(200, api.statusCode(), api.body());
+    assertFalse(api.body().chars().anyMatch(c -> (c < 0x20 && c != '\n') || (c >= 0x7f && c <= 0x9f) || c == 0x202e),
+        "no raw control character in the API's answer: " + api.body());
+    assertTrue(api.body().contains("\\u001B[2J"), api.body());
+    assertTrue(api.body().contains("\\u009B31m"), api.body());
+  }
+
+  @Test
   void xxe_readingEtcPasswd_is400_andLeaksNothing() {
     String xml = withDoctype("<!DOCTYPE request [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>", "&xxe;");
 
