@@ -46,6 +46,8 @@ import org.xnio.channels.AcceptingChannel;
  */
 public final class OmahaServer implements AutoCloseable {
   public static final int MAX_BODY = 64 * 1024;
+  /** The most bytes of request line and headers a request may carry. */
+  public static final int MAX_HEADER_BYTES = 32 * 1024;
   static final int WORKERS = 16;
   /**
    * The threads that look public files up and send them ({@link FileSend}): disk reads stay off
@@ -209,6 +211,10 @@ public final class OmahaServer implements AutoCloseable {
       OptionMap http = OptionMap.builder()
           .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
           .set(UndertowOptions.MAX_ENTITY_SIZE, DRAIN_LIMIT)
+          // update_engine's and cairn admin's headers are a few hundred bytes; Undertow's default
+          // of 1 MiB a request would let 256 connections of one address hold 256 MiB
+          .set(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+          .set(UndertowOptions.MAX_HEADERS, 100)
           .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, Limits.millis(limits.headers()))
           .set(UndertowOptions.NO_REQUEST_TIMEOUT, Limits.millis(limits.idle()))
           .getMap();

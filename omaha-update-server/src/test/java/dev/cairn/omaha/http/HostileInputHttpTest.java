@@ -87,6 +87,22 @@ class HostileInputHttpTest {
   }
 
   @Test
+  void headersOver32KiB_areRefused_andTheServerGoesOn() throws Exception {
+    String big = "X-Pad: " + "a".repeat(1000) + "\r\n";
+    try (RawClient c = RawClient.connect(server.server.port(), "127.0.0.1")) {
+      byte[] body = TestServer.check("ffffffffffffffffffffffffffffffff", "3510.2.1", "stable")
+          .getBytes(StandardCharsets.UTF_8);
+      c.send("POST /v1/update/ HTTP/1.1\r\nHost: cairn\r\n" + big.repeat(40) + "Content-Length: " + body.length
+          + "\r\n\r\n" + new String(body, StandardCharsets.UTF_8));
+      String answer = c.untilClosed(java.time.Duration.ofSeconds(5));
+      assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+    }
+    assertEquals(0, server.instances().size(), "the check with 40 KiB of headers was not served");
+    assertEquals(200, server.omaha(TestServer.check(MACHINE, "3510.2.1", "stable")).statusCode());
+    assertEquals(1, server.instances().size(), "only the real check was stored");
+  }
+
+  @Test
   void controlCharactersInAttributes_areStoredRaw_andTheJsonApiEscapesThem() {
     // XML 1.1 lets character references carry C0 and C1 controls; a bidi control is a plain character
     String evil = "&#x1b;[2J&#x1b;]0;owned&#x7;&#x9b;31m&#xd;\u202e";
