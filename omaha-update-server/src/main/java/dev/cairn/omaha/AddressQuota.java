@@ -112,8 +112,11 @@ public final class AddressQuota {
     }
   }
 
-  /** An IPv4 address as it is; an IPv6 address by its first four groups (its /64). */
-  static String key(String address) {
+  /**
+   * What one client is counted by: an IPv4 address as it is; an IPv6 address by its first four
+   * groups (its /64), which one host or site usually holds whole.
+   */
+  public static String key(String address) {
     if (address.indexOf(':') < 0) {
       return address;
     }

@@ -1,5 +1,6 @@
 package dev.cairn.omaha.http;
 
+import dev.cairn.omaha.AddressQuota;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -14,6 +15,8 @@ import org.xnio.StreamConnection;
  * Undertow's HTTP listener (Undertow has no such limit): a connection beyond the limit is closed
  * as it is accepted, before a byte of it is read, so it costs no buffer and no parsing.
  *
+ * <p>An IPv6 client is counted by its /64, as {@link AddressQuota#key} counts it for grants.
+ *
  * <p>Each address's connections are kept in a list, and the closed ones are dropped from it when
  * the address reaches its limit and by {@link #sweep}; counting open connections is exact.
  */
@@ -21,7 +24,7 @@ final class ConnectionGate implements ChannelListener<StreamConnection> {
   private final ChannelListener<StreamConnection> next;
   private final int perAddress;
   private final RefusalLog refusals;
-  private final ConcurrentHashMap<InetAddress, List<StreamConnection>> open = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, List<StreamConnection>> open = new ConcurrentHashMap<>();
 
   /** {@code perAddress} 0 is no limit, and then nothing is kept. */
   ConnectionGate(ChannelListener<StreamConnection> next, int perAddress, RefusalLog refusals) {
@@ -48,7 +51,7 @@ final class ConnectionGate implements ChannelListener<StreamConnection> {
       return true;
     }
     boolean[] admitted = {false};
-    open.compute(a, (k, list) -> {
+    open.compute(AddressQuota.key(a.getHostAddress()), (k, list) -> {
       List<StreamConnection> l = list == null ? new ArrayList<>() : list;
       if (l.size() >= perAddress) {
         l.removeIf(x -> !x.isOpen());
@@ -68,7 +71,7 @@ final class ConnectionGate implements ChannelListener<StreamConnection> {
 
   /** Drops the closed connections, and the addresses left with none. */
   void sweep() {
-    for (InetAddress a : open.keySet()) {
+    for (String a : open.keySet()) {
       open.computeIfPresent(a, (k, l) -> {
         l.removeIf(x -> !x.isOpen());
         return l.isEmpty() ? null : l;
@@ -78,8 +81,12 @@ final class ConnectionGate implements ChannelListener<StreamConnection> {
 
   /** The open connections of {@code a} (0 when there is no limit, as nothing is kept then). */
   int open(InetAddress a) {
+    return open(AddressQuota.key(a.getHostAddress()));
+  }
+
+  private int open(String key) {
     int[] n = {0};
-    open.computeIfPresent(a, (k, l) -> {
+    open.computeIfPresent(key, (k, l) -> {
       n[0] = (int) l.stream().filter(StreamConnection::isOpen).count();
       return l;
     });
@@ -89,7 +96,7 @@ final class ConnectionGate implements ChannelListener<StreamConnection> {
   /** The open connections of every address (0 when there is no limit). */
   int open() {
     int n = 0;
-    for (InetAddress a : open.keySet()) {
+    for (String a : open.keySet()) {
       n += open(a);
     }
     return n;
