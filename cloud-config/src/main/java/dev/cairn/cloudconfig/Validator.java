@@ -66,7 +66,7 @@ final class Validator {
     if (root instanceof YamlNode.Scalar s && Yaml11.type(s) == Yaml11.Type.NULL) {
       return;   // only comments: an empty config
     }
-    check(root, Schema.ROOT, "", "");
+    check(null, root, Schema.ROOT, "", "");
   }
 
   /** The UTF-8 size of {@code s}, counting no further than just past the limit. */
@@ -93,18 +93,19 @@ final class Validator {
 
   // ---- structure: types, unknown and deprecated keys, values
 
-  private void check(YamlNode node, Schema.Field field, String name, String path) {
+  /** {@code key} is where {@code node} was written as a value (null for the document); a type finding may point at it. */
+  private void check(YamlNode.Scalar key, YamlNode node, Schema.Field field, String name, String path) {
     switch (field.kind()) {
       case STRUCT -> {
         if (node instanceof YamlNode.Mapping m) {
           struct(m, field, path);
         } else {
-          wrongType(node, name, field);
+          wrongType(key, node, name, field);
         }
       }
       case STRUCT_LIST -> {
         if (!(node instanceof YamlNode.Sequence seq)) {
-          wrongType(node, name, field);
+          wrongType(key, node, name, field);
           return;
         }
         for (int i = 0; i < seq.items().size(); i++) {
@@ -119,7 +120,7 @@ final class Validator {
       }
       case STRING_LIST -> {
         if (!(node instanceof YamlNode.Sequence seq)) {
-          wrongType(node, name, field);
+          wrongType(key, node, name, field);
           return;
         }
         for (int i = 0; i < seq.items().size(); i++) {
@@ -129,13 +130,13 @@ final class Validator {
           }
         }
       }
-      default -> scalar(node, field, name, path);
+      default -> scalar(key, node, field, name, path);
     }
   }
 
-  private void scalar(YamlNode node, Schema.Field field, String name, String path) {
+  private void scalar(YamlNode.Scalar key, YamlNode node, Schema.Field field, String name, String path) {
     if (!(node instanceof YamlNode.Scalar s) || !compatible(Yaml11.type(s), field.kind())) {
-      wrongType(node, name, field);
+      wrongType(key, node, name, field);
       return;
     }
     if (field.valid() != null && !s.value().isEmpty() && !field.valid().matcher(s.value()).matches()) {
@@ -173,8 +174,13 @@ final class Validator {
     };
   }
 
-  private void wrongType(YamlNode node, String name, Schema.Field field) {
-    add(node, Level.WARNING, "incorrect type for \"" + name + "\" (want " + field.kind().human + ")");
+  /**
+   * A type finding points at the value when it starts on the key's line, and at the key when the
+   * value is a block on the lines below it, as coreos-cloudinit reports it (the key's line).
+   */
+  private void wrongType(YamlNode.Scalar key, YamlNode node, String name, Schema.Field field) {
+    YamlNode at = key != null && node.line() > key.line() ? key : node;
+    add(at, Level.WARNING, "incorrect type for \"" + name + "\" (want " + field.kind().human + ")");
   }
 
   private void struct(YamlNode.Mapping written, Schema.Field field, String path) {
@@ -208,7 +214,7 @@ final class Validator {
       if (child.deprecated() != null) {
         add(e.key(), Level.WARNING, "deprecated key \"" + key + "\" (" + child.deprecated() + ")");
       }
-      check(e.value(), child, key, childPath);
+      check(e.key(), e.value(), child, key, childPath);
     }
     if (path.equals("write_files[]")) {
       writeFile(m);
