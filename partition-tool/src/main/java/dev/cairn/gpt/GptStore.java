@@ -128,16 +128,17 @@ public final class GptStore {
    * </ul>
    *
    * <p>So the copy that is the only good one is overwritten last, after the other holds the new
-   * table on stable storage. The first copy written goes entries, flush, header, flush: its header
+   * table on stable storage. Every copy but the last goes entries, flush, header, flush: its header
    * verifies only once its entries are down. The last goes header, flush, entries, flush: a reader
-   * that trusts a verifying primary header (sgdisk does) never meets the new entries under the old
-   * header, and finds the new entries it needs in the backup. Each step is flushed, so a disk that
+   * that trusts a verifying primary header (sgdisk does) never meets new entries under the old
+   * header, and finds the new entries it needs in the backup. Each part is flushed, so a disk that
    * reorders writes between flushes cannot mix them.
    *
    * <p>On a grown disk (the backup header is not in the last sector) the backup copy moves to the
-   * end and the last usable LBA follows it, as {@code repair} and {@code sgdisk} do: firmware and
-   * cgpt look for the backup only in the last sector, so a backup anywhere else could not stand in
-   * for a primary cut short. The old backup's sectors are left as they were.
+   * end and the last usable LBA follows it, as {@code repair} and {@code sgdisk} do: when the
+   * primary does not verify, firmware and cgpt look for the backup only in the last sector, so a
+   * backup anywhere else could not stand in for a primary cut short. The old backup's sectors are
+   * left as they were, and the protective MBR is left to {@link #repair}.
    */
   public static PartitionTable write(BlockDevice dev, GptRead read, PartitionTable next) throws IOException {
     long n = dev.sectorCount();
@@ -162,10 +163,7 @@ public final class GptStore {
     return target;
   }
 
-  /**
-   * Writes one copy of {@code table}: the primary (LBA 1 and its entries) or the backup. The
-   * first copy of a write goes entries first, the last goes header first; each part is flushed.
-   */
+  /** Writes one copy of {@code table}, the primary or the backup, in two flushed parts. */
   private static void writeCopy(BlockDevice dev, PartitionTable table, boolean primary, boolean entriesFirst)
       throws IOException {
     byte[] entries = GptCodec.encodeEntries(table);
