@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Who checks what: Cairn reads every cut in-process and must find the whole old table or the
  * whole new one. With 512-byte sectors, {@code cgpt show} and {@code sgdisk -p -i 2} also read
  * every distinct disk the cuts leave behind (cuts that leave byte-identical disks share one run:
- * a dozen or so disks per case, about 250 peer runs in all) and must show the old or the new
+ * a dozen or so disks per case, under 400 peer runs in all) and must show the old or the new
  * partitions and flags. On a grown disk whose primary is damaged cgpt cannot read even the
  * starting disk (it looks for the backup only in the last sector), nor can sgdisk when the primary
  * header is damaged (it finds the backup through that header); the test checks that they cannot,
