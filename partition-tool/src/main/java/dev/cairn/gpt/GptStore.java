@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads and writes whole tables through a {@link BlockDevice}. Every write puts the backup copy
- * (entries, then header) on stable storage before it touches the primary, so a write cut short at
- * any sector leaves at least one copy that verifies.
+ * Reads and writes whole tables through a {@link BlockDevice}. A write never overwrites the only
+ * copy that verifies before the other copy verifies on stable storage, so a write cut short at any
+ * sector, or in the middle of one, leaves the old table or the new one readable (see {@link
+ * #write}).
  */
 public final class GptStore {
   private GptStore() {}
@@ -114,23 +115,78 @@ public final class GptStore {
     }
   }
 
-  /** Writes both copies of {@code table}: backup first, flushed, then primary, flushed. */
-  public static void write(BlockDevice dev, PartitionTable table) throws IOException {
-    checkFits(dev, table);
+  /**
+   * Writes {@code next} over the table that {@code read} found on {@code dev}, and returns the
+   * table as written. {@code read} says which copies verified; the order follows from it:
+   *
+   * <ul>
+   *   <li>both copies good, or only the backup damaged: the backup, then the primary;
+   *   <li>only the primary damaged: the primary, then the backup;
+   *   <li>the primary damaged and the backup moving (a grown disk, below): first the primary is
+   *       rebuilt in place from the table as read, still pointing at the old backup; then the
+   *       backup, then the primary.
+   * </ul>
+   *
+   * <p>So the copy that is the only good one is overwritten last, after the other holds the new
+   * table on stable storage. Every copy but the last goes entries, flush, header, flush: its header
+   * verifies only once its entries are down. The last goes header, flush, entries, flush: a reader
+   * that trusts a verifying primary header (sgdisk does) never meets new entries under the old
+   * header, and finds the new entries it needs in the backup. Each part is flushed, so a disk that
+   * reorders writes between flushes cannot mix them.
+   *
+   * <p>On a grown disk (the backup header is not in the last sector) the backup copy moves to the
+   * end and the last usable LBA follows it, as {@code repair} and {@code sgdisk} do: when the
+   * primary does not verify, firmware and cgpt look for the backup only in the last sector, so a
+   * backup anywhere else could not stand in for a primary cut short. The old backup's sectors are
+   * left as they were, and the protective MBR is left to {@link #repair}.
+   */
+  public static PartitionTable write(BlockDevice dev, GptRead read, PartitionTable next) throws IOException {
+    long n = dev.sectorCount();
+    if (read.diskSectors() != n) {
+      throw new IllegalStateException(dev.name() + " has " + n + " sectors but was read with "
+          + read.diskSectors());
+    }
+    PartitionTable target = next.alternateLba() < n - 1 ? next.relocatedBackup(n) : next;
+    checkFits(dev, target);
+    PartitionTable old = read.table();
+    if (read.primaryProblem() == null) {
+      writeCopy(dev, target, false, true);
+      writeCopy(dev, target, true, false);
+    } else if (target.alternateLba() == old.alternateLba()) {
+      writeCopy(dev, target, true, true);
+      writeCopy(dev, target, false, false);
+    } else {
+      writeCopy(dev, old, true, true);
+      writeCopy(dev, target, false, true);
+      writeCopy(dev, target, true, false);
+    }
+    return target;
+  }
+
+  /** Writes one copy of {@code table}, the primary or the backup, in two flushed parts. */
+  private static void writeCopy(BlockDevice dev, PartitionTable table, boolean primary, boolean entriesFirst)
+      throws IOException {
     byte[] entries = GptCodec.encodeEntries(table);
-    int crc = GptCodec.entriesCrc(table, entries);
-    dev.write(table.backupEntriesLba(), entries);
-    dev.write(table.alternateLba(), GptCodec.encodeHeader(table, false, crc));
-    dev.flush();
-    dev.write(table.entriesLba(), entries);
-    dev.write(1, GptCodec.encodeHeader(table, true, crc));
+    byte[] header = GptCodec.encodeHeader(table, primary, GptCodec.entriesCrc(table, entries));
+    long headerLba = primary ? 1 : table.alternateLba();
+    long entriesLba = primary ? table.entriesLba() : table.backupEntriesLba();
+    if (entriesFirst) {
+      dev.write(entriesLba, entries);
+      dev.flush();
+      dev.write(headerLba, header);
+    } else {
+      dev.write(headerLba, header);
+      dev.flush();
+      dev.write(entriesLba, entries);
+    }
     dev.flush();
   }
 
   /** Writes a fresh protective MBR and both copies of {@code table}. */
   public static void create(BlockDevice dev, PartitionTable table) throws IOException {
     checkFits(dev, table);
-    write(dev, table);
+    writeCopy(dev, table, false, true);
+    writeCopy(dev, table, true, false);
     dev.write(0, GptCodec.encodeProtectiveMbr(null, dev.sectorCount(), dev.sectorSize()));
     dev.flush();
   }
@@ -165,7 +221,7 @@ public final class GptStore {
       fixed.add("rewrote the backup GPT to match the primary");
     }
     if (!fixed.isEmpty()) {
-      write(dev, table);
+      write(dev, read, table);
     }
     List<String> leftAlone = new ArrayList<>();
     if (read.mbrProblem() != null) {

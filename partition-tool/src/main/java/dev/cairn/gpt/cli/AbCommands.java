@@ -1,6 +1,7 @@
 package dev.cairn.gpt.cli;
 
 import dev.cairn.gpt.AbSlots;
+import dev.cairn.gpt.GptRead;
 import dev.cairn.gpt.GptStore;
 import dev.cairn.gpt.disk.FileBlockDevice;
 import java.io.IOException;
@@ -56,8 +57,9 @@ final class AbCommands {
       }
       try (FileBlockDevice dev = FileBlockDevice.open(disk, true, 0)) {
         AbSlots.Selection s;
+        GptRead read;
         try {
-          var read = GptStore.read(dev);
+          read = GptStore.read(dev);
           Disks.warn(GptCommand.err(spec), read);
           s = AbSlots.next(read.table());
         } catch (IllegalArgumentException e) {
@@ -69,7 +71,7 @@ final class AbCommands {
         }
         AbSlots.Selection.Chosen chosen = (AbSlots.Selection.Chosen) s;
         if (chosen.triesDecremented()) {
-          GptStore.write(dev, chosen.table());
+          GptStore.write(dev, read, chosen.table());
         }
         GptCommand.out(spec).println(format.equals("uuid")
             ? chosen.chosen().unique().toString() : String.valueOf(chosen.chosen().number()));

@@ -31,14 +31,17 @@ final class Disks {
     }
   }
 
-  /** Reads, edits and writes back; the disk is untouched unless the edit returns a new table. */
+  /**
+   * Reads, edits and writes back; the disk is untouched unless the edit returns a new table.
+   * Returns the table as written (on a grown disk the write moves the backup to the end).
+   */
   static PartitionTable edit(Path disk, PrintWriter err, Step<PartitionTable> editor) throws IOException {
     try (FileBlockDevice dev = FileBlockDevice.open(disk, true, 0)) {
       GptRead read = GptStore.read(dev);
       warn(err, read);
       PartitionTable after = editor.apply(read);
       if (!after.equals(read.table()) || read.source() == GptRead.Source.BACKUP) {
-        GptStore.write(dev, after);
+        return GptStore.write(dev, read, after);
       }
       return after;
     } catch (IllegalArgumentException e) {
