@@ -92,6 +92,15 @@ class BadInputTest {
     assertRefused(smallDisk(), words("gpt add -i 3 -P 16"), "priority", "0-15", "16");
   }
 
+  @ParameterizedTest(name = "cairn gpt prioritize {0}")
+  @ValueSource(strings = {"-P 0", "-P 16", "-P -1", "-i 3 -P 0"})
+  void prioritizeTopOutside1To15_exit2OneLineNamesValueAndRange_fileUnchanged(String options)
+      throws IOException {
+    // cgpt prioritize -P 0 says "value for -P must be between 1 and 15" and exits 1.
+    String value = options.substring(options.lastIndexOf(' ') + 1);
+    assertRefused(smallDisk(), words("gpt prioritize " + options), "-P must be 1-15", "got " + value);
+  }
+
   @Test
   void addTries16_exit2OneLineNamesTries_fileUnchanged() throws IOException {
     assertRefused(smallDisk(), words("gpt add -i 3 -T 16"), "tries", "0-15", "16");
