@@ -1,6 +1,7 @@
 package dev.cairn.gpt.cli;
 
 import dev.cairn.gpt.AbSlots;
+import dev.cairn.gpt.GptRead;
 import dev.cairn.gpt.GptStore;
 import dev.cairn.gpt.Guid;
 import dev.cairn.gpt.PartitionType;
@@ -75,10 +76,11 @@ final class AbCommands {
       Guid slotType = AbSlots.requireAbType(PartitionType.resolve(type));
       try (FileBlockDevice dev = FileBlockDevice.open(disk, true, 0)) {
         AbSlots.Selection s;
+        GptRead read;
         try {
-          var read = GptStore.read(dev);
+          read = GptStore.read(dev);
           Disks.warn(GptCommand.err(spec), read);
-          s = AbSlots.next(read.table(), slotType);
+          s = AbSlots.next(Disks.editable(read).table(), slotType);
         } catch (IllegalArgumentException e) {
           throw Disks.named(disk, e);
         }
@@ -88,7 +90,11 @@ final class AbCommands {
         }
         AbSlots.Selection.Chosen chosen = (AbSlots.Selection.Chosen) s;
         if (chosen.triesDecremented()) {
-          GptStore.write(dev, chosen.table());
+          try {
+            Disks.writeBack(dev, GptCommand.err(spec), read, chosen.table());
+          } catch (IllegalArgumentException e) {
+            throw Disks.named(disk, e);
+          }
         }
         GptCommand.out(spec).println(format.equals("uuid")
             ? chosen.chosen().unique().toString() : String.valueOf(chosen.chosen().number()));
