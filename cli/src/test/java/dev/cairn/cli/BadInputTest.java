@@ -92,6 +92,59 @@ class BadInputTest {
     assertRefused(smallDisk(), words("gpt add -i 3 -P 16"), "priority", "0-15", "16");
   }
 
+  @ParameterizedTest(name = "cairn gpt prioritize {0}")
+  @ValueSource(strings = {"-P 0", "-P 16", "-P -1", "-i 3 -P 0"})
+  void prioritizeTopOutside1To15_exit2OneLineNamesValueAndRange_fileUnchanged(String options)
+      throws IOException {
+    // cgpt prioritize -P 0 says "value for -P must be between 1 and 15" and exits 1.
+    String value = options.substring(options.lastIndexOf(' ') + 1);
+    assertRefused(smallDisk(), words("gpt prioritize " + options), "-P must be 1-15", "got " + value);
+  }
+
+  /**
+   * Sizes and LBAs past the largest disk offset (2^63 bytes: 18014398509481983 sectors of 512
+   * bytes) are bad input naming the value; they used to overflow ("long overflow", exit 1).
+   */
+  @ParameterizedTest(name = "cairn gpt add {0}")
+  @ValueSource(strings = {"-s 99999999999T", "-s 8388608T", "-s 18014398509481984",
+      "-s 99999999999999999999", "-b 99999999999T -s 1M", "-b 36028797018966016 -s 1M",
+      "-i 3 -s 36028797018966016"})
+  void addSizeOrLbaPastTheLargestDiskOffset_exit2OneLineNamesTheValue_fileUnchanged(String options)
+      throws IOException {
+    String value = options.contains("-b") ? options.split(" ")[1] : options.substring(options.lastIndexOf(' ') + 1);
+    assertRefused(smallDisk(), words("gpt add " + options), "'" + value + "' is too large",
+        "at most 18014398509481983 sectors of 512 bytes");
+  }
+
+  @ParameterizedTest(name = "cairn gpt create --size {0}")
+  @ValueSource(strings = {"99999999999T", "36028797018966016", "18014398509481984",
+      "--sector-size 4096 --size 2251799813685248"})
+  void createSizePastTheLargestDiskOffset_exit2OneLineNamesTheValue_leavesNoFileBehind(String size) {
+    // 36028797018966016 sectors of 512 bytes is 2^64 + 1 MiB: it used to wrap to a 1 MiB image.
+    Path disk = dir.resolve("new.img");
+    List<String> args = new ArrayList<>(List.of("gpt", "create"));
+    args.addAll(size.startsWith("--") ? words(size) : List.of("--size", size));
+    args.add(disk.toString());
+    Result r = cairn(args.toArray(String[]::new));
+    assertEquals(2, r.code(), r.describe("expected exit 2 (bad input)"));
+    assertEquals(1, r.errLines().size(), r.describe("expected exactly one line on stderr"));
+    String value = size.substring(size.lastIndexOf(' ') + 1);
+    assertTrue(r.err().contains("--size '" + value + "' is too large: at most"), r.describe("names the value"));
+    assertFalse(Files.exists(disk), "a refused create must not leave a new image file behind");
+  }
+
+  @Test
+  void createSizeTheFileSystemCannotHold_exit1NamesThePath_leavesNoFileBehind() {
+    // 1 EiB passes the offset check; no ext4 or xfs file can be that large, tmpfs aside.
+    Path disk = dir.resolve("huge.img");
+    Result r = cairn("gpt", "create", "--size", "1048576T", disk.toString());
+    assertEquals(1, r.code(), r.describe("expected exit 1 (I/O failure)"));
+    assertEquals(1, r.errLines().size(), r.describe("expected exactly one line on stderr"));
+    assertTrue(r.err().contains(disk + ": cannot make an image file of 1152921504606846976 bytes"),
+        r.describe("names the path and the size"));
+    assertFalse(Files.exists(disk), "a failed create must not leave a new image file behind");
+  }
+
   @Test
   void addTries16_exit2OneLineNamesTries_fileUnchanged() throws IOException {
     assertRefused(smallDisk(), words("gpt add -i 3 -T 16"), "tries", "0-15", "16");

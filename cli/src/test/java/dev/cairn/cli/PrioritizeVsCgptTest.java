@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class PrioritizeVsCgptTest {
   private static final String KERNEL = "FE3A2A5D-4F32-41A7-B725-ACCC3285A309";
+  private static final String USR = "5DFBF5F4-2848-4BAC-AA5E-0D9A20B745A6";
 
   @TempDir static Path shared;
   static Path template;
@@ -123,6 +124,47 @@ class PrioritizeVsCgptTest {
         "priorities after prioritize " + options + " (left: cgpt, right: cairn)");
     assertEquals(cgptBits(viaCgpt, priorities.length), cgptBits(viaCairn, priorities.length),
         "all attribute bits (tries and successful untouched as cgpt leaves them)");
+  }
+
+  /**
+   * A kernel disk that also holds two coreos-usr slots (6 and 7, at priorities 9 and 8): cgpt
+   * renumbers the kernel partitions and leaves the USR slots alone, and so must cairn. Without
+   * {@code -i}, cairn needs {@code --type chromeos-kernel} to know which set to renumber.
+   */
+  @ParameterizedTest(name = "with USR slots too: priorities [5 3 3 1 0], cgpt prioritize {0}")
+  @CsvSource(delimiter = '|', value = {
+    "-i 2       | -i 2",
+    "-i 5 -P 4  | -i 5 -P 4",
+    "-i 3 -f    | -i 3 -f",
+    "''         | --type chromeos-kernel",
+    "-P 2       | --type " + KERNEL + " -P 2",
+  })
+  void prioritize_onDiskWithUsrSlotsToo_renumbersKernelsOnly_asCgptDoes(String cgptOptions,
+      String cairnOptions) throws IOException {
+    Path viaCgpt = kernelDisk("cgpt.img", parse("5 3 3 1 0"));
+    peerOk("sgdisk", "-n", "6:0:+1M", "-t", "6:" + USR, "-c", "6:USR-A",
+        "-n", "7:0:+1M", "-t", "7:" + USR, "-c", "7:USR-B", viaCgpt.toString());
+    peerOk("cgpt", "add", "-i", "6", "-P", "9", "-S", "1", viaCgpt.toString());
+    peerOk("cgpt", "add", "-i", "7", "-P", "8", "-T", "1", viaCgpt.toString());
+    Path viaCairn = dir.resolve("cairn.img");
+    Files.copy(viaCgpt, viaCairn);
+
+    List<String> cgptArgs = new ArrayList<>(List.of("prioritize"));
+    cgptArgs.addAll(words(cgptOptions));
+    cgptArgs.add(viaCgpt.toString());
+    peerOk("cgpt", cgptArgs.toArray(String[]::new));
+    List<String> cairnArgs = new ArrayList<>(List.of("gpt", "prioritize"));
+    cairnArgs.addAll(words(cairnOptions));
+    cairnArgs.add(viaCairn.toString());
+    cairn(cairnArgs.toArray(String[]::new)).ok();
+
+    assertEquals(cgptBits(viaCgpt, 7), cgptBits(viaCairn, 7),
+        "bits of kernels 1-5 and USR slots 6-7 (left: cgpt " + cgptOptions + ", right: cairn " + cairnOptions + ")");
+    assertEquals(List.of("0x109", "0x18"), cgptBits(viaCairn, 7).subList(5, 7), "USR slots untouched");
+  }
+
+  private static List<String> words(String options) {
+    return options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
   }
 
   @ParameterizedTest(name = "prioritize {0} changes something")

@@ -4,11 +4,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
  * The A/B rules over A/B-capable partitions (coreos-usr and chromeos-kernel types): boot-time
  * selection ({@code gptprio.next}), cgpt's prioritize, and the two steps update tooling takes.
+ * Each rule works on the slots of one partition type at a time and never compares or renumbers
+ * partitions of another type: GRUB's gptprio looks at coreos-usr partitions only, and cgpt and
+ * the ChromeOS firmware at chromeos-kernel partitions only.
  */
 public final class AbSlots {
   private AbSlots() {}
@@ -23,16 +27,24 @@ public final class AbSlots {
     record NoneBootable(String reason) implements Selection {}
   }
 
-  /**
-   * gptprio.next: among A/B-capable partitions with priority above 0 and either tries left or
-   * successful set, the highest priority wins, ties to the lowest number. Tries are decremented
-   * when above 0.
-   */
+  /** gptprio.next exactly as GRUB runs it: over the coreos-usr partitions only. */
   public static Selection next(PartitionTable table) {
+    return next(table, PartitionType.COREOS_USR.guid());
+  }
+
+  /**
+   * gptprio.next over the partitions of {@code type}: among them, those with priority above 0 and
+   * either tries left or successful set can boot; the highest priority wins, ties to the lowest
+   * number. Tries are decremented when above 0. Partitions of other types are never looked at.
+   *
+   * @param type an A/B-capable type (see {@link #requireAbType})
+   */
+  public static Selection next(PartitionTable table, Guid type) {
+    requireAbType(type);
     Partition best = null;
     for (Partition p : table.partitions()) {
       PartitionAttributes a = p.attributes();
-      if (!p.abCapable() || a.priority() == 0 || (a.tries() == 0 && !a.successful())) {
+      if (!p.type().equals(type) || a.priority() == 0 || (a.tries() == 0 && !a.successful())) {
         continue;
       }
       if (best == null || a.priority() > best.attributes().priority()) {
@@ -40,7 +52,7 @@ public final class AbSlots {
       }
     }
     if (best == null) {
-      return new Selection.NoneBootable(describeSlots(table));
+      return new Selection.NoneBootable(describeSlots(table, type));
     }
     PartitionAttributes a = best.attributes();
     if (a.tries() > 0) {
@@ -50,42 +62,89 @@ public final class AbSlots {
     return new Selection.Chosen(best, table, false);
   }
 
-  private static String describeSlots(PartitionTable table) {
+  private static String describeSlots(PartitionTable table, Guid type) {
     List<String> slots = new ArrayList<>();
     for (Partition p : table.partitions()) {
-      if (p.abCapable()) {
+      if (p.type().equals(type)) {
         slots.add(p.number() + (p.label().isEmpty() ? "" : " (" + p.label() + ")") + ": "
             + p.attributes());
       }
     }
     if (slots.isEmpty()) {
-      return "no bootable slot: the disk has no coreos-usr or chromeos-kernel partition";
+      return "no bootable slot: the disk has no " + typeName(type) + " partition";
     }
-    return "no bootable slot (each needs priority > 0 and tries > 0 or successful=1): "
+    return "no bootable slot among the " + typeName(type)
+        + " partitions (each needs priority > 0 and tries > 0 or successful=1): "
         + String.join("; ", slots);
   }
 
+  /** The alias of a known type ({@code coreos-usr}), else the GUID. */
+  static String typeName(Guid type) {
+    return PartitionType.of(type).map(PartitionType::alias).orElse(type.toString());
+  }
+
+  /** Refuses a type that carries no A/B flags, naming the ones that do. */
+  public static Guid requireAbType(Guid type) {
+    if (!PartitionType.isAbCapable(type)) {
+      throw new IllegalArgumentException("type " + typeName(type)
+          + " has no A/B slots; A/B flags apply to coreos-usr and chromeos-kernel partitions");
+    }
+    return type;
+  }
+
   /**
-   * cgpt prioritize: partitions of equal priority form a group; the target (alone, or with its
-   * equal-priority friends) is lifted to the top; groups are renumbered downward from
-   * {@code top} (default: the number of groups, at most 15), stopping at 1 so lower groups
-   * coalesce; priority-0 partitions stay 0 unless they are the target.
+   * The type {@link #prioritize} renumbers when none is given: partition {@code target}'s type,
+   * else the one A/B-capable type the disk holds (coreos-usr when it holds none). A disk with
+   * slots of both types is refused: which set to renumber must be said.
    *
    * @param target partition to put first, or 0 for none
-   * @param top highest priority to use, or 0 for the default
    */
-  public static PartitionTable prioritize(PartitionTable table, int target, int top, boolean friends) {
-    if (top != 0 && (top < 1 || top > PartitionAttributes.MAX_PRIORITY)) {
-      throw new IllegalArgumentException("priority -P must be 1-15, got " + top);
+  public static Guid prioritizeType(PartitionTable table, int target) {
+    if (target != 0) {
+      return requireAb(table, target).type();
     }
+    Map<Guid, List<Integer>> byType = new java.util.LinkedHashMap<>();
+    for (Partition p : table.partitions()) {
+      if (p.abCapable()) {
+        byType.computeIfAbsent(p.type(), k -> new ArrayList<>()).add(p.number());
+      }
+    }
+    if (byType.size() > 1) {
+      List<String> sets = new ArrayList<>();
+      byType.forEach((type, numbers) -> sets.add(typeName(type) + " " + numbers));
+      throw new IllegalArgumentException("the disk has A/B slots of two types, "
+          + String.join(" and ", sets) + "; say which to renumber with --type or -i");
+    }
+    return byType.isEmpty() ? PartitionType.COREOS_USR.guid() : byType.keySet().iterator().next();
+  }
+
+  /**
+   * cgpt prioritize over the partitions of {@code type}: partitions of equal priority form a
+   * group; the target (alone, or with its equal-priority friends) is lifted to the top; groups
+   * are renumbered downward from {@code top} (default: the number of groups, at most 15),
+   * stopping at 1 so lower groups coalesce; priority-0 partitions stay 0 unless they are the
+   * target. Partitions of other types keep their priorities.
+   *
+   * @param type an A/B-capable type; the target, if any, must be of this type
+   * @param target partition to put first, or 0 for none (as cgpt reads {@code -i 0})
+   * @param top highest priority to use, 1-15, or empty for the default
+   */
+  public static PartitionTable prioritize(PartitionTable table, Guid type, int target,
+      OptionalInt top, boolean friends) {
+    requireAbType(type);
+    checkTop(top);
     if (friends && target == 0) {
       throw new IllegalArgumentException("-f (friends) needs -i");
     }
     Partition targetPartition = target == 0 ? null : requireAb(table, target);
+    if (targetPartition != null && !targetPartition.type().equals(type)) {
+      throw new IllegalArgumentException("partition " + target + describeLabel(targetPartition)
+          + " is a " + typeName(targetPartition.type()) + " partition, not " + typeName(type));
+    }
     int lifted = PartitionAttributes.MAX_PRIORITY + 1;
     Map<Integer, List<Partition>> groups = new TreeMap<>(Comparator.reverseOrder());
     for (Partition p : table.partitions()) {
-      if (!p.abCapable()) {
+      if (!p.type().equals(type)) {
         continue;
       }
       int key = p.attributes().priority();
@@ -96,7 +155,7 @@ public final class AbSlots {
       groups.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
     }
     groups.remove(0);
-    int value = top != 0 ? top : Math.min(groups.size(), PartitionAttributes.MAX_PRIORITY);
+    int value = top.orElse(Math.min(groups.size(), PartitionAttributes.MAX_PRIORITY));
     PartitionTable out = table;
     for (List<Partition> group : groups.values()) {
       for (Partition p : group) {
@@ -109,28 +168,44 @@ public final class AbSlots {
     return out;
   }
 
-  /** After a healthy boot: successful=1, tries=0, and the slot prioritized above the others. */
+  /** Refuses a highest priority outside 1-15, as cgpt does; returns it unchanged. */
+  public static OptionalInt checkTop(OptionalInt top) {
+    if (top.isPresent() && (top.getAsInt() < 1 || top.getAsInt() > PartitionAttributes.MAX_PRIORITY)) {
+      throw new IllegalArgumentException("priority -P must be 1-15, got " + top.getAsInt());
+    }
+    return top;
+  }
+
+  private static String describeLabel(Partition p) {
+    return p.label().isEmpty() ? "" : " (" + p.label() + ")";
+  }
+
+  /**
+   * After a healthy boot: successful=1, tries=0, and the slot prioritized above the others of its
+   * type. Slots of another type are left alone.
+   */
   public static PartitionTable markSuccessful(PartitionTable table, int number) {
     Partition p = requireAb(table, number);
     PartitionTable t = table.with(p.withAttributes(p.attributes().withSuccessful(true).withTries(0)));
-    return prioritize(t, number, 0, false);
+    return prioritize(t, p.type(), number, OptionalInt.empty(), false);
   }
 
   /**
    * After writing an update into slot {@code number}: successful=0, tries=1, and a priority
-   * above every other A/B slot (the others renumbered below it when 15 would be exceeded).
+   * above every other slot of its type (the others renumbered below it when 15 would be
+   * exceeded). Slots of another type are left alone.
    */
   public static PartitionTable markUpdate(PartitionTable table, int number) {
     Partition p = requireAb(table, number);
     PartitionTable t = table.with(p.withAttributes(p.attributes().withSuccessful(false).withTries(1)));
-    return prioritize(t, number, 0, false);
+    return prioritize(t, p.type(), number, OptionalInt.empty(), false);
   }
 
   static Partition requireAb(PartitionTable table, int number) {
     Partition p = table.require(number);
     if (!p.abCapable()) {
       throw new IllegalArgumentException("partition " + number
-          + (p.label().isEmpty() ? "" : " (" + p.label() + ")") + " has type "
+          + describeLabel(p) + " has type "
           + PartitionType.describe(p.type())
           + "; A/B flags apply to coreos-usr and chromeos-kernel partitions");
     }

@@ -109,8 +109,12 @@ public final class GptCodec {
           + " entries (expected 1-" + PartitionTable.MAX_ENTRY_COUNT + ")");
     }
     long es = PartitionTable.entriesSectors(sector.length, h.entryCount());
+    // A primary header written for a larger disk (the disk shrank since) is still a sound
+    // header: its usable range ends before its backup, which lies past the disk's end.
+    boolean forLargerDisk = lba == 1 && h.alternateLba() >= diskSectors
+        && h.lastUsableLba() < h.alternateLba();
     if (h.firstUsableLba() < 2 || h.firstUsableLba() > h.lastUsableLba() + 1
-        || h.lastUsableLba() >= diskSectors) {
+        || (h.lastUsableLba() >= diskSectors && !forLargerDisk)) {
       return new HeaderCheck.Invalid("header at LBA " + lba + " has usable range "
           + h.firstUsableLba() + "-" + h.lastUsableLba() + " outside the disk's " + diskSectors
           + " sectors");

@@ -150,7 +150,10 @@ public final class GptEdits {
 
   /**
    * Parses a size or LBA: a plain number of sectors, or a number with K, M, G or T (binary units
-   * of bytes, whole sectors only), e.g. {@code 2048}, {@code 1G}, {@code 512M}.
+   * of bytes, whole sectors only), e.g. {@code 2048}, {@code 1G}, {@code 512M}. Every size, LBA
+   * and sector count on the command line goes through here. The result is range-checked: at
+   * most {@link #maxSectors} sectors, so its byte offset fits the signed 64 bits every disk
+   * offset has; anything larger is bad input naming the value, never an overflow.
    */
   public static long parseSectors(String text, int sectorSize, String what) {
     String t = text.trim();
@@ -163,24 +166,44 @@ public final class GptEdits {
         t = t.substring(0, t.length() - 1);
       }
     }
+    if (t.startsWith("-")) {
+      throw new IllegalArgumentException(what + " must not be negative, got " + text);
+    }
+    if (!t.matches("\\+?[0-9]+")) {
+      throw new IllegalArgumentException(what + " '" + text
+          + "' is not a number of sectors or a size like 512M, 1G");
+    }
+    long max = maxSectors(sectorSize);
     long n;
     try {
       n = Long.parseLong(t);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(what + " '" + text
-          + "' is not a number of sectors or a size like 512M, 1G");
-    }
-    if (n < 0) {
-      throw new IllegalArgumentException(what + " must not be negative, got " + text);
+      throw tooLarge(text, sectorSize, what);   // digits only: more than 63 bits
     }
     if (unit == 1) {
+      if (n > max) {
+        throw tooLarge(text, sectorSize, what);
+      }
       return n;
     }
-    long bytes = Math.multiplyExact(n, unit);
+    if (n > Long.MAX_VALUE / unit) {
+      throw tooLarge(text, sectorSize, what);
+    }
+    long bytes = n * unit;
     if (bytes % sectorSize != 0) {
       throw new IllegalArgumentException(what + " " + text + " is not a whole number of "
           + sectorSize + "-byte sectors");
     }
     return bytes / sectorSize;
+  }
+
+  /** The most sectors a size or LBA may have: its byte offset must fit a signed 64-bit offset. */
+  public static long maxSectors(int sectorSize) {
+    return Long.MAX_VALUE / sectorSize;
+  }
+
+  private static IllegalArgumentException tooLarge(String text, int sectorSize, String what) {
+    return new IllegalArgumentException(what + " '" + text + "' is too large: at most "
+        + maxSectors(sectorSize) + " sectors of " + sectorSize + " bytes (8 EiB, the largest disk offset)");
   }
 }

@@ -22,6 +22,11 @@ public record GptRead(
     notices = List.copyOf(notices);
   }
 
+  /** This read with {@code other} as the table in use; everything found on the disk kept. */
+  public GptRead withTable(PartitionTable other) {
+    return new GptRead(other, source, diskSectors, primaryProblem, backupProblem, mbrProblem, notices);
+  }
+
   /** Every problem, one line each, for the operator. */
   public List<String> problems() {
     List<String> out = new ArrayList<>();
@@ -41,6 +46,14 @@ public record GptRead(
   /** Whether the disk extends past the backup header: it has grown since the table was written. */
   public boolean grown() {
     return table.alternateLba() < diskSectors - 1;
+  }
+
+  /**
+   * Whether the disk is smaller than the GPT says: its backup header would lie past the disk's
+   * end (the disk or image was shrunk after the table was written).
+   */
+  public boolean shrunk() {
+    return table.alternateLba() >= diskSectors;
   }
 
   public boolean clean() {

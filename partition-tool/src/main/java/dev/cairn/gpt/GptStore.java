@@ -78,8 +78,30 @@ public final class GptStore {
           + " but the disk's last LBA is " + (n - 1)
           + " (the disk has grown; 'cairn gpt repair' moves it to the end)");
     }
+    if (table.alternateLba() >= n) {
+      notices.addAll(shrunkNotices(table, n));
+    }
     String mbr = GptCodec.checkProtectiveMbr(dev.read(0, 1), n);
     return new GptRead(table, source, n, primary.problem(), backup.problem(), mbr, notices);
+  }
+
+  /** What is wrong with a disk smaller than its GPT, and what repair can do about it. */
+  private static List<String> shrunkNotices(PartitionTable table, long n) {
+    List<String> out = new ArrayList<>();
+    List<String> over = table.overhangs(n);
+    out.add("the disk is smaller than its GPT: the GPT was written for " + table.impliedDiskSectors()
+        + " sectors (backup header at LBA " + table.alternateLba() + ") but the disk has " + n
+        + " (last LBA " + (n - 1) + ")"
+        + (over.isEmpty()
+            ? "; every partition still fits, and 'cairn gpt repair' writes the backup GPT at the new end"
+            : ""));
+    out.addAll(over);
+    if (!over.isEmpty()) {
+      out.add("'cairn gpt repair' will not cut or drop a partition to fit: grow the disk back to at least "
+          + table.sectorsNeeded() * table.sectorSize() + " bytes, or shrink or delete "
+          + (over.size() == 1 ? "that partition" : "those partitions"));
+    }
+    return out;
   }
 
   /** The AlternateLBA field of a header sector that has the signature, or -1. */
@@ -205,11 +227,20 @@ public final class GptStore {
     GptRead read = read(dev);
     long n = dev.sectorCount();
     PartitionTable table = read.table();
+    if (read.shrunk()) {
+      refuseToCut(table, n);
+    }
     List<String> fixed = new ArrayList<>();
     if (read.primaryProblem() != null) {
       fixed.add("rebuilt the primary GPT from the backup (" + read.primaryProblem() + ")");
     }
-    if (read.backupProblem() != null && read.source() == GptRead.Source.PRIMARY) {
+    if (read.shrunk()) {
+      fixed.add("the disk is " + (table.impliedDiskSectors() - n) + " sectors smaller than its GPT:"
+          + " wrote the backup GPT at the disk's last LBA " + (n - 1) + " (it was at LBA "
+          + table.alternateLba() + ", past the end); last usable LBA is now "
+          + (n - 1 - table.entriesSectors() - 1));
+      table = table.relocatedBackup(n);
+    } else if (read.backupProblem() != null && read.source() == GptRead.Source.PRIMARY) {
       fixed.add("rebuilt the backup GPT from the primary (" + read.backupProblem() + ")");
     }
     if (table.alternateLba() != n - 1) {
@@ -236,6 +267,27 @@ public final class GptStore {
       }
     }
     return new RepairReport(fixed, leftAlone, table);
+  }
+
+  /**
+   * On a disk smaller than its GPT, refuses (changing nothing) when a partition does not fit with
+   * a backup GPT at the new end, naming each and how far it reaches.
+   */
+  private static void refuseToCut(PartitionTable table, long n) {
+    List<String> over = table.overhangs(n);
+    if (over.isEmpty()) {
+      return;
+    }
+    List<String> numbers = new ArrayList<>();
+    for (Partition p : table.notFitting(n)) {
+      numbers.add(String.valueOf(p.number()));
+    }
+    throw new IllegalArgumentException("cannot repair: the disk has " + n + " sectors, "
+        + (table.impliedDiskSectors() - n) + " fewer than its GPT was written for, and "
+        + String.join("; ", over) + "; repair never cuts or drops a partition: grow the disk back"
+        + " to at least " + table.sectorsNeeded() * table.sectorSize() + " bytes and run repair"
+        + " again, or shrink or delete partition " + String.join(", ", numbers)
+        + " explicitly ('cairn gpt add -i N -s SIZE' shrinks one, 'sgdisk -d N' deletes one)");
   }
 
   private static void checkFits(BlockDevice dev, PartitionTable t) {

@@ -130,20 +130,70 @@ public record PartitionTable(
 
   /**
    * This table with the backup copy moved to the last sector of a disk of {@code diskSectors}
-   * sectors and the last usable LBA following it, as {@code sgdisk -e} does.
+   * sectors and the last usable LBA following it, as {@code sgdisk -e} does. Refuses, naming
+   * each, when partitions do not fit the space that leaves: it never cuts or drops one.
    */
   public PartitionTable relocatedBackup(long diskSectors) {
+    List<String> over = overhangs(diskSectors);
+    if (!over.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", over) + "; a disk of " + diskSectors
+          + " sectors cannot hold " + (over.size() == 1 ? "it" : "them") + " with a backup GPT at its end");
+    }
+    return withDiskSectors(diskSectors);
+  }
+
+  /**
+   * The geometry of this table moved to a disk of {@code diskSectors} sectors (backup header at
+   * its last LBA, last usable LBA just before the backup entries), partitions as they are, even
+   * those that no longer fit: for checking an edit against the disk as it now is.
+   */
+  public PartitionTable withDiskSectors(long diskSectors) {
     long es = entriesSectors();
     long alternate = diskSectors - 1;
-    long lastUsable = alternate - es - 1;
-    for (Partition p : partitions) {
-      if (p.lastLba() > lastUsable) {
-        throw new IllegalArgumentException("partition " + p.number() + " ends at LBA " + p.lastLba()
-            + ", beyond the last usable LBA " + lastUsable + " of a " + diskSectors * sectorSize
-            + "-byte disk");
+    return new PartitionTable(sectorSize, diskGuid, firstUsableLba, alternate - es - 1, alternate,
+        entriesLba, alternate - es, entryCount, partitions);
+  }
+
+  /**
+   * The partitions a disk of {@code diskSectors} sectors cannot hold with a backup GPT at its
+   * end: those ending past the last usable LBA such a disk has.
+   */
+  public List<Partition> notFitting(long diskSectors) {
+    long lastUsable = diskSectors - 1 - entriesSectors() - 1;
+    return partitions.stream().filter(p -> p.lastLba() > lastUsable).toList();
+  }
+
+  /**
+   * One line for each of {@link #notFitting}, saying how far it reaches past the disk's last
+   * LBA, or into the sectors the backup needs. Empty when every partition fits.
+   */
+  public List<String> overhangs(long diskSectors) {
+    long lastLba = diskSectors - 1;
+    long lastUsable = lastLba - entriesSectors() - 1;
+    List<String> out = new ArrayList<>();
+    for (Partition p : notFitting(diskSectors)) {
+      String name = "partition " + p.number() + (p.label().isEmpty() ? "" : " (" + p.label() + ")");
+      if (p.firstLba() > lastLba) {
+        out.add(name + " (LBA " + p.firstLba() + "-" + p.lastLba()
+            + ") lies wholly past the disk's last LBA " + lastLba);
+      } else if (p.lastLba() > lastLba) {
+        out.add(name + " ends at LBA " + p.lastLba() + ", " + (p.lastLba() - lastLba)
+            + " sectors past the disk's last LBA " + lastLba);
+      } else {
+        out.add(name + " ends at LBA " + p.lastLba() + ", " + (p.lastLba() - lastUsable)
+            + " sectors into the " + (entriesSectors() + 1)
+            + " a backup GPT at the disk's end needs (last usable LBA " + lastUsable + ")");
       }
     }
-    return new PartitionTable(sectorSize, diskGuid, firstUsableLba, lastUsable, alternate,
-        entriesLba, alternate - es, entryCount, partitions);
+    return out;
+  }
+
+  /** The fewest sectors a disk needs to hold every partition and a backup GPT after them. */
+  public long sectorsNeeded() {
+    long end = firstUsableLba - 1;
+    for (Partition p : partitions) {
+      end = Math.max(end, p.lastLba());
+    }
+    return end + 1 + entriesSectors() + 1;
   }
 }

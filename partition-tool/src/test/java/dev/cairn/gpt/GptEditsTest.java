@@ -72,4 +72,30 @@ class GptEditsTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> GptEdits.parseSectors("lots", 512, "-s"))
         .getMessage().contains("'lots'"));
   }
+
+  @Test
+  void parseSectors_acceptsUpToTheLargestDiskOffset_andNamesAnythingLarger() {
+    long max512 = Long.MAX_VALUE / 512;
+    assertEquals(18014398509481983L, max512);
+    assertEquals(max512, GptEdits.parseSectors(String.valueOf(max512), 512, "-b"));
+    assertEquals(Long.MAX_VALUE / 4096, GptEdits.parseSectors(String.valueOf(Long.MAX_VALUE / 4096), 4096, "-b"));
+    assertEquals(8796093022208L, GptEdits.parseSectors("4096T", 512, "-s"), "4 PiB in T");
+    for (String[] c : new String[][] {
+        {"18014398509481984", "512"},          // one sector past the largest offset
+        {"36028797018966016", "512"},          // times 512 wraps to 1 MiB
+        {"2251799813685248", "4096"},
+        {"99999999999T", "512"},               // overflows in the multiplication
+        {"8388608T", "512"},                   // exactly 2^63 bytes
+        {"99999999999999999999", "512"},       // more than 63 bits of digits
+        {"9223372036854775807", "512"}}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> GptEdits.parseSectors(c[0], Integer.parseInt(c[1]), "--size"));
+      assertEquals("--size '" + c[0] + "' is too large: at most " + Long.MAX_VALUE / Integer.parseInt(c[1])
+          + " sectors of " + c[1] + " bytes (8 EiB, the largest disk offset)", e.getMessage());
+    }
+    assertEquals("-s must not be negative, got -1G", assertThrows(IllegalArgumentException.class,
+        () -> GptEdits.parseSectors("-1G", 512, "-s")).getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> GptEdits.parseSectors("8E", 512, "-s"))
+        .getMessage().contains("is not a number of sectors"));
+  }
 }

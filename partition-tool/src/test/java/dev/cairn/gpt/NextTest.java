@@ -72,7 +72,55 @@ class NextTest {
   void next_withoutUsrPartitions_saysSo() {
     PartitionTable t = PartitionTable.empty(512, 1 << 16, Guid.random());
     AbSlots.Selection.NoneBootable n = assertInstanceOf(AbSlots.Selection.NoneBootable.class, AbSlots.next(t));
-    assertTrue(n.reason().contains("no coreos-usr or chromeos-kernel partition"), n.reason());
+    assertTrue(n.reason().contains("the disk has no coreos-usr partition"), n.reason());
+  }
+
+  /**
+   * The CoreOS layout with USR-A (3) and USR-B (4) at {@code usrA}/{@code usrB}, plus ChromeOS
+   * kernel partitions 5 and 8 (in the free MiB before EFI) at {@code kern5}/{@code kern8}.
+   */
+  static PartitionTable mixed(String usrA, String usrB, String kern5, String kern8) {
+    PartitionTable t = Fixtures.abTable(flags(usrA), flags(usrB));
+    Guid kernel = PartitionType.CHROMEOS_KERNEL.guid();
+    return t.with(new Partition(5, kernel, Fixtures.guid(5), 2048, 3071, flags(kern5), "KERN-A"))
+        .with(new Partition(8, kernel, Fixtures.guid(8), 3072, 4095, flags(kern8), "KERN-B"));
+  }
+
+  @Test
+  void next_onDiskWithKernelAndUsrSlots_looksAtCoreosUsrOnly_asGptprioDoes() {
+    // Kernel partition 5 has the highest priority on the disk; gptprio never sees it.
+    PartitionTable t = mixed("1 0 1", "0 0 0", "15 0 1", "2 3 0");
+    AbSlots.Selection.Chosen c = assertInstanceOf(AbSlots.Selection.Chosen.class, AbSlots.next(t));
+    assertEquals(3, c.chosen().number());
+    assertEquals(t, c.table(), "nothing decremented, kernel tries untouched");
+  }
+
+  @Test
+  void next_withKernelType_looksAtKernelSlotsOnly() {
+    PartitionTable t = mixed("1 0 1", "0 0 0", "2 0 0", "3 2 0");
+    AbSlots.Selection.Chosen c = assertInstanceOf(AbSlots.Selection.Chosen.class,
+        AbSlots.next(t, PartitionType.CHROMEOS_KERNEL.guid()));
+    assertEquals(8, c.chosen().number());
+    assertEquals(flags("3 1 0"), c.table().require(8).attributes());
+    assertEquals(t.require(3), c.table().require(3));
+  }
+
+  @Test
+  void next_withKernelType_andNoBootableKernel_doesNotFallBackToUsr() {
+    PartitionTable t = mixed("1 0 1", "0 0 0", "2 0 0", "0 0 0");
+    AbSlots.Selection.NoneBootable n = assertInstanceOf(AbSlots.Selection.NoneBootable.class,
+        AbSlots.next(t, PartitionType.CHROMEOS_KERNEL.guid()));
+    assertTrue(n.reason().contains("chromeos-kernel") && n.reason().contains("5 (KERN-A)")
+        && !n.reason().contains("USR-A"), n.reason());
+  }
+
+  @Test
+  void next_withATypeWithoutAbFlags_isRefused() {
+    PartitionTable t = mixed("1 0 1", "0 0 0", "2 0 0", "0 0 0");
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> AbSlots.next(t, PartitionType.LINUX_DATA.guid()));
+    assertEquals("type linux-data has no A/B slots; A/B flags apply to coreos-usr and "
+        + "chromeos-kernel partitions", e.getMessage());
   }
 
   static PartitionAttributes flags(String pts) {

@@ -3,9 +3,12 @@ package dev.cairn.gpt.cli;
 import dev.cairn.gpt.AbSlots;
 import dev.cairn.gpt.GptRead;
 import dev.cairn.gpt.GptStore;
+import dev.cairn.gpt.Guid;
+import dev.cairn.gpt.PartitionType;
 import dev.cairn.gpt.disk.FileBlockDevice;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,28 +28,43 @@ final class AbCommands {
     @Option(names = "-i", paramLabel = "N", description = "Partition to make highest.") int number;
 
     @Option(names = "-P", paramLabel = "TOP", description = "Highest priority to use, 1-15 (default: number of priority groups).")
-    int top;
+    Integer top;
 
     @Option(names = "-f", description = "Also lift the partitions that share N's priority.") boolean friends;
+
+    @Option(names = "--type", paramLabel = "TYPE",
+        description = {"Slots to renumber: coreos-usr or chromeos-kernel, by alias or GUID (one type; "
+            + "default: N's type, else the disk's only A/B type)."})
+    String type;
 
     @Parameters(paramLabel = "DISK") Path disk;
 
     @Override
     public Integer call() throws IOException {
-      Disks.edit(disk, GptCommand.err(spec), r -> AbSlots.prioritize(r.table(), number, top, friends));
+      OptionalInt highest = AbSlots.checkTop(top == null ? OptionalInt.empty() : OptionalInt.of(top));
+      Guid explicit = type == null ? null : AbSlots.requireAbType(PartitionType.resolve(type));
+      Disks.edit(disk, GptCommand.err(spec), r -> AbSlots.prioritize(r.table(),
+          explicit != null ? explicit : AbSlots.prioritizeType(r.table(), number), number, highest,
+          friends));
       return 0;
     }
   }
 
   @Command(name = "next", mixinStandardHelpOptions = true,
       description = {"Choose the slot to boot (gptprio.next): the highest priority among slots with tries left or successful=1;",
-          "print its number, decrement its tries and write the table back. Exit 1 when no slot can boot."})
+          "print its number, decrement its tries and write the table back. Exit 1 when no slot can boot.",
+          "Only coreos-usr partitions are slots, as for GRUB's gptprio, unless --type names another A/B type."})
   static final class Next implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--format", paramLabel = "number|uuid", defaultValue = "number",
         description = "Print the partition number (default) or its unique GUID.")
     String format;
+
+    @Option(names = "--type", paramLabel = "TYPE", defaultValue = "coreos-usr",
+        description = {"Slot type, by alias or GUID: coreos-usr (default, as gptprio) or chromeos-kernel.",
+            "One type only: slots of two types are never compared."})
+    String type;
 
     @Parameters(paramLabel = "DISK") Path disk;
 
@@ -55,13 +73,14 @@ final class AbCommands {
       if (!format.equals("number") && !format.equals("uuid")) {
         throw new IllegalArgumentException("--format must be number or uuid, got '" + format + "'");
       }
+      Guid slotType = AbSlots.requireAbType(PartitionType.resolve(type));
       try (FileBlockDevice dev = FileBlockDevice.open(disk, true, 0)) {
         AbSlots.Selection s;
         GptRead read;
         try {
           read = GptStore.read(dev);
           Disks.warn(GptCommand.err(spec), read);
-          s = AbSlots.next(read.table());
+          s = AbSlots.next(Disks.editable(read).table(), slotType);
         } catch (IllegalArgumentException e) {
           throw Disks.named(disk, e);
         }
@@ -71,7 +90,11 @@ final class AbCommands {
         }
         AbSlots.Selection.Chosen chosen = (AbSlots.Selection.Chosen) s;
         if (chosen.triesDecremented()) {
-          GptStore.write(dev, read, chosen.table());
+          try {
+            Disks.writeBack(dev, GptCommand.err(spec), read, chosen.table());
+          } catch (IllegalArgumentException e) {
+            throw Disks.named(disk, e);
+          }
         }
         GptCommand.out(spec).println(format.equals("uuid")
             ? chosen.chosen().unique().toString() : String.valueOf(chosen.chosen().number()));

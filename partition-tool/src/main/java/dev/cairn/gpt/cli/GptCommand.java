@@ -92,6 +92,9 @@ public final class GptCommand {
         if (creates) {
           try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
             f.setLength(bytes);
+          } catch (IOException e) {
+            throw new IOException(disk + ": cannot make an image file of " + bytes + " bytes: "
+                + e.getMessage(), e);
           }
         }
         return write();
