@@ -10,6 +10,7 @@ public enum Reason {
   UNSUPPORTED_ALGORITHM("unsupported algorithm"),
   MALFORMED_SIGNATURE("malformed signature"),
   NOT_A_SIGNING_KEY("key not valid for signing"),
+  UNKNOWN_CRITICAL("unknown critical subpacket"),
   DIGEST_MISMATCH("digest mismatch");
 
   private final String words;

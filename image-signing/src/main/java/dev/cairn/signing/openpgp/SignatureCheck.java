@@ -39,6 +39,8 @@ final class SignatureCheck {
 
   private final List<Candidate> candidates = new ArrayList<>();
   private final List<Verdict.Rejected> unusable = new ArrayList<>();
+  /** Signatures by trusted keys that are invalid as they stand: they count as bad ones. */
+  private final List<Verdict.Rejected> refused = new ArrayList<>();
 
   private SignatureCheck() {}
 
@@ -54,7 +56,7 @@ final class SignatureCheck {
     for (PGPSignature sig : sigs) {
       Verdict.Rejected why = c.add(rings, sig, expectedType);
       if (why != null) {
-        c.unusable.add(why);
+        (why.reason() == Reason.UNKNOWN_CRITICAL ? c.refused : c.unusable).add(why);
       }
     }
     return c;
@@ -80,6 +82,11 @@ final class SignatureCheck {
     if (key == null) {
       return new Verdict.Rejected(Reason.UNKNOWN_KEY, "signed by key " + issuer
           + ", which is not in the keyring");
+    }
+    Optional<String> critical = CriticalSubpackets.notUnderstood(sig);
+    if (critical.isPresent()) {
+      return new Verdict.Rejected(Reason.UNKNOWN_CRITICAL, "the signature by key " + KeyInspector.fingerprint(key)
+          + " carries critical " + critical.get() + ", which Cairn does not understand");
     }
     if (!JdkOperators.supportedKeyAlgorithm(sig.getKeyAlgorithm())) {
       return new Verdict.Rejected(Reason.UNSUPPORTED_ALGORITHM, "public-key algorithm "
@@ -236,6 +243,9 @@ final class SignatureCheck {
    * signature made when it says), as its primary key's fingerprint, else the rejection.
    */
   dev.cairn.signing.ReleaseKeys.Signed signer(Instant now) {
+    if (!refused.isEmpty()) {
+      return new dev.cairn.signing.ReleaseKeys.Signed(Optional.empty(), Optional.of(refused.get(0)));
+    }
     Verdict.Rejected policy = null;
     for (Candidate c : candidates) {
       PGPSignature sig = c.signature();
@@ -268,7 +278,8 @@ final class SignatureCheck {
 
   /**
    * The verdict, after every byte has gone through {@link #update}: verified when a signature by
-   * a trusted, valid key matches and no signature by a trusted key fails to match.
+   * a trusted, valid key matches and no signature by a trusted key fails to match or carries a
+   * critical subpacket Cairn does not understand.
    */
   Verdict conclude(Instant now) {
     Verdict.Verified good = null;
@@ -311,6 +322,9 @@ final class SignatureCheck {
     }
     if (bad != null) {
       return bad;
+    }
+    if (!refused.isEmpty()) {
+      return refused.get(0);
     }
     if (good != null) {
       return good;

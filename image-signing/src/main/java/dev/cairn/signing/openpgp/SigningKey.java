@@ -81,6 +81,7 @@ public final class SigningKey {
       }
       KeyFacts f = k.isMasterKey() ? primaryFacts : KeyInspector.subkeyFacts(primary, k.getPublicKey());
       if (f.canSign() && f.revocation().isEmpty() && primaryFacts.revocation().isEmpty()
+          && f.notUnderstood().isEmpty() && primaryFacts.notUnderstood().isEmpty()
           && f.expires().map(e -> e.isAfter(now)).orElse(true)
           && primaryFacts.expires().map(e -> e.isAfter(now)).orElse(true)) {
         usable.add(k);
@@ -88,7 +89,7 @@ public final class SigningKey {
     }
     if (usable.isEmpty()) {
       throw new IllegalArgumentException(file + ": no valid signing key (each key is expired, revoked, "
-          + "or lacks the signing flag)");
+          + "lacks the signing flag, or has a self-signature with a critical subpacket Cairn does not understand)");
     }
     usable.sort((a, b) -> {
       if (a.isMasterKey() != b.isMasterKey()) {
