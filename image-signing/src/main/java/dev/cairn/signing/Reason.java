@@ -11,7 +11,8 @@ public enum Reason {
   MALFORMED_SIGNATURE("malformed signature"),
   NOT_A_SIGNING_KEY("key not valid for signing"),
   UNKNOWN_CRITICAL("unknown critical subpacket"),
-  DIGEST_MISMATCH("digest mismatch");
+  DIGEST_MISMATCH("digest mismatch"),
+  WEAK_DIGEST("weak digest");
 
   private final String words;
 
