@@ -3,10 +3,14 @@ package dev.cairn.signing.cli;
 import dev.cairn.signing.DigestsFile;
 import dev.cairn.signing.Reason;
 import dev.cairn.signing.Verdict;
+import dev.cairn.signing.files.FileAccess;
 import dev.cairn.signing.openpgp.FileDigests;
 import dev.cairn.signing.openpgp.Trust;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -63,11 +67,9 @@ public final class VerifyCommand implements Callable<Integer> {
 
   private int verifyFile(Trust trust) throws IOException {
     Path file = args.get(0);
+    FileAccess.requireRegularFile(file);
     Path sig = args.size() > 1 ? args.get(1) : defaultSignature(file);
-    if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString());
-    }
-    Verdict v = trust.verifyFile(file, Files.readAllBytes(sig));
+    Verdict v = trust.verifyFile(file, FileAccess.readAllBytes(sig));
     return report(file, v);
   }
 
@@ -92,10 +94,10 @@ public final class VerifyCommand implements Callable<Integer> {
   }
 
   private int verifyDigests(Trust trust) throws IOException {
-    String doc = Files.readString(digests, StandardCharsets.UTF_8);
+    byte[] bytes = FileAccess.readAllBytes(digests);
     Trust.Clearsigned checked;
     try {
-      checked = trust.verifyClearsigned(doc);
+      checked = trust.verifyClearsigned(utf8(bytes));
     } catch (IllegalArgumentException e) {
       return report(digests, new Verdict.Rejected(Reason.MALFORMED_SIGNATURE, e.getMessage()));
     }
@@ -141,7 +143,8 @@ public final class VerifyCommand implements Callable<Integer> {
     for (String name : listing.names()) {
       Path file = folder.resolve(name);
       if (!Files.isRegularFile(file)) {
-        return report(digests, new Verdict.Rejected(Reason.DIGEST_MISMATCH, name + " is listed but missing"));
+        return report(digests, new Verdict.Rejected(Reason.DIGEST_MISMATCH, name + " is listed but "
+            + (Files.isDirectory(file) ? "is a directory" : Files.exists(file) ? "is not a regular file" : "missing")));
       }
       DigestsFile.Coverage c = listing.coverage(name);
       List<DigestsFile.Entry> entries = c instanceof DigestsFile.Coverage.Strong strong ? strong.entries()
@@ -159,6 +162,16 @@ public final class VerifyCommand implements Callable<Integer> {
           : name + ": OK by " + labels(entries) + " only (weak digests, accepted by --allow-weak)");
     }
     return 0;
+  }
+
+  /** A clearsigned document is UTF-8 text; anything else is not one. */
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("not a clearsigned file: it is not UTF-8 text");
+    }
   }
 
   /** The distinct algorithms of {@code entries}: {@code MD5 and SHA-1}. */

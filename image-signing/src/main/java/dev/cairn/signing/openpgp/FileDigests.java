@@ -1,8 +1,8 @@
 package dev.cairn.signing.openpgp;
 
 import dev.cairn.signing.DigestsFile;
+import dev.cairn.signing.files.FileAccess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,7 +34,7 @@ public final class FileDigests {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    try (ReadAhead in = new ReadAhead(Files.newInputStream(file))) {
+    try (ReadAhead in = new ReadAhead(FileAccess.open(file))) {
       ReadAhead.Chunk c;
       while ((c = in.next()) != null) {
         for (MessageDigest md : mds.values()) {

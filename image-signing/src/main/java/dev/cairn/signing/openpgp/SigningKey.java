@@ -1,10 +1,10 @@
 package dev.cairn.signing.openpgp;
 
 import dev.cairn.signing.KeyFacts;
+import dev.cairn.signing.files.FileAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -114,7 +114,7 @@ public final class SigningKey {
   public byte[] signDetached(Path file, int hashAlgorithm, boolean armor) throws IOException {
     try {
       PGPSignatureGenerator g = generator(PGPSignature.BINARY_DOCUMENT, hashAlgorithm);
-      try (ReadAhead in = new ReadAhead(Files.newInputStream(file))) {
+      try (ReadAhead in = new ReadAhead(FileAccess.open(file))) {
         ReadAhead.Chunk c;
         while ((c = in.next()) != null) {
           g.update(c.bytes, 0, c.length);

@@ -1,10 +1,10 @@
 package dev.cairn.signing.openpgp;
 
 import dev.cairn.signing.Verdict;
+import dev.cairn.signing.files.FileAccess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ public final class Trust {
    */
   public Verdict verifyFile(Path file, byte[] signature) throws IOException {
     SignatureCheck check = SignatureCheck.prepare(rings, signature, SignatureCheck.Expect.BINARY_OR_TEXT);
-    try (ReadAhead in = new ReadAhead(Files.newInputStream(file))) {
+    try (ReadAhead in = new ReadAhead(FileAccess.open(file))) {
       ReadAhead.Chunk c;
       while ((c = in.next()) != null) {
         check.update(c.bytes, 0, c.length);
