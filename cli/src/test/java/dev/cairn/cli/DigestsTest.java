@@ -250,4 +250,80 @@ class DigestsTest {
     assertEquals(1, bad.code(), bad.describe("a changed file fails under gpg's clearsignature too"));
     assertTrue(bad.err().contains(": digest mismatch: notes.txt: "), bad.describe("names notes.txt"));
   }
+
+  // ---- CoreOS-style listings: MD5 and SHA1 blocks beside SHA512
+
+  /** A CoreOS-style DIGESTS text: each file under # MD5 HASH and # SHA1 HASH, and the {@code strong} ones under # SHA512 HASH too. */
+  private String coreosListing(List<String> files, List<String> strong) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (String[] block : new String[][] {{"MD5", "MD5"}, {"SHA1", "SHA-1"}, {"SHA512", "SHA-512"}}) {
+      b.append("# ").append(block[0]).append(" HASH\n");
+      for (String f : block[0].equals("SHA512") ? strong : files) {
+        b.append(hex(block[1], dir.resolve(f))).append("  ").append(f).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  /** Clearsigns {@code text} with gpg's RSA-2048 test key into CORE.DIGESTS.asc. */
+  private Path gpgClearsign(String text) throws IOException {
+    Path plain = Files.writeString(dir.resolve("CORE.DIGESTS"), text);
+    Path signed = dir.resolve("CORE.DIGESTS.asc");
+    gpg.gpgOk("--local-user", "rsa2048@example.com", "--output", signed.toString(), "--clearsign", plain.toString());
+    GpgHome.assertGood(gpg.verifyClearsigned(signed));
+    return signed;
+  }
+
+  /**
+   * kernel.efi is listed under MD5 and SHA1 only; usr-a.img under SHA512 too. Without --allow-weak
+   * kernel.efi is not verified (exit 1, before any file is read), even untouched and even after it
+   * changed. With --allow-weak it is checked with MD5 and SHA-1, the output says so, and a change
+   * is a digest mismatch naming MD5. usr-a.img is checked by SHA-512 alone either way.
+   */
+  @Test
+  void fileListedOnlyUnderMd5AndSha1_isNotVerified_unlessAllowWeak_whichChecksThemAndSaysSo() throws IOException {
+    Path signed = gpgClearsign(coreosListing(List.of("usr-a.img", "kernel.efi"), List.of("usr-a.img")));
+    Path keyring = testKey("rsa2048.pub.asc");
+    for (boolean changed : new boolean[] {false, true}) {
+      if (changed) {
+        flipByte(dir.resolve("kernel.efi"), 100);
+      }
+      Result r = cairn("verify", "--keyring", keyring.toString(), "--digests", signed.toString());
+      assertEquals(1, r.code(), r.describe("a file only MD5 and SHA-1 cover is not verified"));
+      assertEquals(List.of("cairn verify: " + signed + ": weak digest: kernel.efi is listed with MD5 and SHA-1 only, "
+          + "no SHA-256 or SHA-512: not verified (--allow-weak checks it with MD5 and SHA-1)"), r.errLines(), r.describe(""));
+      assertTrue(r.text().startsWith(signed + ": good signature from \"Test RSA-2048"), r.describe("the signature is good"));
+      assertEquals(1, r.text().lines().count(), r.describe("no file reported OK"));
+    }
+
+    flipByte(dir.resolve("kernel.efi"), 100);
+    Result ok = cairnOk("verify", "--keyring", keyring.toString(), "--allow-weak", "--digests", signed.toString());
+    assertEquals(List.of("usr-a.img: OK", "kernel.efi: OK by MD5 and SHA-1 only (weak digests, accepted by --allow-weak)"),
+        ok.text().lines().skip(1).toList(), ok.describe("each file, the weak one said to be weak"));
+
+    flipByte(dir.resolve("kernel.efi"), 100);
+    Result bad = cairn("verify", "--keyring", keyring.toString(), "--allow-weak", "--digests", signed.toString());
+    assertEquals(1, bad.code(), bad.describe("a weak digest still has to match"));
+    assertTrue(bad.err().contains(": digest mismatch: kernel.efi: its MD5 is " + hex("MD5", dir.resolve("kernel.efi"))),
+        bad.describe("names the file and MD5"));
+  }
+
+  /** A file listed only under a hash Cairn does not check (# SHA384 HASH) is not verified either. */
+  @Test
+  void fileListedOnlyUnderAHashCairnDoesNotCheck_isNotVerified() throws IOException {
+    String text = coreosListing(List.of("usr-a.img"), List.of("usr-a.img"))
+        + "# SHA384 HASH\n" + hex("SHA-384", dir.resolve("notes.txt")) + "  notes.txt\n";
+    Path signed = gpgClearsign(text);
+    for (boolean allowWeak : new boolean[] {false, true}) {
+      List<String> args = new ArrayList<>(List.of("verify", "--keyring", testKey("rsa2048.pub.asc").toString()));
+      if (allowWeak) {
+        args.add("--allow-weak");
+      }
+      args.addAll(List.of("--digests", signed.toString()));
+      Result r = cairn(args.toArray(String[]::new));
+      assertEquals(1, r.code(), r.describe("notes.txt is not verified"));
+      assertEquals(List.of("cairn verify: " + signed + ": unsupported algorithm: notes.txt is listed only under "
+          + "SHA384, which Cairn does not check: not verified"), r.errLines(), r.describe(""));
+    }
+  }
 }

@@ -6,6 +6,7 @@ import static dev.cairn.cli.CliHarness.flipByte;
 import static dev.cairn.cli.GpgHome.HASH_IDS;
 import static dev.cairn.cli.GpgHome.testKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -235,6 +237,94 @@ class GpgInteropTest {
           gpgSig.toString());
       assertEquals(1, bad.code(), bad.describe("a changed last byte must fail"));
       assertTrue(bad.err().contains(": bad signature: "), bad.describe("expected 'bad signature'"));
+    }
+  }
+
+  // ---- text signatures (gpg --textmode, type 0x01)
+
+  /** Texts to sign in text mode: each names its line endings and edges. */
+  static Stream<Arguments> texts() {
+    byte[] big = new byte[(1 << 20) + 10];
+    Arrays.fill(big, (byte) 'x');
+    for (int i = 99; i < big.length; i += 100) {
+      big[i] = '\n';   // gpg refuses text lines over 19,995 bytes
+    }
+    // A CR LF pair split by the 1 MiB read-ahead chunks, and CRs inside lines next to it.
+    big[(1 << 20) - 1] = '\r';
+    big[1 << 20] = '\n';
+    big[(1 << 20) - 3] = '\r';
+    big[(1 << 20) + 5] = '\r';
+    return Stream.of(
+        Arguments.of("LF", "one\ntwo\n".getBytes(StandardCharsets.US_ASCII)),
+        Arguments.of("CRLF", "one\r\ntwo\r\n".getBytes(StandardCharsets.US_ASCII)),
+        Arguments.of("mixed LF and CRLF, no final newline", "one\r\ntwo\nthree".getBytes(StandardCharsets.US_ASCII)),
+        Arguments.of("trailing blanks", "one  \ntwo\t\n \n".getBytes(StandardCharsets.US_ASCII)),
+        Arguments.of("CRs inside and at the ends of lines", "a\rb\r\r\nc\r".getBytes(StandardCharsets.US_ASCII)),
+        Arguments.of("blank lines only", "\n\n\r\n".getBytes(StandardCharsets.US_ASCII)),
+        Arguments.of("empty", new byte[0]),
+        Arguments.of("1 MiB + 10 with line endings across the read-ahead chunks", big));
+  }
+
+  /** Edits to a signed text; gpg decides which the signature still covers. */
+  private static final Map<String, java.util.function.UnaryOperator<String>> EDITS = Map.of(
+      "LF to CRLF", t -> t.replaceAll("(?<!\r)\n", "\r\n"),
+      "CRLF to LF", t -> t.replace("\r\n", "\n"),
+      "a blank before each newline", t -> t.replace("\n", " \n"),
+      "a final newline", t -> t + "\n",
+      "a CR at the end", t -> t + "\r",
+      "a CR before each newline", t -> t.replace("\n", "\r\n"));
+
+  /**
+   * A detached text signature made by gpg ({@code --textmode}, binary and armored) is good for
+   * cairn as for gpg, and the verdict says it is a text signature. Then every edit of
+   * {@link #EDITS} is applied to the text, and cairn's verdict must be gpg's: good when gpg's
+   * canonical form is unchanged (line endings, carriage returns ending a line), bad otherwise
+   * (trailing blanks, an added line ending). The library's streaming check, which feeds installs,
+   * refuses a text signature.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("texts")
+  void gpgTextModeSignature_cairnAgreesWithGpg_onTheTextAndEachEdit(String what, byte[] text) throws IOException {
+    Path file = Files.write(dir.resolve("notes.txt"), text);
+    Path sig = dir.resolve("notes.txt.sig");
+    Path asc = dir.resolve("notes.txt.asc");
+    gpg.gpgOk("--local-user", "ed25519@example.com", "--textmode", "--output", sig.toString(), "--detach-sign",
+        file.toString());
+    gpg.gpgOk("--local-user", "rsa2048@example.com", "--textmode", "--armor", "--output", asc.toString(),
+        "--detach-sign", file.toString());
+    String keyring = testKey("ed25519.pub.asc") + "," + testKey("rsa2048.pub.asc");
+    for (Path s : List.of(sig, asc)) {
+      String[] valid = GpgHome.assertGood(gpg.verify(s, file));
+      assertEquals("01", valid[8], "gpg made a text signature");
+      Result r = cairnOk("verify", "--keyring", keyring, file.toString(), s.toString());
+      assertTrue(r.text().endsWith(" with SHA-256, a text signature: line endings are not signed")
+          || r.text().endsWith(" with SHA-512, a text signature: line endings are not signed"), r.describe("says text"));
+    }
+
+    String original = new String(text, StandardCharsets.ISO_8859_1);
+    int changedByEdits = 0;
+    for (Map.Entry<String, java.util.function.UnaryOperator<String>> edit : EDITS.entrySet()) {
+      String edited = edit.getValue().apply(original);
+      if (edited.equals(original)) {
+        continue;
+      }
+      changedByEdits++;
+      Files.write(file, edited.getBytes(StandardCharsets.ISO_8859_1));
+      boolean gpgGood = gpg.verify(sig, file).code() == 0;
+      Result r = cairn("verify", "--keyring", keyring, file.toString(), sig.toString());
+      assertEquals(gpgGood ? 0 : 1, r.code(), r.describe(edit.getKey() + ": gpg says " + (gpgGood ? "good" : "bad")));
+      if (!gpgGood) {
+        assertTrue(r.err().contains(": bad signature: "), r.describe(edit.getKey()));
+      }
+    }
+    assertTrue(changedByEdits >= 2, "the edits changed the text");
+
+    Files.write(file, text);
+    try (var in = dev.cairn.signing.openpgp.Trust.load(List.of(testKey("ed25519.pub.asc"))).open(Files.newInputStream(file),
+        Files.readAllBytes(sig))) {
+      in.readAllBytes();
+      var v = assertInstanceOf(dev.cairn.signing.Verdict.Rejected.class, in.finish());
+      assertTrue(v.detail().contains("a text signature, which does not cover line endings"), v.message());
     }
   }
 

@@ -173,6 +173,136 @@ class VerifyFailureTest {
     assertTrue(line.contains(java.time.Instant.ofEpochSecond(created + 70).toString()), line);
   }
 
+  // ---- critical subpackets: what a verifier does not understand makes the signature invalid
+
+  /** gpg's verdict: exit 1 with "unknown critical bit" and "BAD signature". */
+  private static void assertGpgRefusesCritical(Result g) {
+    assertEquals(1, g.code(), g.describe("gpg must refuse the signature"));
+    assertTrue(g.err().contains("due to an unknown critical bit") && g.err().contains("BAD signature"),
+        g.describe("expected gpg's 'unknown critical bit' and 'BAD signature'"));
+  }
+
+  /**
+   * {@code gpg --sig-notation '!NAME=VALUE'} marks the notation critical, and a notation Cairn does
+   * not know makes the signature invalid (RFC 4880 5.2.3.1), as gpg says too. The critical
+   * subpackets gpg writes of its own accord (signature expiry, and with '!' a policy URL or a
+   * preferred keyserver) and a notation without '!' are accepted by both; gpg's listing shows which
+   * of them are critical, so the test knows it is testing critical ones.
+   */
+  @Test
+  void criticalNotation_isUnknownCriticalSubpacket_whileGpgsOwnCriticalSubpacketsAreAccepted() throws IOException {
+    Path file = image();
+    Path keyring = testKey("ed25519.pub.asc");
+    List<List<String>> accepted = List.of(
+        List.of("--sig-notation", "plain@example.com=1"),
+        List.of("--default-sig-expire", "1y"),
+        List.of("--sig-policy-url", "!https://example.com/policy"),
+        List.of("--sig-keyserver-url", "!hkps://keys.example.com"));
+    for (List<String> option : accepted) {
+      Files.deleteIfExists(dir.resolve("image.bin.ed25519.sig"));
+      Path sig = gpgSign("ed25519", file, option.toArray(String[]::new));
+      String packets = gpg.gpgOk("--list-packets", sig.toString()).out();
+      boolean critical = option.get(1).startsWith("!") || option.get(0).equals("--default-sig-expire");
+      assertEquals(critical, packets.contains("critical hashed subpkt"), packets);
+      GpgHome.assertGood(gpg.verify(sig, file));
+      cairnOk("verify", "--keyring", keyring.toString(), file.toString(), sig.toString());
+    }
+
+    Files.deleteIfExists(dir.resolve("image.bin.ed25519.sig"));
+    Path sig = gpgSign("ed25519", file, "--sig-notation", "!name@example.com=1");
+    String packets = gpg.gpgOk("--list-packets", sig.toString()).out();
+    assertTrue(packets.matches("(?s).*critical hashed subpkt 20 len \\d+ \\(notation: name@example.com=1\\).*"), packets);
+    assertGpgRefusesCritical(gpg.verify(sig, file));
+    String line = assertRejected(verify(keyring, file, sig), file, "unknown critical subpacket");
+    assertTrue(line.contains("notation name@example.com (hashed)") && line.contains(fingerprint("ed25519")), line);
+  }
+
+  /**
+   * Subpackets gpg cannot write, signed with BouncyCastle by the gpg test key: a type nobody
+   * assigned (100, the private range) in either area, and a notation in the unhashed area. Not
+   * critical, gpg and Cairn accept each; marked critical, gpg refuses each, unhashed ones too, and
+   * so does Cairn.
+   */
+  @ParameterizedTest(name = "{0}, {1}")
+  @CsvSource({"subpacket 100, hashed", "subpacket 100, unhashed", "notation x@example.com, unhashed"})
+  void unknownCriticalSubpacket_inEitherArea_isRefusedLikeGpg(String what, String area) throws IOException {
+    Path file = image();
+    Path keyring = testKey("ed25519.pub.asc");
+    boolean hashed = area.equals("hashed");
+    for (boolean critical : new boolean[] {false, true}) {
+      var extra = what.startsWith("notation")
+          ? ExtraSubpacketSigner.notation("x@example.com", "1", critical)
+          : ExtraSubpacketSigner.subpacket(100, critical, new byte[] {1, 2, 3});
+      Path sig = ExtraSubpacketSigner.sign(testKey("ed25519.sec.asc"), file,
+          dir.resolve("extra-" + critical + ".sig"), extra, hashed);
+      if (!critical) {
+        GpgHome.assertGood(gpg.verify(sig, file));
+        cairnOk("verify", "--keyring", keyring.toString(), file.toString(), sig.toString());
+        continue;
+      }
+      assertGpgRefusesCritical(gpg.verify(sig, file));
+      String line = assertRejected(verify(keyring, file, sig), file, "unknown critical subpacket");
+      assertTrue(line.contains(what + " (" + area + ")"), line);
+    }
+  }
+
+  /**
+   * A signing subkey whose binding signature carries a critical notation ({@code gpg --cert-notation
+   * '!...' --quick-add-key}): gpg will not sign with it ("Unusable secret key") and cannot check a
+   * signature it made ("Bad public key"). Cairn refuses that signature naming the subkey and the
+   * notation, and refuses to sign with the key. The data signature is made with BouncyCastle, since
+   * gpg will not make one.
+   */
+  @Test
+  void subkeyBindingWithCriticalNotation_isUnknownCriticalSubpacket_andCairnWillNotSignWithIt() throws IOException {
+    gpg.gpgOk("--passphrase", "", "--quick-gen-key", "Test Binding <binding@example.com>", "ed25519", "cert", "never");
+    String primary = fingerprint("binding");
+    gpg.gpgOk("--passphrase", "", "--cert-notation", "!bound@example.com=1", "--quick-add-key", primary,
+        "ed25519", "sign", "never");
+    String subkey = gpg.fingerprints("binding@example.com").subkeys().get(0);
+    Path ring = Files.writeString(dir.resolve("binding.pub.asc"),
+        gpg.gpgOk("--armor", "--export", "binding@example.com").out());
+    Path secret = Files.writeString(dir.resolve("binding.sec.asc"),
+        gpg.gpgOk("--armor", "--export-secret-keys", "binding@example.com").out());
+    Path file = image();
+    Path sig = ExtraSubpacketSigner.sign(secret, file, dir.resolve("binding.sig"), null, true);
+    Result g = gpg.verify(sig, file);
+    assertTrue(g.err().contains("due to an unknown critical bit") && !g.err().contains("Good signature"),
+        g.describe("gpg must not call it good"));
+
+    String line = assertRejected(verify(ring, file, sig), file, "unknown critical subpacket");
+    assertTrue(line.contains("the self-signature of subkey " + subkey + " carries critical notation "
+        + "bound@example.com (hashed)"), line);
+
+    Result sign = cairn("sign", "--key", secret.toString(), "--output", dir.resolve("by-cairn.sig").toString(),
+        file.toString());
+    assertEquals(2, sign.code(), sign.describe("no key to sign with"));
+    assertTrue(sign.err().contains("no valid signing key"), sign.describe("says why"));
+  }
+
+  /**
+   * Cairn relies on a key's newest self-signature. When that one carries a critical notation (a
+   * user id added with {@code --cert-notation '!...'}), Cairn refuses the key rather than fall back
+   * to an older self-signature; gpg ignores that user id and still calls the signature good.
+   */
+  @Test
+  void newestSelfSignatureWithCriticalNotation_refusesTheKey_whereGpgFallsBackToAnOlderOne() throws IOException {
+    gpg.gpgOk("--passphrase", "", "--faked-system-time", "20250101T000000!", "--quick-gen-key",
+        "Test Newest <newest@example.com>", "ed25519", "sign", "never");
+    String primary = fingerprint("newest");
+    Path file = image();
+    Path sig = gpgSign("newest", file);
+    Path before = Files.writeString(dir.resolve("before.asc"), gpg.gpgOk("--armor", "--export", primary).out());
+    cairnOk("verify", "--keyring", before.toString(), file.toString(), sig.toString());
+
+    gpg.gpgOk("--passphrase", "", "--cert-notation", "!uid@example.com=1", "--quick-add-uid", primary,
+        "Test Newest Two <newest2@example.com>");
+    Path after = Files.writeString(dir.resolve("after.asc"), gpg.gpgOk("--armor", "--export", primary).out());
+    GpgHome.assertGood(gpg.verify(sig, file));
+    String line = assertRejected(verify(after, file, sig), file, "unknown critical subpacket");
+    assertTrue(line.contains("the self-signature of key " + primary + " carries critical notation uid@example.com"), line);
+  }
+
   // ---- the signature is not one
 
   @ParameterizedTest(name = "{0} random bytes")

@@ -10,7 +10,9 @@ public enum Reason {
   UNSUPPORTED_ALGORITHM("unsupported algorithm"),
   MALFORMED_SIGNATURE("malformed signature"),
   NOT_A_SIGNING_KEY("key not valid for signing"),
-  DIGEST_MISMATCH("digest mismatch");
+  UNKNOWN_CRITICAL("unknown critical subpacket"),
+  DIGEST_MISMATCH("digest mismatch"),
+  WEAK_DIGEST("weak digest");
 
   private final String words;
 

@@ -39,6 +39,8 @@ public interface ReleaseKeys {
    * Starts checking the detached {@code signature} against the keys in {@code trustedKeyBlocks}:
    * hand every byte of the data to {@link Check#update}, then ask {@link Check#conclude} once.
    * A signature that does not parse is not an exception: the check concludes with a rejection.
+   * The signature must be one of binary data, covering every byte; a text signature, which leaves
+   * line endings unsigned, is rejected as malformed.
    */
   Check check(List<byte[]> trustedKeyBlocks, byte[] signature);
 

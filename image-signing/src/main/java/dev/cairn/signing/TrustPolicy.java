@@ -23,6 +23,10 @@ public final class TrustPolicy {
         return reject(Reason.REVOKED_KEY, which + k.fingerprint() + " is revoked ("
             + k.revocation().get() + ")");
       }
+      if (k.notUnderstood().isPresent()) {
+        return reject(Reason.UNKNOWN_CRITICAL, "the self-signature of " + which + k.fingerprint()
+            + " carries critical " + k.notUnderstood().get() + ", which Cairn does not understand");
+      }
       if (k.expires().isPresent() && !k.expires().get().isAfter(now)) {
         return reject(Reason.EXPIRED_KEY, which + k.fingerprint() + " expired on " + k.expires().get());
       }

@@ -10,14 +10,24 @@ public sealed interface Verdict {
   /** One line for the operator. */
   String message();
 
-  /** The data is exactly what {@code signer} signed at {@code signedAt}. */
-  record Verified(Signer signer, Instant signedAt, String digest) implements Verdict {
+  /**
+   * The data is exactly what {@code signer} signed at {@code signedAt}; with {@code text}, a
+   * detached text signature ({@code gpg --textmode}), it is that text up to its line endings: LF
+   * and CR LF, and carriage returns that end a line, are not covered.
+   */
+  record Verified(Signer signer, Instant signedAt, String digest, boolean text) implements Verdict {
+    /** A signature that covers every byte. */
+    public Verified(Signer signer, Instant signedAt, String digest) {
+      this(signer, signedAt, digest, false);
+    }
+
     @Override
     public String message() {
       return "good signature from \"" + signer.userId() + "\" key " + signer.keyFingerprint()
           + (signer.keyFingerprint().equals(signer.primaryFingerprint()) ? ""
               : " (subkey of " + signer.primaryFingerprint() + ")")
-          + ", made " + signedAt + " with " + digest;
+          + ", made " + signedAt + " with " + digest
+          + (text ? ", a text signature: line endings are not signed" : "");
     }
   }
 

@@ -46,6 +46,19 @@ class TrustPolicyTest {
   }
 
   @Test
+  void subkeySelfSignatureWithCriticalSubpacketNotUnderstood_isUnknownCritical_butRevocationComesFirst() {
+    KeyFacts sub = new KeyFacts("BB".repeat(20), CREATED, Optional.empty(), Optional.empty(), true,
+        Optional.of("notation x@example.com (hashed)"));
+    Verdict.Rejected r = TrustPolicy.check(GOOD, sub, SIGNED, Optional.empty(), NOW).orElseThrow();
+    assertEquals(Reason.UNKNOWN_CRITICAL, r.reason());
+    assertEquals("the self-signature of subkey " + "BB".repeat(20) + " carries critical notation x@example.com "
+        + "(hashed), which Cairn does not understand", r.detail());
+    KeyFacts revoked = new KeyFacts("BB".repeat(20), CREATED, Optional.empty(), Optional.of("revoked on 2026-02-01"),
+        true, Optional.of("subpacket 100 (hashed)"));
+    assertEquals(Optional.of(Reason.REVOKED_KEY), reason(GOOD, revoked, Optional.empty()));
+  }
+
+  @Test
   void keyWithoutSignFlag_isRefused() {
     KeyFacts certifyOnly = key("AA".repeat(20), Optional.empty(), Optional.empty(), false);
     assertEquals(Optional.of(Reason.NOT_A_SIGNING_KEY), reason(certifyOnly, certifyOnly, Optional.empty()));

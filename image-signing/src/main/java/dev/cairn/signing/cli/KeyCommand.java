@@ -1,6 +1,7 @@
 package dev.cairn.signing.cli;
 
 import dev.cairn.signing.TrustPolicy;
+import dev.cairn.signing.files.FileAccess;
 import dev.cairn.signing.openpgp.KeyGeneration;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +76,7 @@ public final class KeyCommand {
         throw new IllegalArgumentException("--secret-out and --public-out name the same file");
       }
       for (Path p : new Path[] {secretOut, publicOut}) {
+        FileAccess.requireWritable(p);
         if (!force && Files.exists(p)) {
           throw new IllegalArgumentException(p + ": exists; give --force to overwrite it");
         }
@@ -109,7 +111,10 @@ public final class KeyCommand {
         }
       } catch (FileAlreadyExistsException e) {
         throw new IllegalArgumentException(target + ": exists; give --force to overwrite it");
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException e) {
+        Files.deleteIfExists(file);
+        throw FileAccess.writing(target, e);
+      } catch (RuntimeException e) {
         Files.deleteIfExists(file);
         throw e;
       }

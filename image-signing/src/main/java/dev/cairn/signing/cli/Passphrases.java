@@ -1,8 +1,7 @@
 package dev.cairn.signing.cli;
 
+import dev.cairn.signing.files.FileAccess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Passphrases come from the environment or a file, never from the command line. */
@@ -14,7 +13,7 @@ final class Passphrases {
   /** The passphrase from {@code file} (its first line) or {@code CAIRN_KEY_PASSPHRASE}; null if neither. */
   static char[] read(Path file) throws IOException {
     if (file != null) {
-      String text = Files.readString(file, StandardCharsets.UTF_8);
+      String text = FileAccess.readUtf8(file);
       int nl = text.indexOf('\n');
       String line = nl < 0 ? text : text.substring(0, nl);
       if (line.endsWith("\r")) {

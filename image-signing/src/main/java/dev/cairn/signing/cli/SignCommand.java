@@ -1,12 +1,12 @@
 package dev.cairn.signing.cli;
 
 import dev.cairn.signing.DigestsFile;
+import dev.cairn.signing.files.FileAccess;
 import dev.cairn.signing.openpgp.FileDigests;
 import dev.cairn.signing.openpgp.SigningKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -81,25 +81,30 @@ public final class SignCommand implements Callable<Integer> {
     }
     int hash = keyOptions.hashAlgorithm();
     requireFile(file);
-    SigningKey key = keyOptions.load();
     Path sig = output != null ? output : file.resolveSibling(file.getFileName() + (armor ? ".asc" : ".sig"));
+    FileAccess.requireWritable(sig);
+    SigningKey key = keyOptions.load();
     writeAtomically(sig, key.signDetached(file, hash, armor));
     spec.commandLine().getOut().printf("%s: signed by %s \"%s\" -> %s%n", file, key.fingerprint(), key.userId(), sig);
     return 0;
   }
 
   static void requireFile(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString());
-    }
+    FileAccess.requireRegularFile(file);
   }
 
-  /** Writes beside the target and renames, so a reader never sees half a signature. */
+  /**
+   * Writes beside the target and renames, so a reader never sees half a signature. Errors name
+   * the target, not the temporary file.
+   */
   static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    FileAccess.requireNotDirectory(target);
     Path tmp = target.toAbsolutePath().resolveSibling("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid());
     try {
       Files.write(tmp, bytes);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw FileAccess.writing(target, e);
     } finally {
       Files.deleteIfExists(tmp);
     }
@@ -125,6 +130,9 @@ public final class SignCommand implements Callable<Integer> {
       keyOptions.requireKey(spec);
       int hash = keyOptions.hashAlgorithm();
       Path out = output != null ? output : files.get(0).resolveSibling(files.get(0).getFileName() + ".DIGESTS");
+      Path asc = out.resolveSibling(out.getFileName() + ".asc");
+      FileAccess.requireWritable(out);
+      FileAccess.requireWritable(asc);
       Path folder = out.toAbsolutePath().normalize().getParent();
       for (Path f : files) {
         requireFile(f);
@@ -136,7 +144,6 @@ public final class SignCommand implements Callable<Integer> {
       }
       SigningKey key = keyOptions.load();
       String text = FileDigests.listing(files).render();
-      Path asc = out.resolveSibling(out.getFileName() + ".asc");
       String signed = key.clearsign(text.substring(0, text.length() - 1), hash);
       writeAtomically(out, text.getBytes(StandardCharsets.UTF_8));
       writeAtomically(asc, signed.getBytes(StandardCharsets.UTF_8));

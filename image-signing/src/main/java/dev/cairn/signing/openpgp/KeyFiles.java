@@ -1,10 +1,9 @@
 package dev.cairn.signing.openpgp;
 
+import dev.cairn.signing.files.FileAccess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,11 +20,7 @@ final class KeyFiles {
   private KeyFiles() {}
 
   static byte[] read(Path file) throws IOException {
-    try {
-      return Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new IOException(file + ": no such file", e);
-    }
+    return FileAccess.readAllBytes(file);
   }
 
   /** Every public key ring in {@code file} (secret rings contribute their public half). */

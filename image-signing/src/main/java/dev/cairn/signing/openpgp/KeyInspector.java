@@ -74,7 +74,8 @@ final class KeyInspector {
         revoked = Optional.of(reason(sig));
       }
     }
-    KeyFacts facts = facts(primary, newest, revoked, newest != null && flagsAllowSigning(newest, true));
+    KeyFacts facts = facts(primary, newest, revoked, newest != null && flagsAllowSigning(newest, true),
+        newest == null ? Optional.empty() : CriticalSubpackets.notUnderstood(newest));
     return new Primary(facts, userId != null ? userId : firstUid == null ? "" : firstUid);
   }
 
@@ -100,12 +101,23 @@ final class KeyInspector {
     if (binding == null) {
       revoked = revoked.or(() -> Optional.of("it has no valid binding signature from its primary key"));
     }
-    boolean canSign = binding != null && flagsAllowSigning(binding, false) && hasBackSignature(binding, primary, sub);
-    return facts(sub, binding, revoked, canSign);
+    Optional<String> notUnderstood = Optional.empty();
+    boolean canSign = false;
+    if (binding != null) {
+      notUnderstood = CriticalSubpackets.notUnderstood(binding);
+      if (flagsAllowSigning(binding, false)) {
+        BackSignature back = backSignature(binding, primary, sub);
+        canSign = back.valid();
+        if (notUnderstood.isEmpty() && back.notUnderstood().isPresent()) {
+          notUnderstood = Optional.of(back.notUnderstood().get() + " in its back-signature");
+        }
+      }
+    }
+    return facts(sub, binding, revoked, canSign, notUnderstood);
   }
 
   private static KeyFacts facts(PGPPublicKey key, PGPSignature selfSig, Optional<String> revoked,
-      boolean canSign) {
+      boolean canSign, Optional<String> notUnderstood) {
     Instant created = key.getCreationTime().toInstant();
     Optional<Instant> expires = Optional.empty();
     if (selfSig != null && selfSig.getHashedSubPackets() != null) {
@@ -114,7 +126,7 @@ final class KeyInspector {
         expires = Optional.of(created.plusSeconds(seconds));
       }
     }
-    return new KeyFacts(fingerprint(key), created, expires, revoked, canSign);
+    return new KeyFacts(fingerprint(key), created, expires, revoked, canSign, notUnderstood);
   }
 
   /** Signing needs the sign flag; a primary whose self-signature has no flags at all may sign. */
@@ -126,8 +138,14 @@ final class KeyInspector {
     return (h.getKeyFlags() & KeyFlags.SIGN_DATA) != 0;
   }
 
-  /** A signing subkey must prove it agrees to belong to the primary (the embedded 0x19). */
-  private static boolean hasBackSignature(PGPSignature binding, PGPPublicKey primary, PGPPublicKey sub) {
+  /** Whether a valid back-signature was found, else what Cairn did not understand in one that verified. */
+  private record BackSignature(boolean valid, Optional<String> notUnderstood) {}
+
+  /**
+   * A signing subkey must prove it agrees to belong to the primary (the embedded 0x19). One that
+   * verifies but carries a critical subpacket Cairn does not understand is no proof.
+   */
+  private static BackSignature backSignature(PGPSignature binding, PGPPublicKey primary, PGPPublicKey sub) {
     List<PGPSignature> embedded = new ArrayList<>();
     try {
       for (PGPSignatureSubpacketVector v : new PGPSignatureSubpacketVector[] {
@@ -140,17 +158,22 @@ final class KeyInspector {
         }
       }
     } catch (PGPException e) {
-      return false;
+      return new BackSignature(false, Optional.empty());
     }
+    Optional<String> notUnderstood = Optional.empty();
     for (PGPSignature back : embedded) {
       if (back.getSignatureType() == PGPSignature.PRIMARYKEY_BINDING && verifies(() -> {
         back.init(JdkOperators.verifiers(), sub);
         return back.verifyCertification(primary, sub);
       })) {
-        return true;
+        Optional<String> critical = CriticalSubpackets.notUnderstood(back);
+        if (critical.isEmpty()) {
+          return new BackSignature(true, Optional.empty());
+        }
+        notUnderstood = critical;
       }
     }
-    return false;
+    return new BackSignature(false, notUnderstood);
   }
 
   private static boolean isCertification(PGPSignature sig) {

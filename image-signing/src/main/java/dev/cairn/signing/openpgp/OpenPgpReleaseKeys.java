@@ -13,7 +13,6 @@ import org.bouncycastle.bcpg.ArmoredOutputStream;
 import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSecretKeyRing;
-import org.bouncycastle.openpgp.PGPSignature;
 
 /** {@link ReleaseKeys} with BouncyCastle: the same key reading and signature checks as {@link Trust}. */
 public final class OpenPgpReleaseKeys implements ReleaseKeys {
@@ -61,7 +60,9 @@ public final class OpenPgpReleaseKeys implements ReleaseKeys {
     for (byte[] block : trustedKeyBlocks) {
       rings.addAll(rings(block, "a trusted key", false));
     }
-    SignatureCheck check = SignatureCheck.prepare(rings, signature, PGPSignature.BINARY_DOCUMENT);
+    // Payloads are installed byte for byte: a text signature, which leaves line endings
+    // uncovered, is refused here.
+    SignatureCheck check = SignatureCheck.prepare(rings, signature, SignatureCheck.Expect.BINARY);
     return new Check() {
       private Verdict verdict;
 

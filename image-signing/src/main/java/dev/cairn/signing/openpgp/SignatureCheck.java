@@ -8,6 +8,8 @@ import dev.cairn.signing.Verdict;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -25,6 +27,7 @@ import org.bouncycastle.openpgp.PGPSignatureList;
 import org.bouncycastle.openpgp.PGPSignatureSubpacketVector;
 import org.bouncycastle.openpgp.PGPUtil;
 import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
+import org.bouncycastle.openpgp.operator.PGPContentVerifier;
 
 /**
  * One signature file checked against trusted keys while the data streams past: parse first, then
@@ -35,14 +38,51 @@ final class SignatureCheck {
   /** The most a compressed signature packet may unpack to; a signature is a few hundred bytes. */
   private static final int MAX_UNPACKED = 1 << 20;
 
-  private record Candidate(PGPSignature signature, PGPPublicKeyRing ring, PGPPublicKey key) {}
+  /** Which signature types a check accepts, and how the data is hashed for them. */
+  enum Expect {
+    /** A detached signature of binary data (0x00) only: every byte is covered. */
+    BINARY,
+    /**
+     * A detached signature of binary data (0x00) or of text (0x01, {@code gpg --textmode}), the
+     * text hashed as gpg hashes it ({@link CanonicalText}).
+     */
+    BINARY_OR_TEXT,
+    /** The text signature (0x01) of a clearsigned document, handed over with lines joined by LF. */
+    CLEARSIGNED;
+
+    boolean accepts(int type) {
+      return type == PGPSignature.CANONICAL_TEXT_DOCUMENT ? this != BINARY : type == PGPSignature.BINARY_DOCUMENT && this != CLEARSIGNED;
+    }
+
+    String described() {
+      return switch (this) {
+        case BINARY -> "expected 0x00, a detached signature of binary data";
+        case BINARY_OR_TEXT -> "expected a detached signature of binary data (0x00) or of text (0x01)";
+        case CLEARSIGNED -> "expected 0x01, a text signature";
+      };
+    }
+  }
+
+  /**
+   * A signature to check. A detached text signature is hashed through {@code hashInput}, the
+   * verifier's own digest input, so that gpg's canonical form ({@link CanonicalText}) is hashed
+   * rather than BouncyCastle's; everything else goes through {@link PGPSignature#update}.
+   */
+  private record Candidate(PGPSignature signature, PGPPublicKeyRing ring, PGPPublicKey key, OutputStream hashInput) {
+    boolean detachedText() {
+      return hashInput != null;
+    }
+  }
 
   private final List<Candidate> candidates = new ArrayList<>();
+  private final CanonicalText text = new CanonicalText(this::hashText);
   private final List<Verdict.Rejected> unusable = new ArrayList<>();
+  /** Signatures by trusted keys that are invalid as they stand: they count as bad ones. */
+  private final List<Verdict.Rejected> refused = new ArrayList<>();
 
   private SignatureCheck() {}
 
-  static SignatureCheck prepare(List<PGPPublicKeyRing> rings, byte[] signature, int expectedType) {
+  static SignatureCheck prepare(List<PGPPublicKeyRing> rings, byte[] signature, Expect expect) {
     SignatureCheck c = new SignatureCheck();
     List<PGPSignature> sigs;
     try {
@@ -52,19 +92,20 @@ final class SignatureCheck {
       return c;
     }
     for (PGPSignature sig : sigs) {
-      Verdict.Rejected why = c.add(rings, sig, expectedType);
+      Verdict.Rejected why = c.add(rings, sig, expect);
       if (why != null) {
-        c.unusable.add(why);
+        (why.reason() == Reason.UNKNOWN_CRITICAL ? c.refused : c.unusable).add(why);
       }
     }
     return c;
   }
 
-  private Verdict.Rejected add(List<PGPPublicKeyRing> rings, PGPSignature sig, int expectedType) {
-    if (sig.getSignatureType() != expectedType) {
+  private Verdict.Rejected add(List<PGPPublicKeyRing> rings, PGPSignature sig, Expect expect) {
+    if (!expect.accepts(sig.getSignatureType())) {
       return new Verdict.Rejected(Reason.MALFORMED_SIGNATURE, String.format(
-          "signature of type 0x%02x, expected 0x%02x (%s)", sig.getSignatureType(), expectedType,
-          expectedType == PGPSignature.BINARY_DOCUMENT ? "a detached signature of binary data" : "a text signature"));
+          "signature of type 0x%02x%s, %s", sig.getSignatureType(),
+          sig.getSignatureType() == PGPSignature.CANONICAL_TEXT_DOCUMENT ? " (a text signature, which does not cover line endings)" : "",
+          expect.described()));
     }
     String issuer = issuer(sig);
     PGPPublicKeyRing ring = null;
@@ -81,6 +122,11 @@ final class SignatureCheck {
       return new Verdict.Rejected(Reason.UNKNOWN_KEY, "signed by key " + issuer
           + ", which is not in the keyring");
     }
+    Optional<String> critical = CriticalSubpackets.notUnderstood(sig);
+    if (critical.isPresent()) {
+      return new Verdict.Rejected(Reason.UNKNOWN_CRITICAL, "the signature by key " + KeyInspector.fingerprint(key)
+          + " carries critical " + critical.get() + ", which Cairn does not understand");
+    }
     if (!JdkOperators.supportedKeyAlgorithm(sig.getKeyAlgorithm())) {
       return new Verdict.Rejected(Reason.UNSUPPORTED_ALGORITHM, "public-key algorithm "
           + sig.getKeyAlgorithm() + " (Cairn verifies RSA and Ed25519)");
@@ -89,12 +135,18 @@ final class SignatureCheck {
       return new Verdict.Rejected(Reason.UNSUPPORTED_ALGORITHM, JdkOperators.digestLabel(sig.getHashAlgorithm())
           + " digest (Cairn accepts SHA-224, SHA-256, SHA-384 and SHA-512)");
     }
+    OutputStream[] hashInput = new OutputStream[1];
     try {
-      sig.init(JdkOperators.verifiers(), key);
+      sig.init((keyAlgorithm, hashAlgorithm) -> publicKey -> {
+        PGPContentVerifier v = JdkOperators.verifiers().get(keyAlgorithm, hashAlgorithm).build(publicKey);
+        hashInput[0] = v.getOutputStream();
+        return v;
+      }, key);
     } catch (PGPException e) {
       return new Verdict.Rejected(Reason.UNSUPPORTED_ALGORITHM, e.getMessage());
     }
-    candidates.add(new Candidate(sig, ring, key));
+    boolean detachedText = expect != Expect.CLEARSIGNED && sig.getSignatureType() == PGPSignature.CANONICAL_TEXT_DOCUMENT;
+    candidates.add(new Candidate(sig, ring, key, detachedText ? hashInput[0] : null));
     return null;
   }
 
@@ -236,6 +288,9 @@ final class SignatureCheck {
    * signature made when it says), as its primary key's fingerprint, else the rejection.
    */
   dev.cairn.signing.ReleaseKeys.Signed signer(Instant now) {
+    if (!refused.isEmpty()) {
+      return new dev.cairn.signing.ReleaseKeys.Signed(Optional.empty(), Optional.of(refused.get(0)));
+    }
     Verdict.Rejected policy = null;
     for (Candidate c : candidates) {
       PGPSignature sig = c.signature();
@@ -261,16 +316,38 @@ final class SignatureCheck {
   }
 
   void update(byte[] b, int off, int len) {
+    boolean anyText = false;
     for (Candidate c : candidates) {
-      c.signature().update(b, off, len);
+      if (c.detachedText()) {
+        anyText = true;
+      } else {
+        c.signature().update(b, off, len);
+      }
+    }
+    if (anyText) {
+      text.update(b, off, len);
+    }
+  }
+
+  private void hashText(byte[] b, int off, int len) {
+    for (Candidate c : candidates) {
+      if (c.detachedText()) {
+        try {
+          c.hashInput().write(b, off, len);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);   // a digest's input does not fail
+        }
+      }
     }
   }
 
   /**
    * The verdict, after every byte has gone through {@link #update}: verified when a signature by
-   * a trusted, valid key matches and no signature by a trusted key fails to match.
+   * a trusted, valid key matches and no signature by a trusted key fails to match or carries a
+   * critical subpacket Cairn does not understand.
    */
   Verdict conclude(Instant now) {
+    text.finish();
     Verdict.Verified good = null;
     Verdict.Rejected bad = null;
     Verdict.Rejected policy = null;
@@ -306,11 +383,14 @@ final class SignatureCheck {
       }
       if (good == null) {
         good = new Verdict.Verified(new Signer(fp, primaryFacts.fingerprint(), primaryInfo.userId()),
-            signedAt, JdkOperators.digestLabel(sig.getHashAlgorithm()));
+            signedAt, JdkOperators.digestLabel(sig.getHashAlgorithm()), c.detachedText());
       }
     }
     if (bad != null) {
       return bad;
+    }
+    if (!refused.isEmpty()) {
+      return refused.get(0);
     }
     if (good != null) {
       return good;

@@ -1,10 +1,10 @@
 package dev.cairn.signing.openpgp;
 
 import dev.cairn.signing.KeyFacts;
+import dev.cairn.signing.files.FileAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,6 +81,7 @@ public final class SigningKey {
       }
       KeyFacts f = k.isMasterKey() ? primaryFacts : KeyInspector.subkeyFacts(primary, k.getPublicKey());
       if (f.canSign() && f.revocation().isEmpty() && primaryFacts.revocation().isEmpty()
+          && f.notUnderstood().isEmpty() && primaryFacts.notUnderstood().isEmpty()
           && f.expires().map(e -> e.isAfter(now)).orElse(true)
           && primaryFacts.expires().map(e -> e.isAfter(now)).orElse(true)) {
         usable.add(k);
@@ -88,7 +89,7 @@ public final class SigningKey {
     }
     if (usable.isEmpty()) {
       throw new IllegalArgumentException(file + ": no valid signing key (each key is expired, revoked, "
-          + "or lacks the signing flag)");
+          + "lacks the signing flag, or has a self-signature with a critical subpacket Cairn does not understand)");
     }
     usable.sort((a, b) -> {
       if (a.isMasterKey() != b.isMasterKey()) {
@@ -113,7 +114,7 @@ public final class SigningKey {
   public byte[] signDetached(Path file, int hashAlgorithm, boolean armor) throws IOException {
     try {
       PGPSignatureGenerator g = generator(PGPSignature.BINARY_DOCUMENT, hashAlgorithm);
-      try (ReadAhead in = new ReadAhead(Files.newInputStream(file))) {
+      try (ReadAhead in = new ReadAhead(FileAccess.open(file))) {
         ReadAhead.Chunk c;
         while ((c = in.next()) != null) {
           g.update(c.bytes, 0, c.length);

@@ -1,16 +1,15 @@
 package dev.cairn.signing.openpgp;
 
 import dev.cairn.signing.Verdict;
+import dev.cairn.signing.files.FileAccess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
-import org.bouncycastle.openpgp.PGPSignature;
 
 /**
  * The keys an operator trusts, loaded from one or more key files (old and new key side by side
@@ -38,16 +37,22 @@ public final class Trust {
 
   /**
    * Wraps {@code data} so its detached {@code signature} is checked as it is read; ask
-   * {@link VerifyingInputStream#finish()} after the last byte.
+   * {@link VerifyingInputStream#finish()} after the last byte. The signature must be one of binary
+   * data: what streams through here is installed, so every byte must be covered, and a text
+   * signature does not cover line endings.
    */
   public VerifyingInputStream open(InputStream data, byte[] signature) {
-    return new VerifyingInputStream(data, SignatureCheck.prepare(rings, signature, PGPSignature.BINARY_DOCUMENT));
+    return new VerifyingInputStream(data, SignatureCheck.prepare(rings, signature, SignatureCheck.Expect.BINARY));
   }
 
-  /** Checks a whole file against its detached signature, reading ahead while it hashes. */
+  /**
+   * Checks a whole file against its detached signature, reading ahead while it hashes. As with gpg,
+   * the signature may be one of binary data or, made with {@code gpg --textmode}, one of text; a
+   * verdict on a text signature says so ({@link Verdict.Verified#text()}).
+   */
   public Verdict verifyFile(Path file, byte[] signature) throws IOException {
-    SignatureCheck check = SignatureCheck.prepare(rings, signature, PGPSignature.BINARY_DOCUMENT);
-    try (ReadAhead in = new ReadAhead(Files.newInputStream(file))) {
+    SignatureCheck check = SignatureCheck.prepare(rings, signature, SignatureCheck.Expect.BINARY_OR_TEXT);
+    try (ReadAhead in = new ReadAhead(FileAccess.open(file))) {
       ReadAhead.Chunk c;
       while ((c = in.next()) != null) {
         check.update(c.bytes, 0, c.length);
@@ -66,8 +71,7 @@ public final class Trust {
   /** Checks a clearsigned document; a document that is not clearsigned is bad input. */
   public Clearsigned verifyClearsigned(String document) {
     Cleartext.Parsed parsed = Cleartext.parse(document);
-    SignatureCheck check = SignatureCheck.prepare(rings, parsed.signatureBlock(),
-        PGPSignature.CANONICAL_TEXT_DOCUMENT);
+    SignatureCheck check = SignatureCheck.prepare(rings, parsed.signatureBlock(), SignatureCheck.Expect.CLEARSIGNED);
     byte[] canonical = Cleartext.canonical(parsed.text());
     check.update(canonical, 0, canonical.length);
     // Trailing blanks are outside the signature: anyone may add them, so the text handed on is
