@@ -3,11 +3,9 @@ package dev.cairn.cli;
 import dev.cairn.cloudconfig.cli.CloudConfigCommand;
 import dev.cairn.gpt.cli.GptCommand;
 import dev.cairn.omaha.admin.AdminCommand;
-import dev.cairn.omaha.cli.ServeCommand;
 import dev.cairn.signing.cli.KeyCommand;
 import dev.cairn.signing.cli.SignCommand;
 import dev.cairn.signing.cli.VerifyCommand;
-import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -32,7 +30,7 @@ public final class Cairn {
   private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
 
   static {
-    COMMANDS.put("serve", () -> new ServeCommand(new OpenPgpReleaseKeys()));
+    COMMANDS.put("serve", ServeCommand::new);
     COMMANDS.put("admin", AdminCommand::new);
     COMMANDS.put("gpt", GptCommand::new);
     COMMANDS.put("key", KeyCommand::new);

@@ -100,7 +100,17 @@ public final class OmahaServer implements AutoCloseable {
 
   /** What the routes need. {@code adminApi} handles everything under /api/v1/ once authenticated. */
   public record Deps(UpdateService service, Store store, Metrics metrics, String adminToken, HttpHandler adminApi,
-      HttpHandler publicFiles, Admission admission) {
+      HttpHandler publicFiles, Admission admission, java.util.List<Mount> mounts) {
+    public Deps {
+      mounts = java.util.List.copyOf(mounts);
+    }
+
+    /** Without other servers' routes. */
+    public Deps(UpdateService service, Store store, Metrics metrics, String adminToken, HttpHandler adminApi,
+        HttpHandler publicFiles, Admission admission) {
+      this(service, store, metrics, adminToken, adminApi, publicFiles, admission, java.util.List.of());
+    }
+
     /** With the default limit on update checks in flight. */
     public Deps(UpdateService service, Store store, Metrics metrics, String adminToken, HttpHandler adminApi,
         HttpHandler publicFiles) {
@@ -112,6 +122,17 @@ public final class OmahaServer implements AutoCloseable {
       this(service, store, metrics, adminToken, adminApi, null);
     }
   }
+
+  /**
+   * Another server's routes on this listener (the boot server, later ProxyDHCP's HTTP side): the
+   * paths it serves, its handler (called on an I/O thread; it dispatches blocking work itself),
+   * and a notice for the /healthz body when something needs the operator's eye but the server
+   * still serves (the boot server keeping its last good data after a bad edit): it does not
+   * make /healthz fail. The update server's own routes, /healthz, /metrics and /api/v1/ come
+   * first.
+   */
+  public record Mount(String name, java.util.function.Predicate<String> serves, HttpHandler handler,
+      java.util.function.Supplier<java.util.Optional<String>> notice) {}
 
   /**
    * The most update checks that may wait for their commit at once. A check no longer holds a
@@ -307,6 +328,12 @@ public final class OmahaServer implements AutoCloseable {
           } else if (deps.publicFiles() != null && PublicFiles.serves(ex.getRelativePath())) {
             deps.publicFiles().handleRequest(ex);
           } else {
+            for (Mount m : deps.mounts()) {
+              if (m.serves().test(ex.getRelativePath())) {
+                m.handler().handleRequest(ex);
+                return;
+              }
+            }
             text(ex, StatusCodes.NOT_FOUND, "text/plain", "not found\n");
           }
         })
@@ -545,9 +572,13 @@ public final class OmahaServer implements AutoCloseable {
       return;
     }
     String problem = deps.store().healthy() ? health.problem() : "database unavailable";
+    StringBuilder notices = new StringBuilder();
+    for (Mount m : deps.mounts()) {
+      m.notice().get().ifPresent(n -> notices.append(m.name()).append(": ").append(n).append('\n'));
+    }
     int status = problem == null ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE;
     deps.metrics().request("/healthz", status);
-    text(ex, status, "text/plain", problem == null ? "ok\n" : problem + "\n");
+    text(ex, status, "text/plain", (problem == null ? "ok\n" : problem + "\n") + notices);
   }
 
   /** The registry in the format the Accept header asks for; rendered on a worker, not the I/O thread. */

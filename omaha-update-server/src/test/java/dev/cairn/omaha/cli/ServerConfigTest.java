@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.omaha.http.Limits;
-import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +60,7 @@ class ServerConfigTest {
 
   @Test
   void serveHelp_namesEachLimit_withItsDefaultAndItsSetting() {
-    String help = new CommandLine(new ServeCommand(new OpenPgpReleaseKeys())).getUsageMessage(CommandLine.Help.Ansi.OFF)
+    String help = new CommandLine(new ServeMain()).getUsageMessage(CommandLine.Help.Ansi.OFF)
         .replaceAll("\\s+", " ");
     Limits d = Limits.DEFAULTS;
     for (String expected : new String[] {

@@ -1,0 +1,59 @@
+package dev.cairn.cli;
+
+import dev.cairn.omaha.cli.ServeOptions;
+import dev.cairn.omaha.cli.UpdateServer;
+import dev.cairn.omaha.http.OmahaServer;
+import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cairn serve}: every server of the process on one listener, one data directory, one
+ * database, one admin token and one metrics registry. Wiring only: each server is started by its
+ * own module, and puts its routes on the update server's listener as an {@link OmahaServer.Mount}.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {"Run Cairn's servers: the Omaha update endpoint, health, metrics and the admin API.",
+        "First start creates the data directory, the database with the CoreOS app, channels",
+        "alpha, beta, stable and a group for each, and an admin token file."})
+final class ServeCommand implements Callable<Integer> {
+  @Mixin ServeOptions options;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    UpdateServer.Prepared prepared = UpdateServer.prepare(options, out);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    JvmMetrics.builder().register(registry);
+    List<AutoCloseable> open = new ArrayList<>();
+    List<OmahaServer.Mount> mounts = new ArrayList<>();
+    UpdateServer server = prepared.start(new OpenPgpReleaseKeys(), registry, mounts, out, err);
+    open.add(0, server);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (AutoCloseable c : open) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          err.println("cairn serve: while stopping: " + e.getMessage());
+        }
+      }
+      err.flush();
+      stopped.countDown();
+    }, "cairn-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

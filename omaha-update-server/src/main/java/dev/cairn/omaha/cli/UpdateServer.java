@@ -1,0 +1,158 @@
+package dev.cairn.omaha.cli;
+
+import dev.cairn.omaha.AddressQuota;
+import dev.cairn.omaha.UpdateService;
+import dev.cairn.omaha.files.OwnerOnly;
+import dev.cairn.omaha.http.AdminApi;
+import dev.cairn.omaha.http.Limits;
+import dev.cairn.omaha.http.Metrics;
+import dev.cairn.omaha.http.OmahaServer;
+import dev.cairn.omaha.http.PayloadApi;
+import dev.cairn.omaha.http.PublicFiles;
+import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.signing.ReleaseKeys;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The update server of {@code cairn serve} and the listener every server of the process shares,
+ * started in two steps so the composition can put other servers' routes on it: {@link #prepare}
+ * checks the settings and the admin token and makes the data directory (nothing listens yet, and
+ * a refused start leaves no trace), then {@link Prepared#start} opens the database and listens.
+ */
+public final class UpdateServer implements AutoCloseable {
+  /**
+   * The libraries' loggers, turned down to warnings at start. Held here because the logging
+   * framework holds loggers only weakly: one collected by the garbage collector comes back
+   * without the level that was set on it.
+   */
+  private static final java.util.logging.Logger[] QUIET = {java.util.logging.Logger.getLogger("io.undertow"),
+      java.util.logging.Logger.getLogger("org.xnio"), java.util.logging.Logger.getLogger("org.jboss")};
+
+  private final OmahaServer server;
+  private final SqliteStore store;
+
+  private UpdateServer(OmahaServer server, SqliteStore store) {
+    this.server = server;
+    this.store = store;
+  }
+
+  /** Settings checked, token checked, data directory made; nothing open yet. */
+  public static final class Prepared {
+    private final ServeOptions o;
+    private final ServerConfig cfg;
+    private final AddressQuota.Limits addressLimits;
+    private final Limits limits;
+    private final Path tokenFile;
+    private final AdminTokenFile.Token token;
+    private volatile int boundPort;
+
+    private Prepared(ServeOptions o, ServerConfig cfg, AddressQuota.Limits addressLimits, Limits limits, Path tokenFile,
+        AdminTokenFile.Token token) {
+      this.o = o;
+      this.cfg = cfg;
+      this.addressLimits = addressLimits;
+      this.limits = limits;
+      this.tokenFile = tokenFile;
+      this.token = token;
+    }
+
+    /** The base URL machines reach the server at; known once the server listens when the port is 0. */
+    public String publicUrl() {
+      return cfg.publicUrlAwaitsPort() ? ServerConfig.defaultPublicUrl(cfg.host(), boundPort) : cfg.publicUrl();
+    }
+
+    /**
+     * Opens the database and listens, with {@code mounts} (other servers' routes) on the same
+     * listener and {@code registry} as the one /metrics renders.
+     */
+    public UpdateServer start(ReleaseKeys releaseKeys, PrometheusRegistry registry, List<OmahaServer.Mount> mounts,
+        PrintWriter out, PrintWriter err) throws IOException {
+      Path dataDir = o.dataDir;
+      SqliteStore store = SqliteStore.open(dataDir.resolve("cairn.db"));
+      try {
+        store.seedDefaults();
+        Metrics metrics = new Metrics(registry);
+        UpdateService service = new UpdateService(store, Clock.systemUTC(), new AddressQuota(addressLimits));
+        boolean unsigned = o.allowUnsigned || ServerConfig.allowUnsigned(dataDir);
+        PayloadApi payloads = new PayloadApi(store, this::publicUrl, dataDir, releaseKeys, unsigned);
+        OmahaServer server = OmahaServer.start(cfg.host(), cfg.port(),
+            new OmahaServer.Deps(service, store, metrics, token.value(), new AdminApi(store, this::publicUrl, payloads),
+                new PublicFiles(store, dataDir), new OmahaServer.Admission(OmahaServer.MAX_CHECKS_IN_FLIGHT), mounts),
+            limits);
+        boundPort = server.port();
+        out.printf("cairn serve: listening on %s:%d, public URL %s%n", cfg.host(), server.port(), publicUrl());
+        out.printf("cairn serve: data in %s; admin token in %s%s%n", dataDir, tokenFile,
+            token.created() ? " (new)" : "");
+        if (unsigned) {
+          err.println("cairn serve: WARNING: --allow-unsigned: packages and images WITHOUT A SIGNATURE are accepted"
+              + " and served to machines. For development only; never run a production server like this.");
+          err.flush();
+        }
+        out.flush();
+        return new UpdateServer(server, store);
+      } catch (IOException | RuntimeException e) {
+        store.close();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Checks the settings (flags, environment, cairn.yaml) and the admin token, makes the data
+   * directory owner-only and the token file on first start. Bad settings are an
+   * IllegalArgumentException naming them.
+   */
+  public static Prepared prepare(ServeOptions o, PrintWriter out) throws IOException {
+    for (java.util.logging.Logger quiet : QUIET) {
+      quiet.setLevel(java.util.logging.Level.WARNING);
+    }
+    for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
+      h.setFormatter(new LogLines());
+    }
+    Path dataDir = o.dataDir;
+    OwnerOnly.directories(dataDir);
+    ServerConfig cfg = ServerConfig.resolve(o.listen, o.publicUrl, dataDir, System.getenv());
+    AddressQuota.Limits addressLimits = ServerConfig.addressLimits(o.addressGrants, o.addressFailures, dataDir);
+    Limits limits = ServerConfig.limits(o.headerTimeout, o.bodyTimeout, o.idleTimeout, o.writeTimeout,
+        o.maxConnectionsPerAddress, o.stallTimeout, dataDir);
+    Path tokenFile = dataDir.resolve("admin.token");
+    AdminTokenFile.Token token = AdminTokenFile.ensure(tokenFile);
+    tightenDataDir(dataDir, out);
+    return new Prepared(o, cfg, addressLimits, limits, tokenFile, token);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /**
+   * Data directories made by earlier versions, or by hand, may be open to the group or to everyone:
+   * the directory itself and the database files are Cairn's own, so they are made owner-only at
+   * start, and the server says so.
+   */
+  private static void tightenDataDir(Path dataDir, PrintWriter out) throws IOException {
+    if (OwnerOnly.tighten(dataDir, true)) {
+      out.printf("cairn serve: %s was open to group or others; now 0700%n", dataDir);
+    }
+    for (String name : new String[] {"cairn.db", "cairn.db-wal", "cairn.db-shm"}) {
+      if (OwnerOnly.tighten(dataDir.resolve(name), false)) {
+        out.printf("cairn serve: %s was open to group or others; now 0600%n", dataDir.resolve(name));
+      }
+    }
+  }
+
+  /** Lets requests in flight finish (up to ten seconds), stops listening, closes the database. */
+  @Override
+  public void close() {
+    try {
+      server.shutdown(10_000);
+    } finally {
+      store.close();
+    }
+  }
+}
