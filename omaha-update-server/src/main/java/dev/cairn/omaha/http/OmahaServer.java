@@ -128,8 +128,8 @@ public final class OmahaServer implements AutoCloseable {
    * paths it serves, its handler (called on an I/O thread; it dispatches blocking work itself),
    * and a notice for the /healthz body when something needs the operator's eye but the server
    * still serves (the boot server keeping its last good data after a bad edit): it does not
-   * make /healthz fail. The update server's own routes, /healthz, /metrics and /api/v1/ come
-   * first.
+   * make /healthz fail. The update server's own routes, /healthz and /metrics come first; a
+   * mount's paths under /api/v1/ are reached only with the admin token, like the update server's.
    */
   public record Mount(String name, java.util.function.Predicate<String> serves, HttpHandler handler,
       java.util.function.Supplier<java.util.Optional<String>> notice) {}
@@ -599,6 +599,12 @@ public final class OmahaServer implements AutoCloseable {
       deps.metrics().request("/api/v1/", 401);
       text(ex, StatusCodes.UNAUTHORIZED, "application/json", "{\"error\": \"a valid bearer token is required\"}\n");
       return;
+    }
+    for (Mount m : deps.mounts()) {
+      if (m.serves().test(ex.getRelativePath())) {
+        m.handler().handleRequest(ex);    // another server's admin routes, behind the same token
+        return;
+      }
     }
     deps.adminApi().handleRequest(ex);
   }

@@ -24,7 +24,8 @@ class MountHttpTest {
   @Test
   void aMountsPaths_areServedOnTheSameListener_andItsNoticeShowsInAHealthyHealthz() throws Exception {
     AtomicReference<Optional<String>> notice = new AtomicReference<>(Optional.empty());
-    OmahaServer.Mount boot = new OmahaServer.Mount("boot", p -> p.equals("/hello") || p.equals("/metrics"),
+    OmahaServer.Mount boot = new OmahaServer.Mount("boot",
+        p -> p.equals("/hello") || p.equals("/metrics") || p.startsWith("/api/v1/boot/"),
         ex -> OmahaServer.text(ex, 200, "text/plain", "hello from the mount\n"), notice::get);
     try (SqliteStore store = SqliteStore.open(dir.resolve("cairn.db"))) {
       store.seedDefaults();
@@ -43,6 +44,13 @@ class MountHttpTest {
         HttpResponse<String> missing = http.send(HttpRequest.newBuilder(base.resolve("/nope")).build(),
             HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());
+
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/boot/profiles")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode(), "a mount's admin routes need the admin token");
+        HttpResponse<String> admin = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/boot/profiles"))
+            .header("Authorization", "Bearer a1b2c3d4e5f60718293a4b5c6d7e8f90").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("hello from the mount\n", admin.body());
 
         notice.set(Optional.of("serving the data loaded at 10:00:00; 1 finding since"));
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(),
