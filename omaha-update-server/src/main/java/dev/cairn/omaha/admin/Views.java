@@ -212,6 +212,68 @@ public final class Views {
     return b.toString();
   }
 
+  /**
+   * What the machine was last served: {@code ipxe: profile coreos-install}, or the endpoint or
+   * the outcome alone when only one is known; null when neither is.
+   */
+  static String served(JsonNode m) {
+    String endpoint = text(m, "last_endpoint");
+    String outcome = text(m, "last_outcome");
+    if (endpoint == null || outcome == null) {
+      return endpoint != null ? endpoint : outcome;
+    }
+    return endpoint + ": " + outcome;
+  }
+
+  /**
+   * One machine of the inventory (GET /api/v1/machines/KEY): its fields, then its labels one per
+   * line, keys aligned, in key order:
+   * <pre>
+   * machine 52:54:00:ab:cd:0f
+   *   group        workers
+   *   profile      coreos-install
+   *   address      10.0.0.17
+   *   first seen   2026-11-18T13:36:48Z
+   *   last seen    2026-11-18T13:37:18Z (2 requests)
+   *   last served  cloud-config: served coreos-install
+   *
+   * labels
+   *   arch      x86_64
+   *   hostname  node17
+   * </pre>
+   */
+  public static String machine(JsonNode m) {
+    StringBuilder b = new StringBuilder();
+    b.append("machine ").append(or(text(m, "key"), "-")).append('\n');
+    b.append("  group        ").append(or(text(m, "group"), "- (none matched)")).append('\n');
+    b.append("  profile      ").append(or(text(m, "profile"), "-")).append('\n');
+    b.append("  address      ").append(or(text(m, "address"), "-")).append('\n');
+    b.append("  first seen   ").append(or(text(m, "first_seen"), "-")).append('\n');
+    long requests = m.path("requests").asLong();
+    b.append("  last seen    ").append(or(text(m, "last_seen"), "-"))
+        .append(" (").append(requests).append(requests == 1 ? " request)" : " requests)").append('\n');
+    b.append("  last served  ").append(or(served(m), "-")).append('\n');
+    List<String> truncated = new ArrayList<>();
+    m.path("truncated").forEach(t -> truncated.add(shown(t)));
+    if (!truncated.isEmpty()) {
+      b.append("  cut          ").append(String.join(", ", truncated))
+          .append(" (longer or more than the server keeps; stored cut short)").append('\n');
+    }
+    List<String[]> labels = new ArrayList<>();
+    m.path("labels").fields().forEachRemaining(e -> labels.add(new String[] {ControlChars.escape(e.getKey()),
+        shown(e.getValue())}));
+    labels.sort((x, y) -> x[0].compareTo(y[0]));
+    int width = labels.stream().mapToInt(l -> l[0].length()).max().orElse(0);
+    b.append("\nlabels\n");
+    if (labels.isEmpty()) {
+      b.append("  (none)\n");
+    }
+    for (String[] l : labels) {
+      b.append("  ").append(l[0]).append(" ".repeat(width - l[0].length() + 2)).append(l[1]).append('\n');
+    }
+    return b.toString();
+  }
+
   /** What update_engine means by an event type and result. */
   static String eventName(int type, int result) {
     String what = switch (type) {

@@ -39,7 +39,8 @@ import java.util.Set;
 
 /**
  * The admin JSON API under {@code /api/v1/}: apps, channels, packages, groups with their
- * policies, instances with their history, and the activity log. Reached only after
+ * policies, instances with their history, the activity log, and the boot server's machine
+ * inventory. Reached only after
  * {@link OmahaServer} checked the bearer token. Every endpoint is in docs/api.md.
  */
 public final class AdminApi implements HttpHandler {
@@ -97,6 +98,7 @@ public final class AdminApi implements HttpHandler {
         case "groups" -> groupsResource(app, name, sub, get, post, put, body, actor);
         case "instances" -> get ? (name == null ? instances(app, ex) : instance(app, name)) : notAllowed();
         case "activity" -> name != null ? notFound() : get ? activity(ex) : notAllowed();
+        case "machines" -> get ? (name == null ? machines(ex) : machine(name)) : notAllowed();
         default -> notFound();
       };
       send(ex, StatusCodes.OK, result);
@@ -486,6 +488,34 @@ public final class AdminApi implements HttpHandler {
         .put("app", x.appId()).put("kind", x.kind()).put("message", x.message())
         .put("machine_id", x.machineId().orElse(null)).put("actor", x.actor()));
     return a;
+  }
+
+  /** The machine inventory, most recently seen first; {@code group} (when not blank) keeps one group's. */
+  private Object machines(HttpServerExchange ex) {
+    String group = param(ex, "group", null);
+    ArrayNode a = JSON.createArrayNode();
+    store.listMachines(group == null || group.isBlank() ? null : group, limit(ex)).forEach(m -> a.add(machineJson(m)));
+    return a;
+  }
+
+  private Object machine(String key) {
+    return machineJson(store.machine(key).orElseThrow(
+        () -> new Status(StatusCodes.NOT_FOUND, "no machine '" + key + "' in the inventory")));
+  }
+
+  /** A machine with its labels as an object; {@code truncated} only when something is stored cut. */
+  private static ObjectNode machineJson(SqliteStore.MachineRow m) {
+    ObjectNode o = JSON.createObjectNode().put("key", m.key()).put("group", m.group()).put("profile", m.profile())
+        .put("address", m.address()).put("first_seen", m.firstSeen().toString())
+        .put("last_seen", m.lastSeen().toString()).put("requests", m.requests())
+        .put("last_endpoint", m.lastEndpoint()).put("last_outcome", m.lastOutcome());
+    ObjectNode labels = o.putObject("labels");
+    m.labels().forEach(labels::put);
+    if (!m.truncated().isEmpty()) {
+      ArrayNode t = o.putArray("truncated");
+      m.truncated().forEach(t::add);
+    }
+    return o;
   }
 
   // ---- JSON helpers

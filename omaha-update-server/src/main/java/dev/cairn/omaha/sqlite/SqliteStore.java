@@ -1,5 +1,7 @@
 package dev.cairn.omaha.sqlite;
 
+import dev.cairn.omaha.ControlChars;
+import dev.cairn.omaha.MachineSighting;
 import dev.cairn.omaha.Model;
 import dev.cairn.omaha.Model.Package;
 import dev.cairn.omaha.Model.Policy;
@@ -20,9 +22,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -1112,6 +1116,172 @@ public final class SqliteStore implements Store {
       appActivity(tx.connection(), now(), appId, kind, message, actor);
       return null;
     });
+  }
+
+  // ---- the machine inventory: the boot server's requests ----
+
+  /**
+   * The most sightings that may wait for their commit at once. Past it {@link #recordMachine}
+   * drops the new one (its future fails at once) rather than queue without bound while the
+   * database is slow: the boot server never waits for the inventory, and never runs out of memory
+   * for it.
+   */
+  public static final int MAX_PENDING_SIGHTINGS = 10_000;
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, String>> LABELS =
+      new com.fasterxml.jackson.core.type.TypeReference<>() {};
+  private static final com.fasterxml.jackson.core.type.TypeReference<List<String>> NAMES =
+      new com.fasterxml.jackson.core.type.TypeReference<>() {};
+
+  private final java.util.concurrent.atomic.AtomicInteger pendingSightings =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * A machine of the inventory: when it was first and last seen, how many requests it made, every
+   * label it has sent (the latest value of each, at most {@link MachineSighting#MAX_LABELS}), and
+   * of its latest request the address, group, profile (null when none matched), endpoint and
+   * outcome. {@code truncated} names what is stored cut, as {@link MachineSighting.Kept} does.
+   */
+  public record MachineRow(String key, Instant firstSeen, Instant lastSeen, long requests, Map<String, String> labels,
+      String address, String group, String profile, String lastEndpoint, String lastOutcome, List<String> truncated) {
+    public MachineRow {
+      labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+      truncated = List.copyOf(truncated);
+    }
+  }
+
+  /**
+   * Records one request of a machine without waiting for it: the machine's row is created or
+   * brought up to date (first seen kept, last seen and the latest request's fields replaced,
+   * labels merged, the request counted) in the next group commit, beside the update checks. The
+   * sighting is cut to what the inventory keeps ({@link MachineSighting#kept()}) on the calling
+   * thread; nothing else runs there.
+   *
+   * <p>A sighting that arrives after a later one of the same machine (two request threads racing)
+   * still counts and may lower first seen, but changes neither last seen nor the fields of the
+   * latest request, and its labels do not replace newer values.
+   *
+   * @return completes once the row is committed; fails with an {@link UncheckedIOException}
+   *     naming the file when the database fails, or with an {@link IllegalStateException} when
+   *     the store is closed or {@link #MAX_PENDING_SIGHTINGS} sightings wait already (this one is
+   *     dropped). It never throws: a caller that does not care may ignore it.
+   */
+  public java.util.concurrent.CompletableFuture<Void> recordMachine(MachineSighting sighting) {
+    MachineSighting.Kept kept;
+    try {
+      kept = sighting.kept();
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    if (pendingSightings.incrementAndGet() > MAX_PENDING_SIGHTINGS) {
+      pendingSightings.decrementAndGet();
+      return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(file + ": "
+          + MAX_PENDING_SIGHTINGS + " machine sightings wait for the database already; the sighting of "
+          + ControlChars.escape(sighting.machineKey()) + " is dropped"));
+    }
+    java.util.concurrent.CompletableFuture<Void> done = submit(tx -> {
+      try {
+        saveMachine(((SqliteTx) tx).connection(), kept);
+      } catch (SQLException e) {
+        throw new SqliteTx.Failure(e);
+      }
+      return null;
+    });
+    done.whenComplete((r, e) -> pendingSightings.decrementAndGet());
+    return done;
+  }
+
+  /** What merging a sighting into a machine's row needs of it. */
+  private record Stored(Instant lastSeen, Map<String, String> labels, List<String> truncated) {}
+
+  private static void saveMachine(Connection c, MachineSighting.Kept kept) throws SQLException {
+    MachineSighting s = kept.sighting();
+    Optional<Stored> old = Sql.one(c, "select last_seen, labels, truncated from machine where machine_key = ?",
+        r -> new Stored(Instant.ofEpochMilli(r.getLong(1)), labels(s.machineKey(), r.getString(2)),
+            names(s.machineKey(), r.getString(3))), s.machineKey());
+    MachineSighting.Merged m = old.isEmpty() ? new MachineSighting.Merged(s.labels(), kept.truncated())
+        : MachineSighting.merge(old.get().labels(), old.get().truncated(), kept,
+            !s.at().isBefore(old.get().lastSeen()));
+    Sql.update(c, UPSERT_MACHINE, s.machineKey(), s.at(), s.at(), json(m.labels()), s.address(), s.group(),
+        s.profile(), s.endpoint(), s.outcome(), m.truncated().isEmpty() ? null : json(m.truncated()));
+  }
+
+  /**
+   * One machine's row created, or brought up to date: the fields of the latest request replaced
+   * only by a request no older than the last one seen.
+   */
+  private static final String UPSERT_MACHINE = "insert into machine (machine_key, first_seen, last_seen, requests,"
+      + " labels, address, group_name, profile, last_endpoint, last_outcome, truncated)"
+      + " values (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) on conflict (machine_key) do update set"
+      + " first_seen = min(machine.first_seen, excluded.first_seen), requests = machine.requests + 1,"
+      + " labels = excluded.labels, truncated = excluded.truncated"
+      + List.of("address", "group_name", "profile", "last_endpoint", "last_outcome").stream()
+          .map(col -> ", " + col + " = case when excluded.last_seen >= machine.last_seen then excluded." + col
+              + " else machine." + col + " end").collect(java.util.stream.Collectors.joining())
+      + ", last_seen = max(machine.last_seen, excluded.last_seen)";
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);     // maps and lists of strings always serialize
+    }
+  }
+
+  private static Map<String, String> labels(String key, String text) throws SQLException {
+    try {
+      return JSON.readValue(text, LABELS);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new SQLException("machine " + ControlChars.escape(key) + ": labels are not a JSON object of strings: "
+          + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static List<String> names(String key, String text) throws SQLException {
+    if (text == null) {
+      return List.of();
+    }
+    try {
+      return JSON.readValue(text, NAMES);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new SQLException("machine " + ControlChars.escape(key) + ": truncated is not a JSON array of strings: "
+          + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static MachineRow machineRow(ResultSet r) throws SQLException {
+    String key = r.getString("machine_key");
+    return new MachineRow(key, Instant.ofEpochMilli(r.getLong("first_seen")),
+        Instant.ofEpochMilli(r.getLong("last_seen")), r.getLong("requests"), labels(key, r.getString("labels")),
+        r.getString("address"), r.getString("group_name"),
+        r.getString("profile"), r.getString("last_endpoint"), r.getString("last_outcome"),
+        names(key, r.getString("truncated")));
+  }
+
+  /**
+   * The inventory, most recently seen first (then by key); only the machines whose latest request
+   * matched group {@code group} when it is not null.
+   */
+  public List<MachineRow> listMachines(String group, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, got " + limit);
+    }
+    return read(c -> group == null
+        ? Sql.list(c, "select * from machine order by last_seen desc, machine_key limit ?", SqliteStore::machineRow,
+            limit)
+        : Sql.list(c, "select * from machine where group_name = ? order by last_seen desc, machine_key limit ?",
+            SqliteStore::machineRow, group, limit));
+  }
+
+  /**
+   * One machine of the inventory, by its key in any form {@link MachineSighting#normalKey} takes
+   * ({@code 52-54-00-12-34-56} finds {@code 52:54:00:12:34:56}).
+   */
+  public Optional<MachineRow> machine(String key) {
+    return read(c -> Sql.one(c, "select * from machine where machine_key = ?", SqliteStore::machineRow,
+        MachineSighting.normalKey(key)));
   }
 
   // ---- helpers ----

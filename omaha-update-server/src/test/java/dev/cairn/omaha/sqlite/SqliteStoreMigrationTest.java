@@ -75,12 +75,12 @@ class SqliteStoreMigrationTest {
     assertTrue(Files.exists(db));
     assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
     assertEquals(List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql", "004-serving.sql",
-        "005-failure-brake.sql"),
+        "005-failure-brake.sql", "006-machines.sql"),
         query(db, "select name from schema_version order by version"));
     assertEquals(List.of("wal"), query(db, "pragma journal_mode"));
     List<String> tables = query(db, "select name from sqlite_master where type = 'table' order by name");
     assertTrue(tables.containsAll(List.of("activity", "app", "channel", "channel_blacklist", "channel_floor", "event",
-        "grp", "instance", "instance_history", "package", "schema_version")), tables.toString());
+        "grp", "instance", "instance_history", "machine", "package", "schema_version")), tables.toString());
     assertEquals(List.of("ok"), query(db, "pragma integrity_check"));
     assertEquals(List.of(), query(db, "pragma foreign_key_check"));
   }
@@ -93,7 +93,8 @@ class SqliteStoreMigrationTest {
     List<String> indexes = query(db, "select name from sqlite_master where type = 'index' and name not like 'sqlite_%'"
         + " order by name");
     assertEquals(List.of("activity_by_actor", "activity_by_at", "event_brake", "event_by_machine",
-        "instance_by_granted_at", "instance_by_track", "instance_by_track_version", "instance_history_by_machine"),
+        "instance_by_granted_at", "instance_by_track", "instance_by_track_version", "instance_history_by_machine",
+        "machine_by_group", "machine_by_last_seen"),
         indexes);
   }
 
