@@ -131,6 +131,14 @@ public final class UpdateServer implements AutoCloseable {
   }
 
   /**
+   * Records a boot request in the machine inventory, through the database's group commit; never
+   * blocks and never throws (a sighting that cannot be kept fails the future).
+   */
+  public java.util.concurrent.CompletableFuture<Void> recordMachine(dev.cairn.omaha.MachineSighting sighting) {
+    return store.recordMachine(sighting);
+  }
+
+  /**
    * Data directories made by earlier versions, or by hand, may be open to the group or to everyone:
    * the directory itself and the database files are Cairn's own, so they are made owner-only at
    * start, and the server says so.
