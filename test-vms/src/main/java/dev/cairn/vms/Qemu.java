@@ -96,6 +96,9 @@ public final class Qemu {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(qemuLog.toFile()))
         .start();
+    // If the JVM ends mid-boot (a killed build), take the machine with it.
+    Thread reaper = new Thread(p::destroyForcibly, "qemu-" + machine.name() + "-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
     Boot.Ending ending = null;
     try {
       long seen = -1;
@@ -124,6 +127,11 @@ public final class Qemu {
     } finally {
       if (p.isAlive()) {
         stop(p);
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
       }
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);

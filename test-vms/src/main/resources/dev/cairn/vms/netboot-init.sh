@@ -36,7 +36,7 @@ done
 say "mac=$(cat /sys/class/net/eth0/address)"
 ip link set lo up
 ip link set eth0 up || fail "cannot bring eth0 up"
-udhcpc -i eth0 -n -q -t 5 -T 2 -s /etc/cairn-vm/udhcpc.script || fail "no DHCP lease on eth0"
+udhcpc -i eth0 -n -q -t 10 -T 1 -s /etc/cairn-vm/udhcpc.script || fail "no DHCP lease on eth0"
 say "net up ip=$(ip -4 -o addr show dev eth0 | sed -n 's/.* inet \([^ ]*\).*/\1/p')"
 
 cmdline="$(cat /proc/cmdline)"
