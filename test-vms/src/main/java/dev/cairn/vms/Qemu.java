@@ -1,0 +1,223 @@
+package dev.cairn.vms;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Boots machines from the network in qemu under software emulation (TCG: no KVM, {@code /dev/kvm}
+ * is never opened), one at a time per call, and waits for each to power off.
+ *
+ * <p>A machine is a q35 PC with no default devices: one CPU, an e1000 NIC with the machine's MAC
+ * and Debian's iPXE option ROM for its firmware, the machine's SMBIOS UUID, no disk, and its first
+ * serial port written to {@code NAME.serial.log}. The NIC is on qemu's user network with
+ * {@code restrict=on}: DHCP names {@link BootServer#bootfileUrl()} as the boot file, and the one
+ * address the machine can reach is {@code 10.0.2.2:PORT}, relayed to {@code 127.0.0.1:PORT} on the
+ * host by {@code busybox nc} (one relay per connection). Traffic never leaves the host's loopback.
+ *
+ * <p>A boot ends when qemu exits (the guest powered off), when the log shows a dead end (the
+ * firmware found nothing to boot, a kernel panic, {@code CAIRN-VM: FAIL}), or at the bound.
+ */
+public final class Qemu {
+  /** Where Debian's {@code ipxe-qemu} puts the option ROMs. */
+  public static final Path IPXE_ROMS = Path.of("/usr/lib/ipxe/qemu");
+  /** Where Debian's {@code ovmf} puts the UEFI firmware. */
+  public static final Path OVMF = Path.of("/usr/share/OVMF");
+  /** A generous bound for one network boot under TCG; a boot takes about 15-20 s on an idle 2-core machine. */
+  public static final Duration DEFAULT_BOUND = Duration.ofMinutes(3);
+
+  /** Log lines after which nothing more will happen in the machine. */
+  private static final List<String> DEAD_ENDS = List.of(
+      "No bootable device",                        // SeaBIOS, every boot entry failed
+      "No bootable option or device was found",    // OVMF's boot manager
+      "Kernel panic - not syncing");
+
+  private final Path qemu;
+  private final Path busybox;
+
+  private Qemu(Path qemu, Path busybox) {
+    this.qemu = qemu;
+    this.busybox = busybox;
+  }
+
+  /**
+   * Finds qemu, the iPXE ROMs and busybox (the relay); OVMF is looked for by the first UEFI boot.
+   *
+   * @throws IOException naming what is missing and the Debian package that has it
+   */
+  public static Qemu locate() throws IOException {
+    Path qemu = onPath("qemu-system-x86_64", "qemu-system-x86");
+    Path busybox = onPath("busybox", "busybox-static");
+    for (Firmware f : Firmware.values()) {
+      need(IPXE_ROMS.resolve(f.rom()), "ipxe-qemu");
+    }
+    return new Qemu(qemu, busybox);
+  }
+
+  /** The UEFI firmware code and the pristine variable store: the 4 MiB build, else the 2 MiB one. */
+  static Path[] ovmf() throws IOException {
+    for (String suffix : List.of("_4M.fd", ".fd")) {
+      Path code = OVMF.resolve("OVMF_CODE" + suffix);
+      Path vars = OVMF.resolve("OVMF_VARS" + suffix);
+      if (Files.isRegularFile(code) && Files.isRegularFile(vars)) {
+        return new Path[] {code, vars};
+      }
+    }
+    throw new IOException(OVMF + ": no OVMF_CODE_4M.fd and OVMF_VARS_4M.fd (Debian package ovmf; ./test.sh installs it)");
+  }
+
+  /**
+   * Boots {@code machine} from {@code server} and waits for it to end, at most {@code bound}.
+   * Writes {@code NAME.serial.log} and {@code NAME.qemu.log} (qemu's own messages) into
+   * {@code logDir}, replacing those of an earlier boot, and keeps them.
+   */
+  public Boot boot(Machine machine, BootServer server, Path logDir, Duration bound)
+      throws IOException, InterruptedException {
+    Files.createDirectories(logDir);
+    Path serialLog = logDir.resolve(machine.name() + ".serial.log");
+    Path qemuLog = logDir.resolve(machine.name() + ".qemu.log");
+    Files.deleteIfExists(serialLog);
+    Path vars = null;
+    if (machine.firmware() == Firmware.UEFI) {
+      vars = logDir.resolve(machine.name() + ".OVMF_VARS.fd");
+      Files.copy(ovmf()[1], vars, StandardCopyOption.REPLACE_EXISTING);
+    }
+    List<String> command = command(machine, server, serialLog, vars);
+    Files.writeString(qemuLog, String.join(" ", command) + "\n", StandardCharsets.UTF_8);
+    long start = System.nanoTime();
+    Process p = new ProcessBuilder(command)
+        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(qemuLog.toFile()))
+        .start();
+    // If the JVM ends mid-boot (a killed build), take the machine with it.
+    Thread reaper = new Thread(p::destroyForcibly, "qemu-" + machine.name() + "-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
+    Boot.Ending ending = null;
+    try {
+      long seen = -1;
+      while (!p.waitFor(250, TimeUnit.MILLISECONDS)) {
+        long size = Files.exists(serialLog) ? Files.size(serialLog) : 0;
+        if (size != seen) {
+          seen = size;
+          String serial = read(serialLog);
+          if (serial.contains(Boot.MARKER + "FAIL")) {
+            ending = Boot.Ending.GUEST_FAILED;
+          } else if (DEAD_ENDS.stream().anyMatch(serial::contains)) {
+            ending = Boot.Ending.DEAD_END;
+          }
+        }
+        if (ending == null && System.nanoTime() - start > bound.toNanos()) {
+          ending = Boot.Ending.TIMED_OUT;
+        }
+        if (ending != null) {
+          // A failing /init powers off by itself: give it a moment before stopping qemu.
+          if (ending != Boot.Ending.GUEST_FAILED || !p.waitFor(5, TimeUnit.SECONDS)) {
+            stop(p);
+          }
+          break;
+        }
+      }
+    } finally {
+      if (p.isAlive()) {
+        stop(p);
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    String serial = read(serialLog);
+    if (ending == null) {
+      if (serial.contains(Boot.MARKER + "FAIL")) {
+        ending = Boot.Ending.GUEST_FAILED;
+      } else {
+        ending = p.exitValue() == 0 ? Boot.Ending.POWERED_OFF : Boot.Ending.QEMU_FAILED;
+      }
+    }
+    return new Boot(machine, ending, serial, serialLog, elapsed);
+  }
+
+  /** The qemu command line for one boot; {@code vars} is the machine's OVMF variable store (UEFI only). */
+  List<String> command(Machine machine, BootServer server, Path serialLog, Path vars) throws IOException {
+    int port = server.hostPort();
+    List<String> c = new ArrayList<>(List.of(
+        qemu.toString(),
+        "-name", machine.name(),
+        "-accel", "tcg",
+        "-machine", "q35,graphics=off",   // no graphics: SeaBIOS echoes iPXE's screen on the serial port
+        "-nodefaults",
+        "-display", "none",
+        "-m", Integer.toString(machine.memoryMib()),
+        "-smp", "1",
+        "-no-reboot",
+        "-boot", "n",
+        "-chardev", "file,id=serial0,path=" + opt(serialLog.toAbsolutePath().toString()),
+        "-serial", "chardev:serial0",
+        "-monitor", "none",
+        "-smbios", "type=1,uuid=" + machine.uuidText(),
+        // The host's own slirp address moves to 10.0.2.3 so that 10.0.2.2 can be the forwarded
+        // server, and restrict=on drops everything else the machine sends.
+        "-netdev", "user,id=n0,restrict=on,net=10.0.2.0/24,host=10.0.2.3,dns=10.0.2.4,dhcpstart=10.0.2.15"
+            + ",bootfile=" + opt(server.bootfileUrl())
+            + ",guestfwd=tcp:" + BootServer.GUEST_ADDRESS + ":" + port
+            + "-cmd:" + opt(busybox + " nc 127.0.0.1 " + port),
+        "-device", "e1000,netdev=n0,mac=" + machine.mac()
+            + ",romfile=" + opt(IPXE_ROMS.resolve(machine.firmware().rom()).toString())));
+    if (machine.firmware() == Firmware.UEFI) {
+      c.addAll(List.of(
+          "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + opt(ovmf()[0].toString()),
+          "-drive", "if=pflash,format=raw,unit=1,file=" + opt(vars.toAbsolutePath().toString())));
+    }
+    return c;
+  }
+
+  /** A value inside a qemu option list: commas are doubled. */
+  private static String opt(String value) {
+    return value.replace(",", ",,");
+  }
+
+  private static void stop(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(10, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String read(Path serialLog) throws IOException {
+    if (!Files.exists(serialLog)) {
+      return "";
+    }
+    return new String(Files.readAllBytes(serialLog), StandardCharsets.ISO_8859_1);
+  }
+
+  private static Path onPath(String program, String debianPackage) throws IOException {
+    String path = System.getenv("PATH");
+    List<String> dirs = new ArrayList<>(List.of((path == null ? "" : path).split(":")));
+    dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
+    for (String d : dirs) {
+      if (!d.isEmpty()) {
+        Path p = Path.of(d, program);
+        if (Files.isExecutable(p)) {
+          return p;
+        }
+      }
+    }
+    throw new IOException(program + " not found on PATH (Debian package " + debianPackage + "; ./test.sh installs it)");
+  }
+
+  private static void need(Path file, String debianPackage) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(file + ": missing (Debian package " + debianPackage + "; ./test.sh installs it)");
+    }
+  }
+}
