@@ -35,8 +35,8 @@ import org.snakeyaml.engine.v2.tokens.Token;
  *       of printable characters that cannot change its indentation; otherwise it is written
  *       double-quoted as above.
  * </ul>
- * Outside scalars a reference may stand only in a comment, and its value must then be one line.
- * A {@code #!} script is not YAML: a value goes into it only when it is made of letters, digits
+ * Comments are for whoever reads the template: references there are left as written. Anywhere
+ * else outside a scalar (in a tag, say) a reference is a problem. A {@code #!} script is not YAML: a value goes into it only when it is made of letters, digits
  * and {@code . _ : / @ + = , % -}. A value that cannot be put in is a problem with the line and
  * column of its reference, and nothing is substituted then.
  *
@@ -77,15 +77,15 @@ public final class YamlTemplates {
     int r = 0;
     int at = 0;
     for (Span s : scalars) {
-      // Between scalars: indicators, blanks, tags, anchors and comments. A reference may stand in
-      // a comment only, with a one-line value. One that runs into the scalar is no reference.
+      // Between scalars: indicators, blanks, tags, anchors and comments. References in comments
+      // are left as written. One that runs into the scalar is no reference.
       for (; r < refs.size() && refs.get(r).end() <= s.start; r++) {
         gapReference(template, refs.get(r), vars, source, problems);
       }
       for (; r < refs.size() && refs.get(r).start() < s.end; r++) {
         // in (or into) the scalar: its value is substituted as a whole below
       }
-      out.append(Templates.substitute(template.substring(at, s.start), vars));
+      out.append(template, at, s.start);
       out.append(scalar(template, s, vars));
       at = s.end;
     }
@@ -95,7 +95,7 @@ public final class YamlTemplates {
     if (!problems.isEmpty()) {
       return new Substituted(template, List.copyOf(problems));
     }
-    out.append(Templates.substitute(template.substring(at), vars));
+    out.append(template, at, template.length());
     String text = out.toString();
     if (!sameStructure(template, text)) {
       return refused(template, new Diagnostic(source, 1, 1, Diagnostic.Level.ERROR,
@@ -186,19 +186,42 @@ public final class YamlTemplates {
     }
   }
 
-  /** A reference outside every scalar: allowed in a comment with a one-line value. */
+  /** A reference outside every scalar: left as written in a comment, a problem anywhere else. */
   private static void gapReference(String text, Templates.Reference ref, Map<String, String> vars, String source,
       List<Diagnostic> problems) {
-    if (ref.escaped() || !vars.containsKey(ref.name())) {
-      return;
-    }
-    if (!inComment(text, ref.start())) {
+    if (!ref.escaped() && vars.containsKey(ref.name()) && !inComment(text, ref.start())) {
       problems.add(new Diagnostic(source, ref.line(), ref.column(), Diagnostic.Level.ERROR,
           "${" + ref.name() + "} stands outside a value and a comment; a variable can only be a value or part of one"));
-    } else if (!oneLine(vars.get(ref.name()))) {
-      problems.add(new Diagnostic(source, ref.line(), ref.column(), Diagnostic.Level.ERROR,
-          "the value of ${" + ref.name() + "} has a line break or a control character and cannot go into a comment"));
     }
+  }
+
+  /**
+   * The references that stand in values, where they are substituted: in a YAML template those
+   * inside scalars (not those in comments), in a {@code #!} script all of them. A template that
+   * does not scan has all of its references.
+   */
+  public static List<Templates.Reference> valueReferences(String template) {
+    List<Templates.Reference> all = Templates.references(template);
+    if (template.startsWith("#!")) {
+      return all;
+    }
+    List<Span> scalars;
+    try {
+      scalars = scan(template);
+    } catch (YamlEngineException e) {
+      return all;
+    }
+    List<Templates.Reference> in = new ArrayList<>();
+    int s = 0;
+    for (Templates.Reference ref : all) {
+      while (s < scalars.size() && scalars.get(s).end <= ref.start()) {
+        s++;
+      }
+      if (s < scalars.size() && scalars.get(s).start <= ref.start() && ref.end() <= scalars.get(s).end) {
+        in.add(ref);
+      }
+    }
+    return List.copyOf(in);
   }
 
   /** Whether {@code at} is inside a comment: after a {@code #} that starts its line or follows a blank. */

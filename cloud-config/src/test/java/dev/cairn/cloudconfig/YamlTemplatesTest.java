@@ -43,7 +43,8 @@ class YamlTemplatesTest {
       "#cloud-config\ndescription: a\n  ${v} b\nnext: 1\n",
       "#cloud-config\ntagged: !!str ${v}\n",
       "#cloud-config\nurl: http://${v}:2379/x\n",
-      "#cloud-config\nlast: |\n  ${v}");
+      "#cloud-config\nlast: |\n  ${v}",
+      "#cloud-config\n# comment ${v}\nk: v # ${v}\n");
 
   static Stream<Arguments> cases() {
     List<Arguments> all = new ArrayList<>();
@@ -131,14 +132,26 @@ class YamlTemplatesTest {
   }
 
   @Test
-  void comment_takesAOneLineValue_andRefusesALineBreak() {
-    String t = "#cloud-config\n# made for ${h}\nhostname: x\n";
-    assertEquals("#cloud-config\n# made for web-1\nhostname: x\n",
-        YamlTemplates.substitute(t, Map.of("h", "web-1"), "t.yaml").text());
-    YamlTemplates.Substituted bad = YamlTemplates.substitute(t, Map.of("h", "x\nhostname: evil"), "t.yaml");
-    assertEquals(List.of(new Diagnostic("t.yaml", 2, 12, Diagnostic.Level.ERROR,
-        "the value of ${h} has a line break or a control character and cannot go into a comment")), bad.problems());
-    assertEquals(t, bad.text());
+  void comments_areLeftAsWritten_whateverTheValue() {
+    String t = "#cloud-config\n# made for ${h}\nhostname: ${h} # ${h}\n";
+    assertEquals("#cloud-config\n# made for ${h}\nhostname: \"x\\nhostname: evil\" # ${h}\n",
+        YamlTemplates.substitute(t, Map.of("h", "x\nhostname: evil"), "t.yaml").text());
+  }
+
+  @Test
+  void referenceInADirective_isAProblem() {
+    YamlTemplates.Substituted s = YamlTemplates.substitute("%FOO x ${h}\n---\na: v\n", Map.of("h", "y"), "t.yaml");
+    assertEquals(List.of(new Diagnostic("t.yaml", 1, 8, Diagnostic.Level.ERROR,
+        "${h} stands outside a value and a comment; a variable can only be a value or part of one")), s.problems());
+  }
+
+  @Test
+  void valueReferences_leaveOutComments() {
+    List<Templates.Reference> refs = YamlTemplates.valueReferences(
+        "#cloud-config\n# ${a}\nk: ${b} # ${c}\nl: |\n  ${d}\nm: \"${e}\"\n");
+    assertEquals(List.of("b", "d", "e"), refs.stream().map(Templates.Reference::name).toList());
+    assertEquals(List.of("a", "b"), YamlTemplates.valueReferences("#!/bin/sh\n# ${a}\necho $b\n").stream()
+        .map(Templates.Reference::name).toList());
   }
 
   @Test
