@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Date;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 
 /**
  * {@code GET|HEAD /assets/PATH}: a file of the assets folder, found only through
@@ -23,11 +24,17 @@ import java.util.Optional;
 final class AssetResponses {
   private AssetResponses() {}
 
-  /** Serves {@code path} (the part after {@code /assets/}, decoded); returns the status sent. */
-  static int serve(HttpServerExchange ex, AssetFolder folder, String path, boolean head) throws IOException {
+  /**
+   * Serves {@code path} (the part after {@code /assets/}, decoded); {@code count} is given the
+   * status before the answer goes out.
+   */
+  static void serve(HttpServerExchange ex, AssetFolder folder, String path, boolean head, IntConsumer count)
+      throws IOException {
     Optional<Path> found = folder.resolve(path);
     if (found.isEmpty()) {
-      return BootRoutes.text(ex, StatusCodes.NOT_FOUND, "no such asset\n");
+      count.accept(StatusCodes.NOT_FOUND);
+      BootRoutes.text(ex, StatusCodes.NOT_FOUND, "no such asset\n");
+      return;
     }
     FileChannel ch;
     BasicFileAttributes a;
@@ -35,7 +42,9 @@ final class AssetResponses {
       ch = FileChannel.open(found.get(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
       a = java.nio.file.Files.readAttributes(found.get(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (java.nio.file.FileSystemException e) {    // gone, a loop, no permission
-      return BootRoutes.text(ex, StatusCodes.NOT_FOUND, "no such asset\n");
+      count.accept(StatusCodes.NOT_FOUND);
+      BootRoutes.text(ex, StatusCodes.NOT_FOUND, "no such asset\n");
+      return;
     }
     boolean sending = false;
     try {
@@ -48,9 +57,10 @@ final class AssetResponses {
       h.put(Headers.LAST_MODIFIED, DateUtils.toDateString(new Date(a.lastModifiedTime().toMillis())));
       h.put(Headers.CACHE_CONTROL, "no-cache");
       if (matches(ex.getRequestHeaders().getFirst(Headers.IF_NONE_MATCH), etag)) {
+        count.accept(StatusCodes.NOT_MODIFIED);
         ex.setStatusCode(StatusCodes.NOT_MODIFIED);
         ex.endExchange();
-        return StatusCodes.NOT_MODIFIED;
+        return;
       }
       long start = 0;
       long end = size - 1;
@@ -63,8 +73,9 @@ final class AssetResponses {
           ex.setStatusCode(StatusCodes.REQUEST_RANGE_NOT_SATISFIABLE);
           h.put(Headers.CONTENT_RANGE, "bytes */" + size);
           h.put(Headers.CONTENT_LENGTH, 0);
+          count.accept(StatusCodes.REQUEST_RANGE_NOT_SATISFIABLE);
           ex.endExchange();
-          return StatusCodes.REQUEST_RANGE_NOT_SATISFIABLE;
+          return;
         }
         if (r != null) {
           start = r[0];
@@ -77,13 +88,13 @@ final class AssetResponses {
       long length = end - start + 1;
       h.put(Headers.CONTENT_TYPE, "application/octet-stream");
       h.put(Headers.CONTENT_LENGTH, length);
+      count.accept(status);
       if (head || length == 0) {
         ex.endExchange();
-        return status;
+        return;
       }
       FileSend.start(ex, ch, start, length);
       sending = true;
-      return status;
     } finally {
       if (!sending) {
         ch.close();

@@ -77,24 +77,37 @@ public final class BootRoutes implements HttpHandler {
     boolean head = ex.getRequestMethod().equals(Methods.HEAD);
     if (!head && !ex.getRequestMethod().equals(Methods.GET)) {
       ex.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
-      metrics.request(endpoint, text(ex, StatusCodes.METHOD_NOT_ALLOWED, "method not allowed\n"));
+      reply(ex, endpoint, new Reply(StatusCodes.METHOD_NOT_ALLOWED, "method not allowed\n"));
       return;
     }
-    int status;
+    if (endpoint.equals("/assets/")) {
+      AssetResponses.serve(ex, files.assets(), path.substring("/assets/".length()), head,
+          status -> metrics.request(endpoint, status));
+      return;
+    }
+    Reply r;
     try {
-      status = switch (endpoint) {
-        case "/boot.ipxe" -> text(ex, StatusCodes.OK, IpxeScripts.boot(publicUrl.get()));
+      r = switch (endpoint) {
+        case "/boot.ipxe" -> new Reply(StatusCodes.OK, IpxeScripts.boot(publicUrl.get()));
         case "/ipxe" -> ipxe(ex);
         case "/grub" -> grub(ex);
         case "/cloud-config" -> cloudConfig(ex);
         case "/metadata" -> metadata(ex);
-        case "/assets/" -> AssetResponses.serve(ex, files.assets(), path.substring("/assets/".length()), head);
-        default -> text(ex, StatusCodes.NOT_FOUND, "not found\n");
+        default -> new Reply(StatusCodes.NOT_FOUND, "not found\n");
       };
     } catch (IllegalArgumentException bad) {
-      status = text(ex, StatusCodes.BAD_REQUEST, bad.getMessage() + "\n");
+      r = new Reply(StatusCodes.BAD_REQUEST, bad.getMessage() + "\n");
     }
-    metrics.request(endpoint, status);
+    reply(ex, endpoint, r);
+  }
+
+  /** A status and a text body. */
+  private record Reply(int status, String body) {}
+
+  /** Counts the reply, then sends it (so a client never sees an answer before it is counted). */
+  private void reply(HttpServerExchange ex, String endpoint, Reply r) {
+    metrics.request(endpoint, r.status());
+    text(ex, r.status(), r.body());
   }
 
   /** The labels of the request; IllegalArgumentException (400) for a repeated or bad one. */
@@ -110,53 +123,53 @@ public final class BootRoutes implements HttpHandler {
     return Labels.of(given);
   }
 
-  private int ipxe(HttpServerExchange ex) {
+  private Reply ipxe(HttpServerExchange ex) {
     Match m = files.current().match(labels(ex));
     if (!m.found()) {
-      return text(ex, StatusCodes.OK, IpxeScripts.noMatch(m, publicUrl.get()));
+      return new Reply(StatusCodes.OK, IpxeScripts.noMatch(m, publicUrl.get()));
     }
-    return text(ex, StatusCodes.OK, IpxeScripts.profile(m.group(), m.profile(), publicUrl.get()));
+    return new Reply(StatusCodes.OK, IpxeScripts.profile(m.group(), m.profile(), publicUrl.get()));
   }
 
-  private int grub(HttpServerExchange ex) {
+  private Reply grub(HttpServerExchange ex) {
     Match m = files.current().match(labels(ex));
     if (!m.found()) {
-      return text(ex, StatusCodes.NOT_FOUND, m.reason() + "\n");
+      return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
     }
     String config;
     try {
       config = GrubConfigs.profile(m.group(), m.profile(), publicUrl.get());
     } catch (IllegalArgumentException e) {
-      return text(ex, StatusCodes.NOT_FOUND, "profile " + m.profile().id() + " cannot boot with GRUB: "
+      return new Reply(StatusCodes.NOT_FOUND, "profile " + m.profile().id() + " cannot boot with GRUB: "
           + e.getMessage() + "\n");
     }
-    return text(ex, StatusCodes.OK, config);
+    return new Reply(StatusCodes.OK, config);
   }
 
-  private int cloudConfig(HttpServerExchange ex) {
+  private Reply cloudConfig(HttpServerExchange ex) {
     BootData data = files.current();
     Match m = data.match(labels(ex));
     if (!m.found()) {
-      return text(ex, StatusCodes.NOT_FOUND, m.reason() + "\n");
+      return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
     }
     CloudConfigs.Result r = CloudConfigs.render(data, m, publicUrl.get());
     if (r instanceof CloudConfigs.Served s) {
-      return text(ex, StatusCodes.OK, s.text());
+      return new Reply(StatusCodes.OK, s.text());
     }
     if (r instanceof CloudConfigs.NoTemplate n) {
-      return text(ex, StatusCodes.NOT_FOUND, n.reason() + "\n");
+      return new Reply(StatusCodes.NOT_FOUND, n.reason() + "\n");
     }
     CloudConfigs.Rejected rejected = (CloudConfigs.Rejected) r;
     LOG.log(System.Logger.Level.WARNING, rejected.reason());
-    return text(ex, StatusCodes.INTERNAL_SERVER_ERROR, rejected.report());
+    return new Reply(StatusCodes.INTERNAL_SERVER_ERROR, rejected.report());
   }
 
-  private int metadata(HttpServerExchange ex) {
+  private Reply metadata(HttpServerExchange ex) {
     Match m = files.current().match(labels(ex));
     if (m.group() == null) {
-      return text(ex, StatusCodes.NOT_FOUND, m.reason() + "\n");
+      return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
     }
-    return text(ex, StatusCodes.OK, MetadataLines.of(Variables.forMetadata(m.group(), m.labels(), publicUrl.get())));
+    return new Reply(StatusCodes.OK, MetadataLines.of(Variables.forMetadata(m.group(), m.labels(), publicUrl.get())));
   }
 
   /** Sends {@code body} as UTF-8 text, not to be cached; returns {@code status}. */
