@@ -65,7 +65,11 @@ public final class YamlTemplates {
     try {
       scalars = scan(template);
     } catch (MarkedYamlEngineException e) {
-      Mark m = e.getProblemMark().or(e::getContextMark).orElse(null);
+      // An unclosed quote or bracket is noticed at the end of the text: point at where it opened.
+      String p = String.valueOf(e.getProblem());
+      boolean atEnd = p.contains("end of stream") || p.contains("<stream end>");
+      Mark m = (atEnd ? e.getContextMark().or(e::getProblemMark) : e.getProblemMark().or(e::getContextMark))
+          .orElse(null);
       return refused(template, new Diagnostic(source, m == null ? 1 : m.getLine() + 1,
           m == null ? 1 : m.getColumn() + 1, Diagnostic.Level.ERROR, "YAML syntax: " + e.getProblem()));
     } catch (YamlEngineException e) {

@@ -175,10 +175,11 @@ class YamlTemplatesTest {
   }
 
   @Test
-  void templateThatIsNotYaml_isAProblemAtItsLine() {
-    YamlTemplates.Substituted s = YamlTemplates.substitute("#cloud-config\nk: \"unclosed ${h}\n", Map.of("h", "x"), "t.yaml");
-    assertFalse(s.ok());
-    assertTrue(s.problems().get(0).message().startsWith("YAML syntax: "), s.problems()::toString);
+  void templateThatIsNotYaml_isAProblemWhereTheUnclosedQuoteOpens() {
+    YamlTemplates.Substituted s = YamlTemplates.substitute("#cloud-config\nk: \"unclosed ${h}\n\n", Map.of("h", "x"),
+        "t.yaml");
+    assertEquals(List.of(new Diagnostic("t.yaml", 2, 4, Diagnostic.Level.ERROR, "YAML syntax: found unexpected end of stream")),
+        s.problems());
   }
 
   @Test

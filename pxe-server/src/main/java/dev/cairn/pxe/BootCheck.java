@@ -1,5 +1,6 @@
 package dev.cairn.pxe;
 
+import dev.cairn.cloudconfig.CloudConfig;
 import dev.cairn.cloudconfig.Diagnostic;
 import dev.cairn.cloudconfig.Templates;
 import dev.cairn.cloudconfig.YamlTemplates;
@@ -192,8 +193,11 @@ public final class BootCheck {
     byFinding.forEach((f, ids) -> out.add(new Finding(f.file(), f.line(), forGroups(ids) + ": " + f.reason())));
     for (Template t : data.templates()) {
       if (!used.contains(t.name())) {
-        for (Diagnostic d : YamlTemplates.substitute(t.text(), Map.of(), t.file()).problems()) {
-          out.add(new Finding(t.file(), d.line(), d.message()));
+        // No group's values to render it with: only what is wrong whatever the values.
+        for (Diagnostic d : CloudConfig.validate(t.text(), t.file())) {
+          if (d.level() == Diagnostic.Level.ERROR && d.message().startsWith("YAML syntax")) {
+            out.add(new Finding(t.file(), d.line(), d.message() + " (a template no group uses)"));
+          }
         }
       }
     }
@@ -243,7 +247,8 @@ public final class BootCheck {
     for (Diagnostic d : a.errors()) {
       if (a.updateStep()) {
         found.add(g.source().at("update", "with this group's update settings the cloud-config of template "
-            + t.name() + " has an error: " + d.message() + (d.line() > 1 ? " (line " + d.line() + ")" : "")));
+            + t.name() + " has an error: " + d.message()
+            + (d.line() > 1 ? " (line " + d.line() + " of the config with them)" : "")));
       } else {
         found.add(new Finding(t.file(), d.line(), d.message()));
       }

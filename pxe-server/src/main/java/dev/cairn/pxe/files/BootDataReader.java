@@ -155,7 +155,10 @@ final class BootDataReader {
       }
       return Optional.of(m);
     } catch (MarkedYamlEngineException e) {
-      Optional<Mark> m = e.getProblemMark().or(e::getContextMark);
+      // An unclosed bracket or quote is noticed at the end of the file: point at where it opened.
+      String p = String.valueOf(e.getProblem());
+      boolean atEnd = p.contains("end of stream") || p.contains("<stream end>");
+      Optional<Mark> m = atEnd ? e.getContextMark().or(e::getProblemMark) : e.getProblemMark().or(e::getContextMark);
       finding(file, m.map(x -> x.getLine() + 1).orElse(0), "YAML syntax: " + (e.getProblem() != null
           ? e.getProblem() : e.getContext()));
     } catch (YamlEngineException e) {
