@@ -39,6 +39,30 @@ public final class CloudConfig {
   }
 
   /**
+   * Substitutes {@code variables} into {@code template} so that no value can change the YAML
+   * structure ({@link YamlTemplates}), and validates the result. When a value cannot be put in,
+   * the text is the template unchanged and the diagnostics say why (errors, so it is not valid).
+   */
+  public static Rendered renderYaml(String template, Map<String, String> variables, String sourceName) {
+    YamlTemplates.Substituted s = YamlTemplates.substitute(template, variables, sourceName);
+    if (!s.ok()) {
+      return new Rendered(s.text(), s.problems());
+    }
+    return new Rendered(s.text(), validate(s.text(), sourceName));
+  }
+
+  /**
+   * {@code config} with {@code coreos.update.group} and {@code coreos.update.server} added where it
+   * leaves them out; a null value adds nothing. The rest of the text is kept as written (see
+   * {@link UpdateDefaults}). Throws IllegalArgumentException when they cannot be added as lines:
+   * a {@code #!} script, a document that does not parse, or a {@code coreos} or {@code update}
+   * written in flow style or taken from a merge key.
+   */
+  public static String withUpdateDefaults(String config, String group, String server) {
+    return UpdateDefaults.apply(config, group, server);
+  }
+
+  /**
    * The /etc/coreos/update.conf that {@code coreos.update} asks for ({@code GROUP=}, {@code
    * REBOOT_STRATEGY=}, {@code SERVER=}, in that order, only those set), or empty when the config
    * has no update section or does not validate.

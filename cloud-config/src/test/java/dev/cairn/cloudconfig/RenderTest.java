@@ -64,6 +64,36 @@ class RenderTest {
     assertEquals(expected, sub(template));
   }
 
+  @ParameterizedTest(name = "[{0}] -> [{1}]")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+      "${net.ip}               | 10.0.0.5",
+      "${net.ip}:4001          | 10.0.0.5:4001",
+      "${rack.row.n}           | 7",
+      "\\${net.ip}           | ${net.ip}",
+      // the dotted form exists only in braces: $net.ip is $net then .ip
+      "$net.ip                 | $net.ip",
+      "$name.ip                | node1.ip",
+      // not references: an empty segment, a segment starting with a digit, an unknown name
+      "${net.}                 | ${net.}",
+      "${.ip}                  | ${.ip}",
+      "${net..ip}              | ${net..ip}",
+      "${net.1}                | ${net.1}",
+      "${net.mask}             | ${net.mask}",
+  })
+  void substitute_dottedNames(String template, String expected) {
+    Map<String, String> vars = Map.of("net.ip", "10.0.0.5", "rack.row.n", "7", "name", "node1");
+    assertEquals(expected, Templates.substitute(template, vars));
+  }
+
+  @Test
+  void references_nameWhereEachStands() {
+    assertEquals(List.of(
+            new Templates.Reference("a", false, false, 14, 16, 2, 1),
+            new Templates.Reference("b.c", true, false, 17, 23, 2, 4),
+            new Templates.Reference("d", true, true, 28, 33, 3, 4)),
+        Templates.references("#cloud-config\n$a ${b.c}\n😀: \\${d} ${} $1 $\n"));
+  }
+
   @Test
   void substitute_coreosVariables_onlyWhenGiven() {
     String t = "addr: $private_ipv4:4001\npeer: ${public_ipv4}:7001\n";

@@ -1,0 +1,183 @@
+package dev.cairn.pxe.http;
+
+import dev.cairn.pxe.BootData;
+import dev.cairn.pxe.CloudConfigs;
+import dev.cairn.pxe.GrubConfigs;
+import dev.cairn.pxe.IpxeScripts;
+import dev.cairn.pxe.Labels;
+import dev.cairn.pxe.Match;
+import dev.cairn.pxe.MetadataLines;
+import dev.cairn.pxe.Variables;
+import dev.cairn.pxe.files.BootFiles;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The boot server's endpoints, for {@code cairn serve} to route to (see {@link #serves}):
+ * <ul>
+ *   <li>{@code GET /boot.ipxe}: the script every machine chains to first ({@link IpxeScripts#boot});
+ *   <li>{@code GET /ipxe?mac=..&uuid=..}: the matching group's profile as an iPXE script, or a
+ *       script that says why nothing matched and asks again later;
+ *   <li>{@code GET /grub?...}: the profile as GRUB commands;
+ *   <li>{@code GET /cloud-config?...}: the group's template rendered for the machine and validated
+ *       (500 with the report when the validator rejects it: never sent broken);
+ *   <li>{@code GET /metadata?...}: the machine's variables as {@code KEY=value} lines;
+ *   <li>{@code GET|HEAD /assets/PATH}: files of the assets folder.
+ * </ul>
+ * Query parameters are the machine's labels ({@link Labels}); a bad one (an unparseable MAC, say)
+ * is answered 400 with the reason. A miss is answered 404 with one line saying which: no group
+ * matches, the group names no profile, or the profile names no template. Each request uses the
+ * set of boot data being served when it starts ({@link BootFiles#current}).
+ *
+ * <p>The handler may be called on an I/O thread: it moves itself to a worker first, and files are
+ * sent without holding a thread while the client is slow.
+ */
+public final class BootRoutes implements HttpHandler {
+  private static final System.Logger LOG = System.getLogger(BootRoutes.class.getName());
+
+  private final BootFiles files;
+  private final Supplier<String> publicUrl;
+  private final BootMetrics metrics;
+
+  /**
+   * {@code publicUrl} is the base URL machines reach this server at (asked for on each request, so
+   * it may be known only once the server listens); the boot server's metrics are registered in
+   * {@code registry}.
+   */
+  public BootRoutes(BootFiles files, Supplier<String> publicUrl, PrometheusRegistry registry) {
+    this.files = files;
+    this.publicUrl = publicUrl;
+    this.metrics = new BootMetrics(files, registry);
+  }
+
+  /** Whether {@code relativePath} is one of the boot server's: hand those requests to this handler. */
+  public static boolean serves(String relativePath) {
+    return switch (relativePath) {
+      case "/boot.ipxe", "/ipxe", "/grub", "/cloud-config", "/metadata" -> true;
+      default -> relativePath.startsWith("/assets/");
+    };
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange ex) throws Exception {
+    if (ex.isInIoThread()) {
+      ex.dispatch(this);
+      return;
+    }
+    String path = ex.getRelativePath();
+    String endpoint = path.startsWith("/assets/") ? "/assets/" : path;
+    boolean head = ex.getRequestMethod().equals(Methods.HEAD);
+    if (!head && !ex.getRequestMethod().equals(Methods.GET)) {
+      ex.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
+      reply(ex, endpoint, new Reply(StatusCodes.METHOD_NOT_ALLOWED, "method not allowed\n"));
+      return;
+    }
+    if (endpoint.equals("/assets/")) {
+      AssetResponses.serve(ex, files.assets(), path.substring("/assets/".length()), head,
+          status -> metrics.request(endpoint, status));
+      return;
+    }
+    Reply r;
+    try {
+      r = switch (endpoint) {
+        case "/boot.ipxe" -> new Reply(StatusCodes.OK, IpxeScripts.boot(publicUrl.get()));
+        case "/ipxe" -> ipxe(ex);
+        case "/grub" -> grub(ex);
+        case "/cloud-config" -> cloudConfig(ex);
+        case "/metadata" -> metadata(ex);
+        default -> new Reply(StatusCodes.NOT_FOUND, "not found\n");
+      };
+    } catch (IllegalArgumentException bad) {
+      r = new Reply(StatusCodes.BAD_REQUEST, bad.getMessage() + "\n");
+    }
+    reply(ex, endpoint, r);
+  }
+
+  /** A status and a text body. */
+  private record Reply(int status, String body) {}
+
+  /** Counts the reply, then sends it (so a client never sees an answer before it is counted). */
+  private void reply(HttpServerExchange ex, String endpoint, Reply r) {
+    metrics.request(endpoint, r.status());
+    text(ex, r.status(), r.body());
+  }
+
+  /** The labels of the request; IllegalArgumentException (400) for a repeated or bad one. */
+  private static Labels labels(HttpServerExchange ex) {
+    Map<String, String> given = new LinkedHashMap<>();
+    for (Map.Entry<String, Deque<String>> e : ex.getQueryParameters().entrySet()) {
+      if (e.getValue().size() > 1) {
+        throw new IllegalArgumentException("label " + Labels.checkName(e.getKey(), "label") + " is given "
+            + e.getValue().size() + " times");
+      }
+      given.put(e.getKey(), e.getValue().getFirst());
+    }
+    return Labels.of(given);
+  }
+
+  private Reply ipxe(HttpServerExchange ex) {
+    Match m = files.current().match(labels(ex));
+    if (!m.found()) {
+      return new Reply(StatusCodes.OK, IpxeScripts.noMatch(m, publicUrl.get()));
+    }
+    return new Reply(StatusCodes.OK, IpxeScripts.profile(m.group(), m.profile(), publicUrl.get()));
+  }
+
+  private Reply grub(HttpServerExchange ex) {
+    Match m = files.current().match(labels(ex));
+    if (!m.found()) {
+      return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
+    }
+    String config;
+    try {
+      config = GrubConfigs.profile(m.group(), m.profile(), publicUrl.get());
+    } catch (IllegalArgumentException e) {
+      return new Reply(StatusCodes.NOT_FOUND, "profile " + m.profile().id() + " cannot boot with GRUB: "
+          + e.getMessage() + "\n");
+    }
+    return new Reply(StatusCodes.OK, config);
+  }
+
+  private Reply cloudConfig(HttpServerExchange ex) {
+    BootData data = files.current();
+    Match m = data.match(labels(ex));
+    if (!m.found()) {
+      return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
+    }
+    CloudConfigs.Result r = CloudConfigs.render(data, m, publicUrl.get());
+    if (r instanceof CloudConfigs.Served s) {
+      return new Reply(StatusCodes.OK, s.text());
+    }
+    if (r instanceof CloudConfigs.NoTemplate n) {
+      return new Reply(StatusCodes.NOT_FOUND, n.reason() + "\n");
+    }
+    CloudConfigs.Rejected rejected = (CloudConfigs.Rejected) r;
+    LOG.log(System.Logger.Level.WARNING, rejected.reason());
+    return new Reply(StatusCodes.INTERNAL_SERVER_ERROR, rejected.report());
+  }
+
+  private Reply metadata(HttpServerExchange ex) {
+    Match m = files.current().match(labels(ex));
+    if (m.group() == null) {
+      return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
+    }
+    return new Reply(StatusCodes.OK, MetadataLines.of(Variables.forMetadata(m.group(), m.labels(), publicUrl.get())));
+  }
+
+  /** Sends {@code body} as UTF-8 text, not to be cached; returns {@code status}. */
+  static int text(HttpServerExchange ex, int status, String body) {
+    ex.setStatusCode(status);
+    ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+    ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+    ex.getResponseSender().send(body, java.nio.charset.StandardCharsets.UTF_8);
+    return status;
+  }
+}
