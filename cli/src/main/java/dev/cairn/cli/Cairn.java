@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import dev.cairn.cloudconfig.cli.CloudConfigCommand;
 import dev.cairn.gpt.cli.GptCommand;
 import dev.cairn.omaha.admin.AdminCommand;
+import dev.cairn.pxe.cli.BootCommand;
 import dev.cairn.signing.cli.KeyCommand;
 import dev.cairn.signing.cli.SignCommand;
 import dev.cairn.signing.cli.VerifyCommand;
@@ -32,6 +33,7 @@ public final class Cairn {
   static {
     COMMANDS.put("serve", ServeCommand::new);
     COMMANDS.put("admin", AdminCommand::new);
+    COMMANDS.put("boot", BootCommand::new);
     COMMANDS.put("gpt", GptCommand::new);
     COMMANDS.put("key", KeyCommand::new);
     COMMANDS.put("sign", SignCommand::new);

@@ -1,16 +1,21 @@
 package dev.cairn.cli;
 
+import dev.cairn.omaha.MachineSighting;
 import dev.cairn.omaha.cli.ServeOptions;
 import dev.cairn.omaha.cli.UpdateServer;
 import dev.cairn.omaha.http.OmahaServer;
+import dev.cairn.pxe.files.BootFiles;
+import dev.cairn.pxe.http.BootRoutes;
 import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +27,8 @@ import picocli.CommandLine.Spec;
  * own module, and puts its routes on the update server's listener as an {@link OmahaServer.Mount}.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = {"Run Cairn's servers: the Omaha update endpoint, health, metrics and the admin API.",
+    description = {"Run Cairn's servers on one listener: the boot server (/boot.ipxe, /ipxe, /grub, /cloud-config,",
+        "/metadata, /assets/), the Omaha update endpoint, health, metrics and the admin API.",
         "First start creates the data directory, the database with the CoreOS app, channels",
         "alpha, beta, stable and a group for each, and an admin token file."})
 final class ServeCommand implements Callable<Integer> {
@@ -38,8 +44,25 @@ final class ServeCommand implements Callable<Integer> {
     PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
     List<AutoCloseable> open = new ArrayList<>();
-    List<OmahaServer.Mount> mounts = new ArrayList<>();
-    UpdateServer server = prepared.start(new OpenPgpReleaseKeys(), registry, mounts, out, err);
+    BootFiles boot = BootFiles.open(options.dataDir());
+    open.add(boot);
+    AtomicReference<UpdateServer> started = new AtomicReference<>();
+    BootRoutes bootRoutes = new BootRoutes(boot, prepared::publicUrl, registry, r -> {
+      UpdateServer s = started.get();
+      if (s != null) {
+        s.recordMachine(MachineSighting.of(Instant.now(), r.labels(), r.address(), r.group(), r.profile(),
+            r.endpoint(), r.outcome()));
+      }
+    });
+    List<OmahaServer.Mount> mounts = List.of(new OmahaServer.Mount("boot", BootRoutes::serves, bootRoutes, boot::problem));
+    UpdateServer server;
+    try {
+      server = prepared.start(new OpenPgpReleaseKeys(), registry, mounts, out, err);
+    } catch (Exception e) {
+      boot.close();
+      throw e;
+    }
+    started.set(server);
     open.add(0, server);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,6 +1,7 @@
 package dev.cairn.pxe.http;
 
 import dev.cairn.pxe.BootData;
+import dev.cairn.pxe.BootRequest;
 import dev.cairn.pxe.CloudConfigs;
 import dev.cairn.pxe.GrubConfigs;
 import dev.cairn.pxe.IpxeScripts;
@@ -18,6 +19,7 @@ import io.undertow.util.StatusCodes;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -46,6 +48,7 @@ public final class BootRoutes implements HttpHandler {
   private final BootFiles files;
   private final Supplier<String> publicUrl;
   private final BootMetrics metrics;
+  private final Consumer<BootRequest> seen;
 
   /**
    * {@code publicUrl} is the base URL machines reach this server at (asked for on each request, so
@@ -53,9 +56,20 @@ public final class BootRoutes implements HttpHandler {
    * {@code registry}.
    */
   public BootRoutes(BootFiles files, Supplier<String> publicUrl, PrometheusRegistry registry) {
+    this(files, publicUrl, registry, r -> { });
+  }
+
+  /**
+   * As above; every request to an endpoint that takes labels ({@code /ipxe}, {@code /grub},
+   * {@code /cloud-config}, {@code /metadata}) is also handed to {@code seen} once answered, for
+   * the machine inventory. {@code seen} must not block.
+   */
+  public BootRoutes(BootFiles files, Supplier<String> publicUrl, PrometheusRegistry registry,
+      Consumer<BootRequest> seen) {
     this.files = files;
     this.publicUrl = publicUrl;
     this.metrics = new BootMetrics(files, registry);
+    this.seen = seen;
   }
 
   /** Whether {@code relativePath} is one of the boot server's: hand those requests to this handler. */
@@ -86,19 +100,35 @@ public final class BootRoutes implements HttpHandler {
       return;
     }
     Reply r;
+    Match[] matched = new Match[1];
     try {
       r = switch (endpoint) {
         case "/boot.ipxe" -> new Reply(StatusCodes.OK, IpxeScripts.boot(publicUrl.get()));
-        case "/ipxe" -> ipxe(ex);
-        case "/grub" -> grub(ex);
-        case "/cloud-config" -> cloudConfig(ex);
-        case "/metadata" -> metadata(ex);
+        case "/ipxe" -> ipxe(ex, matched);
+        case "/grub" -> grub(ex, matched);
+        case "/cloud-config" -> cloudConfig(ex, matched);
+        case "/metadata" -> metadata(ex, matched);
         default -> new Reply(StatusCodes.NOT_FOUND, "not found\n");
       };
     } catch (IllegalArgumentException bad) {
       r = new Reply(StatusCodes.BAD_REQUEST, bad.getMessage() + "\n");
     }
     reply(ex, endpoint, r);
+    if (matched[0] != null) {
+      record(ex, endpoint, matched[0], r);
+    }
+  }
+
+  /** Hands the answered request to the inventory; a failure there never reaches the machine. */
+  private void record(HttpServerExchange ex, String endpoint, Match m, Reply r) {
+    try {
+      String outcome = r.status() + " " + (r.status() == StatusCodes.OK && m.found() ? "profile " + m.profile().id()
+          : m.found() ? r.body().lines().findFirst().orElse("") : m.reason());
+      seen.accept(new BootRequest(m.labels().values(), ex.getSourceAddress().getAddress().getHostAddress(),
+          m.group() == null ? "" : m.group().id(), m.profile() == null ? "" : m.profile().id(), endpoint, outcome));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "the machine inventory did not take a request: " + e.getMessage());
+    }
   }
 
   /** A status and a text body. */
@@ -123,16 +153,18 @@ public final class BootRoutes implements HttpHandler {
     return Labels.of(given);
   }
 
-  private Reply ipxe(HttpServerExchange ex) {
+  private Reply ipxe(HttpServerExchange ex, Match[] matched) {
     Match m = files.current().match(labels(ex));
+    matched[0] = m;
     if (!m.found()) {
       return new Reply(StatusCodes.OK, IpxeScripts.noMatch(m, publicUrl.get()));
     }
     return new Reply(StatusCodes.OK, IpxeScripts.profile(m.group(), m.profile(), publicUrl.get()));
   }
 
-  private Reply grub(HttpServerExchange ex) {
+  private Reply grub(HttpServerExchange ex, Match[] matched) {
     Match m = files.current().match(labels(ex));
+    matched[0] = m;
     if (!m.found()) {
       return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
     }
@@ -146,9 +178,10 @@ public final class BootRoutes implements HttpHandler {
     return new Reply(StatusCodes.OK, config);
   }
 
-  private Reply cloudConfig(HttpServerExchange ex) {
+  private Reply cloudConfig(HttpServerExchange ex, Match[] matched) {
     BootData data = files.current();
     Match m = data.match(labels(ex));
+    matched[0] = m;
     if (!m.found()) {
       return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
     }
@@ -164,8 +197,9 @@ public final class BootRoutes implements HttpHandler {
     return new Reply(StatusCodes.INTERNAL_SERVER_ERROR, rejected.report());
   }
 
-  private Reply metadata(HttpServerExchange ex) {
+  private Reply metadata(HttpServerExchange ex, Match[] matched) {
     Match m = files.current().match(labels(ex));
+    matched[0] = m;
     if (m.group() == null) {
       return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
     }
