@@ -293,6 +293,7 @@ class BootAdminApiTest {
     assertFalse(Files.exists(boot.resolve("groups/spare.yaml")));
   }
 
+  /** Without the token, or with a wrong one, every call is 401 and changes nothing; with it, the same path answers. */
   @Test
   void withoutTheToken_orWithAWrongOne_everyMethodIs401_andChangesNothing() throws Exception {
     Map<String, String> before = snapshot();
@@ -307,6 +308,7 @@ class BootAdminApiTest {
       }
     }
     assertEquals(before, snapshot());
+    assertEquals(200, api("GET", "/api/v1/boot/groups/default", null).statusCode(), "with the token, it answers");
   }
 
   @Test

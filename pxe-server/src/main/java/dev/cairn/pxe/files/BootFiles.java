@@ -52,6 +52,9 @@ import java.util.stream.Stream;
  * findings, and {@link #problem} says so until the files are fixed. A change is served about
  * {@value #QUIET_MILLIS} ms after the last write, plus the time to read and check the set (a few
  * milliseconds for tens of groups; about two seconds for 10,000 group files on two cores).
+ *
+ * <p>The admin API edits the files through {@link #put} and {@link #delete}: one at a time, each
+ * checked with the whole set as it would be, written atomically, and loaded before it returns.
  */
 public final class BootFiles implements AutoCloseable {
   /** How long the folder must be still after a change before it is read. */

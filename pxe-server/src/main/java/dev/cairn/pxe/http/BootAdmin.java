@@ -147,7 +147,7 @@ public final class BootAdmin implements HttpHandler {
       return "admin";
     }
     a = a.strip();
-    if (a.length() > 128 || !a.chars().allMatch(ch -> ch >= 0x20 && ch != 0x7f)) {
+    if (a.length() > 128 || a.chars().anyMatch(BootAdmin::isControl)) {
       throw new IllegalArgumentException("header " + ACTOR_HEADER + " must be 1-128 printable characters, like"
           + " alice@build-host");
     }
@@ -310,9 +310,16 @@ public final class BootAdmin implements HttpHandler {
 
     @Override
     public SerializableString getEscapeSequence(int c) {
-      boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f
-          || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
-      return control ? new SerializedString(String.format("\\u%04X", c)) : null;
+      return isControl(c) ? new SerializedString(String.format("\\u%04X", c)) : null;
     }
+  }
+
+  /**
+   * The characters a terminal acts on instead of showing: C0, DEL, C1, the bidi controls and the
+   * line and paragraph separators (as {@code dev.cairn.omaha.ControlChars} has them).
+   */
+  static boolean isControl(int c) {
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f
+        || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
   }
 }
