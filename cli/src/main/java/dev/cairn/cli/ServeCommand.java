@@ -5,6 +5,7 @@ import dev.cairn.omaha.cli.ServeOptions;
 import dev.cairn.omaha.cli.UpdateServer;
 import dev.cairn.omaha.http.OmahaServer;
 import dev.cairn.pxe.files.BootFiles;
+import dev.cairn.pxe.http.BootAdmin;
 import dev.cairn.pxe.http.BootRoutes;
 import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -13,6 +14,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,7 +56,9 @@ final class ServeCommand implements Callable<Integer> {
             r.endpoint(), r.outcome()));
       }
     });
-    List<OmahaServer.Mount> mounts = List.of(new OmahaServer.Mount("boot", BootRoutes::serves, bootRoutes, boot::problem));
+    List<OmahaServer.Mount> mounts = List.of(new OmahaServer.Mount("boot", BootRoutes::serves, bootRoutes, boot::problem),
+        // under /api/v1/: reached only with the admin token
+        new OmahaServer.Mount("boot-admin", BootAdmin::serves, new BootAdmin(boot), Optional::empty));
     UpdateServer server;
     try {
       server = prepared.start(new OpenPgpReleaseKeys(), registry, mounts, out, err);

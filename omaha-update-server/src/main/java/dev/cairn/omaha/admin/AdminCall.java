@@ -26,11 +26,15 @@ abstract class AdminCall implements Callable<Integer> {
     Format format = Format.table;
   }
 
+  /** The exit code: 0 unless {@link #run} reported a refusal itself and set it. */
+  int exitCode;
+
   @Override
   public final Integer call() throws Exception {
     run();
     out().flush();
-    return 0;
+    err().flush();
+    return exitCode;
   }
 
   abstract void run() throws IOException;
@@ -47,6 +51,10 @@ abstract class AdminCall implements Callable<Integer> {
 
   PrintWriter out() {
     return spec.commandLine().getOut();
+  }
+
+  PrintWriter err() {
+    return spec.commandLine().getErr();
   }
 
   static ObjectNode object() {

@@ -175,7 +175,7 @@ public final class AdminClient {
           + (why.isEmpty() ? "" : " (" + why + ")"));
     }
     throw new AdminException(r.statusCode(), why.isEmpty()
-        ? req.method() + " " + req.uri().getRawPath() + ": HTTP " + r.statusCode() : why);
+        ? req.method() + " " + req.uri().getRawPath() + ": HTTP " + r.statusCode() : why, r.body());
   }
 
   /** The {@code error} of a JSON error body, else the body's first line. */

@@ -16,10 +16,10 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "admin", mixinStandardHelpOptions = true,
     description = {"Manage a running Cairn update server through its admin API: release keys, packages, "
         + "channels, groups and their rollout policies, machines and the activity log, and the boot server's "
-        + "machine inventory.",
+        + "machine inventory and boot data.",
         "The admin token comes from CAIRN_TOKEN, else from --token-file."},
     subcommands = {KeyCommands.class, PackageCommands.class, ChannelCommands.class, GroupCommands.class,
-        InstanceCommands.class, MachineCommands.class, RolloutCommand.class, ActivityCommand.class})
+        InstanceCommands.class, MachineCommands.class, BootCommands.class, RolloutCommand.class, ActivityCommand.class})
 public final class AdminCommand {
   static final String DEFAULT_SERVER = "http://127.0.0.1:8080";
   static final String DEFAULT_TOKEN_FILE = "cairn-data/admin.token";

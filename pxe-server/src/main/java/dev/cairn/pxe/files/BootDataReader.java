@@ -55,29 +55,56 @@ final class BootDataReader {
 
   private final Path dataDir;
   private final List<Finding> findings = new ArrayList<>();
+  private Map<Path, byte[]> overlay = Map.of();
 
   private BootDataReader(Path dataDir) {
     this.dataDir = dataDir;
   }
 
   static Read read(Path dataDir, Path bootDir) throws IOException {
+    return read(dataDir, bootDir, Map.of());
+  }
+
+  /**
+   * Reads the set as it would be with {@code overlay} applied: each path in it (a file under a
+   * folder of {@code bootDir}, as {@code bootDir.resolve("profiles").resolve(NAME)} makes it) read
+   * as holding those bytes, or as absent when they are null. Nothing is written.
+   */
+  static Read read(Path dataDir, Path bootDir, Map<Path, byte[]> overlay) throws IOException {
     BootDataReader r = new BootDataReader(dataDir);
+    r.overlay = overlay;
     List<Profile> profiles = new ArrayList<>();
-    for (Path f : files(bootDir.resolve("profiles"))) {
+    for (Path f : files(bootDir.resolve("profiles"), overlay)) {
       r.profile(f).ifPresent(profiles::add);
     }
     List<Group> groups = new ArrayList<>();
-    for (Path f : files(bootDir.resolve("groups"))) {
+    for (Path f : files(bootDir.resolve("groups"), overlay)) {
       r.group(f).ifPresent(groups::add);
     }
     List<Template> templates = new ArrayList<>();
     Path tdir = bootDir.resolve("templates");
-    for (Path f : files(tdir)) {
+    for (Path f : files(tdir, overlay)) {
       String rel = tdir.relativize(f).toString().replace('\\', '/');
       String name = rel.substring(0, rel.lastIndexOf('.'));
       r.text(f).ifPresent(text -> templates.add(new Template(name, text, r.name(f))));
     }
     return new Read(profiles, groups, templates, List.copyOf(r.findings));
+  }
+
+  /** {@link #files(Path)} with the overlay's files under {@code dir} added, and its absent ones left out. */
+  private static List<Path> files(Path dir, Map<Path, byte[]> overlay) throws IOException {
+    if (overlay.isEmpty()) {
+      return files(dir);
+    }
+    java.util.TreeSet<Path> out = new java.util.TreeSet<>(files(dir));
+    overlay.forEach((p, bytes) -> {
+      if (bytes == null) {
+        out.remove(p);
+      } else if (dir.equals(p.getParent())) {
+        out.add(p);
+      }
+    });
+    return List.copyOf(out);
   }
 
   /** The .yaml and .yml files under {@code dir}, sorted; none when it does not exist. */
@@ -116,12 +143,13 @@ final class BootDataReader {
 
   private Optional<String> text(Path file) {
     try {
-      long size = Files.size(file);
+      byte[] given = overlay.get(file);
+      long size = given != null ? given.length : Files.size(file);
       if (size > MAX_FILE) {
         finding(file, 0, "larger than " + MAX_FILE + " bytes");
         return Optional.empty();
       }
-      byte[] bytes = Files.readAllBytes(file);
+      byte[] bytes = given != null ? given : Files.readAllBytes(file);
       return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString());
     } catch (CharacterCodingException e) {

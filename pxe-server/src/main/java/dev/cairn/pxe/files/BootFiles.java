@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -51,6 +52,9 @@ import java.util.stream.Stream;
  * findings, and {@link #problem} says so until the files are fixed. A change is served about
  * {@value #QUIET_MILLIS} ms after the last write, plus the time to read and check the set (a few
  * milliseconds for tens of groups; about two seconds for 10,000 group files on two cores).
+ *
+ * <p>The admin API edits the files through {@link #put} and {@link #delete}: one at a time, each
+ * checked with the whole set as it would be, written atomically, and loaded before it returns.
  */
 public final class BootFiles implements AutoCloseable {
   /** How long the folder must be still after a change before it is read. */
@@ -112,7 +116,7 @@ public final class BootFiles implements AutoCloseable {
     f.watch = dataDir.getFileSystem().newWatchService();
     f.register();
     f.loaded = f.fingerprint();
-    f.reload(f.loaded);
+    f.reload(f.loaded, false);
     f.watcher.start();
     return f;
   }
@@ -229,7 +233,7 @@ public final class BootFiles implements AutoCloseable {
    * reported change (the quiet has passed), after two agreeing fingerprints otherwise. False when a
    * load was thrown away because files changed while it read them.
    */
-  private boolean check(boolean reported) {
+  private synchronized boolean check(boolean reported) {
     String now = fingerprint();
     if (now.equals(loaded)) {
       pending = null;
@@ -240,7 +244,7 @@ public final class BootFiles implements AutoCloseable {
       return true;
     }
     pending = null;
-    return reload(now);
+    return reload(now, false);
   }
 
   /** Watches every folder under the boot folder (new ones too) and the data directory. */
@@ -267,9 +271,10 @@ public final class BootFiles implements AutoCloseable {
 
   /**
    * Loads the set the files with fingerprint {@code before} hold, and serves it if it is clean;
-   * false when the files changed while they were read (nothing is served or counted then).
+   * false when the files changed while they were read (nothing is served or counted then). A
+   * {@code quiet} load logs nothing when it is served (an edit logs its own line).
    */
-  private boolean reload(String before) {
+  private synchronized boolean reload(String before, boolean quiet) {
     Instant at = Instant.now();
     BootCheck.Checked checked;
     try {
@@ -296,7 +301,9 @@ public final class BootFiles implements AutoCloseable {
     if (checked.clean()) {
       reloads[Result.OK.ordinal()].incrementAndGet();
       state = new State(checked.data(), at, null, 0, null);
-      LOG.log(System.Logger.Level.INFO, "boot data in " + bootDir + " loaded: " + checked.data().summary());
+      if (!quiet) {
+        LOG.log(System.Logger.Level.INFO, "boot data in " + bootDir + " loaded: " + checked.data().summary());
+      }
       return true;
     }
     reloads[Result.FINDINGS.ordinal()].incrementAndGet();
@@ -309,6 +316,220 @@ public final class BootFiles implements AutoCloseable {
         + (f.size() > LOGGED_FINDINGS ? "; and " + (f.size() - LOGGED_FINDINGS) + " more (cairn boot check lists them)"
             : ""));
     return true;
+  }
+
+  /** What the admin API edits: profiles, groups and templates, each in its folder under {@code boot/}. */
+  public enum Kind {
+    PROFILE("profiles", "profile"), GROUP("groups", "group"), TEMPLATE("templates", "template");
+
+    private final String folder;
+    private final String word;
+
+    Kind(String folder, String word) {
+      this.folder = folder;
+      this.word = word;
+    }
+
+    /** The folder under {@code boot/}: {@code profiles}, {@code groups}, {@code templates}. */
+    public String folder() {
+      return folder;
+    }
+
+    /** {@code profile}, {@code group}, {@code template}. */
+    public String word() {
+      return word;
+    }
+
+    /** The kind kept in {@code folder}, or empty. */
+    public static Optional<Kind> ofFolder(String folder) {
+      for (Kind k : values()) {
+        if (k.folder.equals(folder)) {
+          return Optional.of(k);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The ids the admin API writes and deletes: lower-case letters, digits, {@code .}, {@code _} and
+   * {@code -}, starting with a letter or digit, at most 64; so a file name {@code ID.yaml} in its
+   * folder, never a path.
+   */
+  public static final Pattern EDITABLE_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+  /**
+   * A change made: what, its file (relative to the data directory), whether the set served now is
+   * the one with the change ({@code served}; false only when other files changed at the same time
+   * and have findings), and the served set's summary.
+   */
+  public record Change(Kind kind, String id, String action, String file, boolean served, String summary) {}
+
+  /** An edit that was refused; nothing was changed. */
+  public static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** Why: the set would have findings, there is no such id, or the file it would go to holds something else. */
+    public enum Why { FINDINGS, NOT_FOUND, CONFLICT }
+
+    private final Why why;
+    private final transient List<Finding> findings;
+
+    public Refused(Why why, String message, List<Finding> findings) {
+      super(message);
+      this.why = why;
+      this.findings = List.copyOf(findings);
+    }
+
+    public Why why() {
+      return why;
+    }
+
+    /** The findings of the set as it would have been (empty unless {@link Why#FINDINGS}). */
+    public List<Finding> findings() {
+      return findings;
+    }
+  }
+
+  /** {@code id} when the admin API may write it ({@link #EDITABLE_ID}); IllegalArgumentException otherwise. */
+  public static String checkId(Kind kind, String id) {
+    if (id == null || !EDITABLE_ID.matcher(id).matches()) {
+      String shown = id == null ? "" : id.length() > 80 ? id.substring(0, 80) + "..." : id;
+      throw new IllegalArgumentException(kind.word() + " id \"" + shown + "\": expected lower-case letters, digits, '.', '_' and '-', starting with a letter or digit (at most 64)");
+    }
+    return id;
+  }
+
+  /**
+   * Writes the {@code kind} {@code id}: {@code content} is its file (for a template, its text).
+   * The file is the one that holds {@code id} now, else {@code KIND/ID.yaml}. The whole set is read
+   * and checked as it would be with the file written, as a load checks it ({@link BootCheck}); with
+   * findings nothing is written. Otherwise the file is replaced atomically (a 0600 temporary file
+   * in the same folder, synced, renamed over it, the folder synced), the set is loaded at once
+   * (not {@value #QUIET_MILLIS} ms later), and one log line says who changed what.
+   *
+   * <p>IllegalArgumentException for a bad id, or when the file names another id than {@code id};
+   * {@link Refused} with the findings, or when {@code KIND/ID.yaml} holds another id; IOException
+   * naming the path when the file cannot be written.
+   */
+  public synchronized Change put(Kind kind, String id, byte[] content, String actor) throws IOException, Refused {
+    checkId(kind, id);
+    Path dir = bootDir.resolve(kind.folder());
+    BootDataReader.Read now = readOrEmpty(Map.of());
+    Optional<Path> existing = fileOf(kind, id, now);
+    Path target = existing.orElse(dir.resolve(id + ".yaml"));
+    if (existing.isEmpty() && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.isRegularFile(target)) {
+        throw new Refused(Refused.Why.CONFLICT, name(target) + " is not a regular file", List.of());
+      }
+      Optional<String> other = idIn(kind, target, now);
+      if (other.isPresent()) {
+        throw new Refused(Refused.Why.CONFLICT, name(target) + " holds " + kind.word() + " " + other.get()
+            + ", not " + id + "; change it under its own id", List.of());
+      }
+    }
+    BootDataReader.Read after = readOrEmpty(Map.of(target, content));
+    if (kind != Kind.TEMPLATE) {
+      Optional<String> written = idIn(kind, target, after);
+      if (written.isPresent() && !written.get().equals(id)) {
+        throw new IllegalArgumentException("the file's id is " + written.get() + ", the path's is " + id
+            + " (the id in the path must be the file's)");
+      }
+    }
+    refuseFindings(after, kind.word() + " " + id);
+    boolean created = !Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+    OwnerOnly.directories(dir);
+    OwnerOnly.replace(target, content);
+    return changed(kind, id, created ? "created" : "updated", target, actor);
+  }
+
+  /**
+   * Deletes the file that holds the {@code kind} {@code id}, once the set without it checks clean
+   * (a group naming a deleted profile, a profile naming a deleted template, are findings), and
+   * loads the set at once. {@link Refused} when there is no such id or with the findings.
+   */
+  public synchronized Change delete(Kind kind, String id, String actor) throws IOException, Refused {
+    checkId(kind, id);
+    BootDataReader.Read now = readOrEmpty(Map.of());
+    Path target = fileOf(kind, id, now).orElseThrow(() -> new Refused(Refused.Why.NOT_FOUND, "no " + kind.word()
+        + " " + id + " in " + name(bootDir.resolve(kind.folder())) + "/", List.of()));
+    Map<Path, byte[]> without = new HashMap<>();
+    without.put(target, null);
+    refuseFindings(readOrEmpty(without), "deleting " + kind.word() + " " + id);
+    Files.delete(target);
+    OwnerOnly.syncDirectory(target.getParent());
+    return changed(kind, id, "deleted", target, actor);
+  }
+
+  /**
+   * The text of {@code file}, a file of the set as its {@link dev.cairn.pxe.Source} names it
+   * (relative to the data directory), as it is on disk now. IllegalArgumentException for a path
+   * outside {@code boot/}.
+   */
+  public String text(String file) throws IOException {
+    Path p = dataDir.resolve(file).normalize();
+    if (!p.startsWith(bootDir.normalize())) {
+      throw new IllegalArgumentException(file + ": not a file of the boot data");
+    }
+    return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+  }
+
+  /** The set read with {@code overlay}; an absent boot folder reads as empty. */
+  private BootDataReader.Read readOrEmpty(Map<Path, byte[]> overlay) throws IOException {
+    try {
+      return BootDataReader.read(dataDir, bootDir, overlay);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private void refuseFindings(BootDataReader.Read read, String what) throws Refused {
+    BootCheck.Checked checked = BootCheck.check(read.profiles(), read.groups(), read.templates(), assets,
+        read.findings());
+    if (!checked.clean()) {
+      int n = checked.findings().size();
+      throw new Refused(Refused.Why.FINDINGS, what + " would leave the boot data with " + n + " finding"
+          + (n == 1 ? "" : "s") + "; nothing was changed", checked.findings());
+    }
+  }
+
+  /** The file that holds the {@code kind} {@code id} in {@code read}. */
+  private Optional<Path> fileOf(Kind kind, String id, BootDataReader.Read read) {
+    Optional<String> file = switch (kind) {
+      case PROFILE -> read.profiles().stream().filter(p -> p.id().equals(id)).map(p -> p.source().file()).findFirst();
+      case GROUP -> read.groups().stream().filter(g -> g.id().equals(id)).map(g -> g.source().file()).findFirst();
+      case TEMPLATE -> read.templates().stream().filter(t -> t.name().equals(id)).map(t -> t.file()).findFirst();
+    };
+    return file.map(dataDir::resolve);
+  }
+
+  /** The id of the profile or group read from {@code file}, or empty (none could be read; a template). */
+  private Optional<String> idIn(Kind kind, Path file, BootDataReader.Read read) {
+    String name = name(file);
+    return switch (kind) {
+      case PROFILE -> read.profiles().stream().filter(p -> p.source().file().equals(name)).map(p -> p.id()).findFirst();
+      case GROUP -> read.groups().stream().filter(g -> g.source().file().equals(name)).map(g -> g.id()).findFirst();
+      case TEMPLATE -> Optional.empty();
+    };
+  }
+
+  /** {@code file} relative to the data directory, as findings name files. */
+  private String name(Path file) {
+    return dataDir.relativize(file).toString().replace('\\', '/');
+  }
+
+  /** Loads the set with the change at once and logs the change; what the answer says. */
+  private Change changed(Kind kind, String id, String action, Path file, String actor) {
+    boolean loaded = false;
+    for (int i = 0; i < 10 && !loaded; i++) {
+      loaded = reload(fingerprint(), true);     // false only while other files change under it
+    }
+    boolean served = loaded && ok();
+    String summary = current().summary();
+    LOG.log(System.Logger.Level.INFO, "boot data: " + actor + " " + action + " " + kind.word() + " " + id + " ("
+        + name(file) + "); " + (served ? "serving " + summary
+            : "not served yet: " + problem().orElse("the files are still changing")));
+    return new Change(kind, id, action, name(file), served, summary);
   }
 
   private static String serving(State s) {

@@ -1,10 +1,13 @@
 package dev.cairn.pxe.files;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,6 +22,8 @@ import java.util.Set;
 final class OwnerOnly {
   static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
   static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private OwnerOnly() {}
 
@@ -36,6 +41,39 @@ final class OwnerOnly {
           throw raced;
         }
       }
+    }
+  }
+
+  /**
+   * Replaces {@code file} (or creates it) with {@code bytes} in one step: a 0600 temporary file in
+   * the same folder (hidden, so the boot data's reader skips it), synced, renamed over
+   * {@code file}, and the folder synced. A reader sees the old file or the new one, never part of
+   * one; after a crash, one of the two. A symbolic link at {@code file} is replaced, not followed.
+   */
+  static void replace(Path file, byte[] bytes) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Path tmp = dir.resolve("." + file.getFileName() + ".tmp-" + Long.toHexString(RANDOM.nextLong()));
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+          PosixFilePermissions.asFileAttribute(FILE))) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    syncDirectory(dir);
+  }
+
+  /** Makes the folder's entries (a rename, a delete) durable. */
+  static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
     }
   }
 
