@@ -25,7 +25,10 @@ public record Boot(Machine machine, Ending ending, String serial, Path serialLog
     POWERED_OFF,
     /** {@code /init} printed {@code CAIRN-VM: FAIL ...}; qemu was stopped if it had not ended. */
     GUEST_FAILED,
-    /** The firmware found nothing to boot, or the kernel panicked: qemu was stopped. */
+    /**
+     * The firmware found nothing to boot, the kernel panicked, or Cairn's iPXE script said this
+     * machine has nothing to boot or its boot failed, and would ask again: qemu was stopped.
+     */
     DEAD_END,
     /** Still running at the bound: qemu was stopped. */
     TIMED_OUT,

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * host by {@code busybox nc} (one relay per connection). Traffic never leaves the host's loopback.
  *
  * <p>A boot ends when qemu exits (the guest powered off), when the log shows a dead end (the
- * firmware found nothing to boot, a kernel panic, {@code CAIRN-VM: FAIL}), or at the bound.
+ * firmware found nothing to boot, a kernel panic, {@code CAIRN-VM: FAIL}, Cairn's iPXE scripts
+ * about to wait and ask again), or at the bound.
  */
 public final class Qemu {
   /** Where Debian's {@code ipxe-qemu} puts the option ROMs. */
@@ -32,11 +33,18 @@ public final class Qemu {
   /** A generous bound for one network boot under TCG; a boot takes about 15-20 s on an idle 2-core machine. */
   public static final Duration DEFAULT_BOUND = Duration.ofMinutes(3);
 
-  /** Log lines after which nothing more will happen in the machine. */
-  private static final List<String> DEAD_ENDS = List.of(
+  /**
+   * Log lines after which nothing more will happen in the machine, or nothing but the same again:
+   * Cairn's iPXE scripts print their last line before they wait and ask again (every 10 s, for
+   * as long as the machine runs), which a real machine should do and a test need not wait for.
+   * Each is shorter than the 80 columns at which SeaBIOS wraps iPXE's screen.
+   */
+  static final List<String> DEAD_ENDS = List.of(
       "No bootable device",                        // SeaBIOS, every boot entry failed
       "No bootable option or device was found",    // OVMF's boot manager
-      "Kernel panic - not syncing");
+      "Kernel panic - not syncing",
+      "Cairn: could not boot from ",               // /boot.ipxe: /ipxe, or what it loads, failed
+      "Cairn: asking again in ");                  // /ipxe: nothing to boot for this machine
 
   private final Path qemu;
   private final Path busybox;
@@ -106,12 +114,7 @@ public final class Qemu {
         long size = Files.exists(serialLog) ? Files.size(serialLog) : 0;
         if (size != seen) {
           seen = size;
-          String serial = read(serialLog);
-          if (serial.contains(Boot.MARKER + "FAIL")) {
-            ending = Boot.Ending.GUEST_FAILED;
-          } else if (DEAD_ENDS.stream().anyMatch(serial::contains)) {
-            ending = Boot.Ending.DEAD_END;
-          }
+          ending = endingSoFar(read(serialLog));
         }
         if (ending == null && System.nanoTime() - start > bound.toNanos()) {
           ending = Boot.Ending.TIMED_OUT;
@@ -144,6 +147,18 @@ public final class Qemu {
       }
     }
     return new Boot(machine, ending, serial, serialLog, elapsed);
+  }
+
+  /**
+   * How a boot whose serial log so far is {@code serial} has ended, or null while it may go on:
+   * {@code GUEST_FAILED} once {@code /init} reported a failure, {@code DEAD_END} once the log
+   * shows one of {@link #DEAD_ENDS}.
+   */
+  static Boot.Ending endingSoFar(String serial) {
+    if (serial.contains(Boot.MARKER + "FAIL")) {
+      return Boot.Ending.GUEST_FAILED;
+    }
+    return DEAD_ENDS.stream().anyMatch(serial::contains) ? Boot.Ending.DEAD_END : null;
   }
 
   /** The qemu command line for one boot; {@code vars} is the machine's OVMF variable store (UEFI only). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.pxe.IpxeScripts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,6 +52,31 @@ class MachineAndBootTest {
     assertEquals(List.of("init 6.1", "hostname=node-a", "done"), b.markers());
     assertEquals(Optional.of("node-a"), b.marker("hostname"));
     assertTrue(b.succeeded());
+  }
+
+  /** Lines of real serial logs: SeaBIOS wraps iPXE's screen at 80 columns, so a line may end mid-word. */
+  @Test
+  void cairnsScripts_aboutToWaitAndAskAgain_areDeadEnds_evenOnAWrappedScreen() {
+    String noGroup = "http://10.0.2.2:46239/ipxe... ok\r\nCairn: nothing to boot for this machine\r\n"
+        + "Cairn: labels arch=i386 mac=52:54:00:ca:00:1a uuid=1a1a1a1a-0000-4000-8000-00000\r\n000001a\r\n"
+        + "Cairn: no group matches these labels, and there is no default group\r\n";
+    assertEquals(null, Qemu.endingSoFar(noGroup));
+    assertEquals(Boot.Ending.DEAD_END, Qemu.endingSoFar(noGroup + "Cairn: asking again in 10 s\r\n"));
+    String failed = "http://10.0.2.2:46239/assets/missing... No such file or directory (http://ipxe.o\r\n"
+        + "rg/2d0c613b)\r\nCould not boot: No such file or directory (http://ipxe.org/2d0c613b)\r\n";
+    assertEquals(null, Qemu.endingSoFar(failed));
+    assertEquals(Boot.Ending.DEAD_END, Qemu.endingSoFar(failed
+        + "Cairn: could not boot from http://10.0.2.2:46239/ipxe, trying again in 10 s\r\n"));
+    assertEquals(Boot.Ending.GUEST_FAILED, Qemu.endingSoFar("CAIRN-VM: FAIL cannot fetch http://10.0.2.2:1/x\n"));
+  }
+
+  /** The harness's dead ends are the lines Cairn's scripts print before they wait. */
+  @Test
+  void deadEnds_areWhatCairnsScriptsPrint_beforeTheyWait() {
+    String boot = IpxeScripts.boot("http://10.0.2.2:8080");
+    assertTrue(boot.contains("\necho Cairn: could not boot from http://10.0.2.2:8080/ipxe, trying again in 10 s\n"
+        + "sleep 10\n"), boot);
+    assertTrue(Qemu.DEAD_ENDS.contains("Cairn: could not boot from "), Qemu.DEAD_ENDS.toString());
   }
 
   @Test
