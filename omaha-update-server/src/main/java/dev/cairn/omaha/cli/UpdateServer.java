@@ -138,6 +138,12 @@ public final class UpdateServer implements AutoCloseable {
     return store.recordMachine(sighting);
   }
 
+  /** As above, for {@code requests} requests of which {@code sighting} is the latest (counted all). */
+  public java.util.concurrent.CompletableFuture<Void> recordMachine(dev.cairn.omaha.MachineSighting sighting,
+      long requests) {
+    return store.recordMachine(sighting, requests);
+  }
+
   /**
    * Data directories made by earlier versions, or by hand, may be open to the group or to everyone:
    * the directory itself and the database files are Cairn's own, so they are made owner-only at

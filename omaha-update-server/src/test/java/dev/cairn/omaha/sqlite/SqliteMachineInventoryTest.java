@@ -69,6 +69,25 @@ class SqliteMachineInventoryTest {
     }
   }
 
+  /** The boot server records a machine's repeated requests a few seconds at a time: one write counts them all. */
+  @Test
+  void sightingForSeveralRequests_countsThemAll_onANewRowAndOnAnExistingOne() throws Exception {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+      store.recordMachine(ipxe(T0, Map.of("mac", MAC), "workers", "coreos-install"), 7).join();
+      assertEquals(7, store.machine(MAC).orElseThrow().requests());
+      store.recordMachine(ipxe(T0.plusSeconds(10), Map.of("mac", MAC), "workers", "coreos-install"), 5).join();
+      MachineRow m = store.machine(MAC).orElseThrow();
+      assertEquals(12, m.requests());
+      assertEquals(T0, m.firstSeen());
+      assertEquals(T0.plusSeconds(10), m.lastSeen());
+
+      CompletionException e = assertThrows(CompletionException.class,
+          () -> store.recordMachine(ipxe(T0.plusSeconds(20), Map.of("mac", MAC), null, null), 0).join());
+      assertInstanceOf(IllegalArgumentException.class, e.getCause());
+      assertEquals(12, store.machine(MAC).orElseThrow().requests());
+    }
+  }
+
   @Test
   void olderSightingArrivingLast_counts_andLowersFirstSeen_butChangesNeitherLastSeenNorTheLatestRequest()
       throws Exception {
