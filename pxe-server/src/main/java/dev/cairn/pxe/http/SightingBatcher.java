@@ -1,0 +1,219 @@
+package dev.cairn.pxe.http;
+
+import dev.cairn.pxe.BootRequest;
+import dev.cairn.pxe.Labels;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Between the boot routes and the machine inventory: a machine that asks again and again costs one
+ * write every {@link #WINDOW} instead of one a request, and the inventory stays right (first seen,
+ * the count of requests, and the latest request's fields; last seen at most {@link #WINDOW}
+ * behind).
+ *
+ * <p>Machines are told apart by their {@code mac} label, else their {@code uuid}, else the address
+ * they ask from. A request is written at once when it is the machine's first (none kept), when
+ * anything of it differs from the machine's last written request (labels, address, group, profile,
+ * endpoint, outcome), or when that write is {@link #WINDOW} old; the requests in between are only
+ * counted, and the next write carries their count. A sweep every {@link #SWEEP} writes the counted
+ * requests of every machine whose last write is {@code WINDOW - SWEEP} old (with the time of the
+ * latest of them), and forgets the machines that asked nothing since: so what is counted is written
+ * within {@link #WINDOW}, and only machines that asked within it are kept. At most
+ * {@link #MAX_MACHINES} machines are kept; past that, a new machine's requests are written each one
+ * at once, as without this. {@link #close} writes everything counted, and then lets every request
+ * through at once.
+ */
+public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseable {
+  /** How far behind the inventory's last seen may be, at most. */
+  public static final Duration WINDOW = Duration.ofSeconds(10);
+  /** How often counted requests are looked at, and written when due. */
+  public static final Duration SWEEP = Duration.ofSeconds(1);
+  /** The most machines kept at once. */
+  public static final int MAX_MACHINES = 16_384;
+  private static final System.Logger LOG = System.getLogger(SightingBatcher.class.getName());
+
+  /** Where sightings are written: a machine's latest request, when it was made, and how many requests it stands for. */
+  @FunctionalInterface
+  public interface Inventory {
+    /** Writes without blocking; the future (null: none) completes once written. Must not block. */
+    CompletableFuture<?> record(BootRequest latest, Instant at, long requests);
+  }
+
+  /** A machine kept: its last written request and when it was made; the requests counted since, and the latest one's time. */
+  private static final class Machine {
+    BootRequest written;
+    Instant writtenAt;
+    long counted;
+    Instant countedAt;
+
+    Machine(BootRequest written, Instant writtenAt) {
+      this.written = written;
+      this.writtenAt = writtenAt;
+    }
+  }
+
+  private record Write(BootRequest request, Instant at, long requests) {}
+
+  private final Inventory inventory;
+  private final InstantSource clock;
+  private final int maxMachines;
+  private final ConcurrentHashMap<String, Machine> machines = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService sweeper;
+  private volatile boolean closed;
+
+  /** Without a sweep: {@link #sweep} is called by hand (the tests, with their own clock). */
+  SightingBatcher(Inventory inventory, InstantSource clock, int maxMachines) {
+    this(inventory, clock, maxMachines, null);
+  }
+
+  private SightingBatcher(Inventory inventory, InstantSource clock, int maxMachines, ScheduledExecutorService sweeper) {
+    this.inventory = inventory;
+    this.clock = clock;
+    this.maxMachines = maxMachines;
+    this.sweeper = sweeper;
+  }
+
+  /** Batches the sightings written to {@code inventory}, swept every {@link #SWEEP} on a thread of its own. */
+  public static SightingBatcher start(Inventory inventory) {
+    ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "cairn-boot-sightings");
+      t.setDaemon(true);
+      return t;
+    });
+    SightingBatcher b = new SightingBatcher(inventory, InstantSource.system(), MAX_MACHINES, sweeper);
+    sweeper.scheduleWithFixedDelay(b::sweepQuietly, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+    return b;
+  }
+
+  /** Takes one answered request: written at once, or counted to be written later. Never blocks. */
+  @Override
+  public void accept(BootRequest r) {
+    Instant now = clock.instant();
+    Write[] write = new Write[1];
+    machines.compute(key(r), (k, m) -> {
+      if (m == null || closed) {
+        write[0] = new Write(r, now, m == null ? 1 : m.counted + 1);
+        return closed || machines.size() >= maxMachines ? null : new Machine(r, now);
+      }
+      if (!m.written.equals(r) || !within(m.writtenAt, now, WINDOW)) {
+        write[0] = new Write(r, now, m.counted + 1);
+        m.written = r;
+        m.writtenAt = now;
+        m.counted = 0;
+        m.countedAt = null;
+        return m;
+      }
+      m.counted++;
+      m.countedAt = now;
+      return m;
+    });
+    if (write[0] != null) {
+      write(write[0]);
+    }
+  }
+
+  /**
+   * Writes the counted requests of each machine whose last write is at least
+   * {@code WINDOW - SWEEP} old, and forgets the machines that asked nothing since theirs.
+   */
+  void sweep() {
+    sweep(WINDOW.minus(SWEEP));
+  }
+
+  /** How many machines are kept. */
+  int machines() {
+    return machines.size();
+  }
+
+  private List<CompletableFuture<?>> sweep(Duration age) {
+    Instant now = clock.instant();
+    List<Write> due = new ArrayList<>();
+    for (String key : machines.keySet()) {
+      machines.computeIfPresent(key, (k, m) -> {
+        if (within(m.writtenAt, now, age)) {
+          return m;
+        }
+        if (m.counted == 0) {
+          return null;
+        }
+        due.add(new Write(m.written, m.countedAt, m.counted));
+        m.writtenAt = m.countedAt;
+        m.counted = 0;
+        m.countedAt = null;
+        return m;
+      });
+    }
+    List<CompletableFuture<?>> written = new ArrayList<>();
+    for (Write w : due) {
+      CompletableFuture<?> f = write(w);
+      if (f != null) {
+        written.add(f);
+      }
+    }
+    return written;
+  }
+
+  private void sweepQuietly() {
+    try {
+      sweep();
+    } catch (RuntimeException e) {    // never expected: a write's failure is logged by write
+      LOG.log(System.Logger.Level.WARNING, "the sweep of counted boot requests failed: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Stops the sweep and writes everything counted (waiting up to five seconds for it to be
+   * written); requests taken after this are written at once.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+    }
+    List<CompletableFuture<?>> written = sweep(Duration.ZERO);
+    try {
+      CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      LOG.log(System.Logger.Level.WARNING, "the machine inventory did not take the last counted boot requests: "
+          + e.getMessage());
+    }
+  }
+
+  /** Hands {@code w} to the inventory; a failure there is logged, and never reaches a request. */
+  private CompletableFuture<?> write(Write w) {
+    try {
+      return inventory.record(w.request(), w.at(), w.requests());
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "the machine inventory did not take a request: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** Whether {@code then} is less than {@code span} before {@code now} (a clock set back counts as not). */
+  private static boolean within(Instant then, Instant now, Duration span) {
+    return !now.isBefore(then) && now.isBefore(then.plus(span));
+  }
+
+  /** The machine: its MAC, else its UUID, else the address it asks from. */
+  static String key(BootRequest r) {
+    String mac = r.labels().get(Labels.MAC);
+    if (mac != null) {
+      return mac;
+    }
+    String uuid = r.labels().get(Labels.UUID);
+    return uuid != null ? "uuid:" + uuid : "addr:" + r.address();
+  }
+}
