@@ -47,10 +47,14 @@ final class ServeCommand implements Callable<Integer> {
     BootFiles boot = BootFiles.open(options.dataDir());
     open.add(boot);
     AtomicReference<UpdateServer> started = new AtomicReference<>();
-    SightingBatcher sightings = SightingBatcher.start((r, at, requests) -> {
+    SightingBatcher sightings = SightingBatcher.start((r, at, requests, repeats) -> {
       UpdateServer s = started.get();
-      return s == null ? null : s.recordMachine(MachineSighting.of(at, r.labels(), r.address(), r.group(),
-          r.profile(), r.endpoint(), r.outcome()), requests);
+      if (s == null) {
+        return null;
+      }
+      MachineSighting sighting = MachineSighting.of(at, r.labels(), r.address(), r.group(), r.profile(), r.endpoint(),
+          r.outcome());
+      return repeats ? s.recordRepeats(sighting, requests) : s.recordMachine(sighting, requests);
     });
     BootRoutes bootRoutes = new BootRoutes(boot, prepared::publicUrl, registry, sightings);
     List<OmahaServer.Mount> mounts = List.of(new OmahaServer.Mount("boot", BootRoutes::serves, bootRoutes, boot::problem));

@@ -88,6 +88,30 @@ class SqliteMachineInventoryTest {
     }
   }
 
+  /**
+   * Repeats of the last request change the count and last seen only (never back), and a machine
+   * without a row is recorded in full.
+   */
+  @Test
+  void repeats_countAndMoveLastSeenForward_only_andAMachineWithoutARowIsRecordedInFull() throws Exception {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+      store.recordRepeats(ipxe(T0, Map.of("mac", MAC, "hostname", "node17"), "workers", "coreos-install"), 3).join();
+      MachineRow first = store.machine(MAC).orElseThrow();
+      assertEquals(new MachineRow(MAC, T0, T0, 3, Map.of("mac", MAC, "hostname", "node17"), "10.0.0.17", "workers",
+          "coreos-install", "ipxe", "profile coreos-install", List.of()), first);
+
+      store.recordRepeats(ipxe(T0.plusSeconds(9), Map.of("mac", MAC, "hostname", "node17"), "workers",
+          "coreos-install"), 4).join();
+      assertEquals(new MachineRow(MAC, T0, T0.plusSeconds(9), 7, first.labels(), "10.0.0.17", "workers",
+          "coreos-install", "ipxe", "profile coreos-install", List.of()), store.machine(MAC).orElseThrow());
+
+      store.recordRepeats(ipxe(T0.plusSeconds(5), Map.of("mac", MAC, "hostname", "node17"), "workers",
+          "coreos-install"), 1).join();
+      assertEquals(T0.plusSeconds(9), store.machine(MAC).orElseThrow().lastSeen(), "never moved back");
+      assertEquals(8, store.machine(MAC).orElseThrow().requests());
+    }
+  }
+
   @Test
   void olderSightingArrivingLast_counts_andLowersFirstSeen_butChangesNeitherLastSeenNorTheLatestRequest()
       throws Exception {

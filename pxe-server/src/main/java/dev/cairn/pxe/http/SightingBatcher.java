@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * endpoint, outcome), or when that write is {@link #WINDOW} old; the requests in between are only
  * counted, and the next write carries their count. A sweep every {@link #SWEEP} writes the counted
  * requests of every machine whose last write is {@code WINDOW - SWEEP} old (with the time of the
- * latest of them), and forgets the machines that asked nothing since: so what is counted is written
+ * latest of them; as repeats, which cost the inventory less than a full write), and forgets the machines that asked nothing since: so what is counted is written
  * within {@link #WINDOW}, and only machines that asked within it are kept. At most
  * {@link #MAX_MACHINES} machines are kept; past that, a new machine's requests are written each one
  * at once, as without this. {@link #close} writes everything counted, and then lets every request
@@ -42,11 +42,15 @@ public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseab
   public static final int MAX_MACHINES = 16_384;
   private static final System.Logger LOG = System.getLogger(SightingBatcher.class.getName());
 
-  /** Where sightings are written: a machine's latest request, when it was made, and how many requests it stands for. */
+  /**
+   * Where sightings are written: a machine's latest request, when it was made, how many requests it
+   * stands for, and whether they all repeat the machine's last written request (so only its count
+   * and last seen change).
+   */
   @FunctionalInterface
   public interface Inventory {
-    /** Writes without blocking; the future (null: none) completes once written. Must not block. */
-    CompletableFuture<?> record(BootRequest latest, Instant at, long requests);
+    /** Writes without blocking; the future (null: none) completes once written. */
+    CompletableFuture<?> record(BootRequest latest, Instant at, long requests, boolean repeats);
   }
 
   /** A machine kept: its last written request and when it was made; the requests counted since, and the latest one's time. */
@@ -62,7 +66,7 @@ public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseab
     }
   }
 
-  private record Write(BootRequest request, Instant at, long requests) {}
+  private record Write(BootRequest request, Instant at, long requests, boolean repeats) {}
 
   private final Inventory inventory;
   private final InstantSource clock;
@@ -102,11 +106,12 @@ public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseab
     Write[] write = new Write[1];
     machines.compute(key(r), (k, m) -> {
       if (m == null || closed) {
-        write[0] = new Write(r, now, m == null ? 1 : m.counted + 1);
+        write[0] = m == null ? new Write(r, now, 1, false) : new Write(r, now, m.counted + 1, m.written.equals(r));
         return closed || machines.size() >= maxMachines ? null : new Machine(r, now);
       }
-      if (!m.written.equals(r) || !within(m.writtenAt, now, WINDOW)) {
-        write[0] = new Write(r, now, m.counted + 1);
+      boolean same = m.written.equals(r);
+      if (!same || !within(m.writtenAt, now, WINDOW)) {
+        write[0] = new Write(r, now, m.counted + 1, same);
         m.written = r;
         m.writtenAt = now;
         m.counted = 0;
@@ -146,7 +151,7 @@ public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseab
         if (m.counted == 0) {
           return null;
         }
-        due.add(new Write(m.written, m.countedAt, m.counted));
+        due.add(new Write(m.written, m.countedAt, m.counted, true));
         m.writtenAt = m.countedAt;
         m.counted = 0;
         m.countedAt = null;
@@ -195,7 +200,7 @@ public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseab
   /** Hands {@code w} to the inventory; a failure there is logged, and never reaches a request. */
   private CompletableFuture<?> write(Write w) {
     try {
-      return inventory.record(w.request(), w.at(), w.requests());
+      return inventory.record(w.request(), w.at(), w.requests(), w.repeats());
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "the machine inventory did not take a request: " + e.getMessage());
       return null;

@@ -20,14 +20,14 @@ class SightingBatcherTest {
   static final String MAC = "52:54:00:12:34:56";
 
   /** What the inventory was given. */
-  record Written(BootRequest request, Instant at, long requests) {}
+  record Written(BootRequest request, Instant at, long requests, boolean repeats) {}
 
   final List<Written> written = new ArrayList<>();
   Instant now = T0;
 
   SightingBatcher batcher(int maxMachines) {
-    return new SightingBatcher((r, at, n) -> {
-      written.add(new Written(r, at, n));
+    return new SightingBatcher((r, at, n, repeats) -> {
+      written.add(new Written(r, at, n, repeats));
       return CompletableFuture.completedFuture(null);
     }, () -> now, maxMachines);
   }
@@ -44,7 +44,7 @@ class SightingBatcherTest {
   void firstRequest_isWrittenAtOnce_repeatsAreOnlyCounted_andTheSweepWritesTheirCountWithinTheWindow() {
     SightingBatcher b = batcher(100);
     b.accept(ipxe(MAC));
-    assertEquals(List.of(new Written(ipxe(MAC), T0, 1)), written);
+    assertEquals(List.of(new Written(ipxe(MAC), T0, 1, false)), written);
 
     for (int s = 1; s <= 5; s++) {
       at(s);
@@ -56,7 +56,8 @@ class SightingBatcherTest {
 
     at(SightingBatcher.WINDOW.minus(SightingBatcher.SWEEP).toSeconds());
     b.sweep();
-    assertEquals(new Written(ipxe(MAC), T0.plusSeconds(5), 5), written.get(1), "the count, at the latest repeat");
+    assertEquals(new Written(ipxe(MAC), T0.plusSeconds(5), 5, true), written.get(1),
+        "the count, at the latest repeat, as repeats");
     assertEquals(2, written.size());
     b.sweep();
     assertEquals(2, written.size(), "written once");
@@ -80,8 +81,9 @@ class SightingBatcherTest {
     BootRequest newLabel = new BootRequest(Map.of("mac", MAC, "hostname", "n1"), "10.0.0.8", "nodes", "flatcar",
         "/cloud-config", "200 profile flatcar");
     b.accept(newLabel);
-    assertEquals(List.of(new Written(ipxe(MAC), T0, 1), new Written(cloudConfig, T0.plusSeconds(2), 3),
-        new Written(otherAddress, T0.plusSeconds(3), 1), new Written(newLabel, T0.plusSeconds(3), 1)), written);
+    assertEquals(List.of(new Written(ipxe(MAC), T0, 1, false), new Written(cloudConfig, T0.plusSeconds(2), 3, false),
+        new Written(otherAddress, T0.plusSeconds(3), 1, false), new Written(newLabel, T0.plusSeconds(3), 1, false)),
+        written);
   }
 
   @Test
@@ -92,11 +94,11 @@ class SightingBatcherTest {
     b.accept(ipxe(MAC));
     at(SightingBatcher.WINDOW.toSeconds());
     b.accept(ipxe(MAC));
-    assertEquals(new Written(ipxe(MAC), T0.plusSeconds(10), 2), written.get(1));
+    assertEquals(new Written(ipxe(MAC), T0.plusSeconds(10), 2, true), written.get(1));
     at(-60);
     b.accept(ipxe(MAC));
-    assertEquals(List.of(new Written(ipxe(MAC), T0, 1), new Written(ipxe(MAC), T0.plusSeconds(10), 2),
-        new Written(ipxe(MAC), T0.minusSeconds(60), 1)), written);
+    assertEquals(List.of(new Written(ipxe(MAC), T0, 1, false), new Written(ipxe(MAC), T0.plusSeconds(10), 2, true),
+        new Written(ipxe(MAC), T0.minusSeconds(60), 1, true)), written);
   }
 
   @Test
@@ -134,7 +136,7 @@ class SightingBatcherTest {
 
     at(SightingBatcher.WINDOW.toSeconds());
     b.sweep();
-    assertEquals(new Written(ipxe("52:54:00:00:00:00"), T0, 1), written.get(7));
+    assertEquals(new Written(ipxe("52:54:00:00:00:00"), T0, 1, true), written.get(7));
     assertEquals(1, b.machines(), "the machines that asked nothing since their write are forgotten");
     at(2 * SightingBatcher.WINDOW.toSeconds());
     b.sweep();
@@ -153,18 +155,19 @@ class SightingBatcherTest {
     b.accept(ipxe(MAC));
     b.accept(ipxe(MAC));
     b.close();
-    assertEquals(List.of(new Written(ipxe(MAC), T0, 1), new Written(ipxe(MAC), T0.plusSeconds(1), 2)), written);
+    assertEquals(List.of(new Written(ipxe(MAC), T0, 1, false), new Written(ipxe(MAC), T0.plusSeconds(1), 2, true)),
+        written);
     at(2);
     b.accept(ipxe(MAC));
     b.accept(ipxe(MAC));
     assertEquals(4, written.size());
-    assertEquals(new Written(ipxe(MAC), T0.plusSeconds(2), 1), written.get(3));
+    assertEquals(new Written(ipxe(MAC), T0.plusSeconds(2), 1, false), written.get(3));
   }
 
   @Test
   void aFailingInventory_neverReachesTheRequest_norStopsTheSweep() {
     List<String> tried = new ArrayList<>();
-    SightingBatcher b = new SightingBatcher((r, at, n) -> {
+    SightingBatcher b = new SightingBatcher((r, at, n, repeats) -> {
       tried.add(r.labels().get("mac") + " " + n);
       throw new IllegalStateException("database closed");
     }, () -> now, 100);
