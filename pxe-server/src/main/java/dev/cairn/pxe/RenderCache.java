@@ -22,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code /cloud-config}: a template's render depends on the values of the variables it uses
  *       ({@link YamlTemplates#variables}) and on the group's {@code update:} only, so renders are kept
  *       by template, update settings and those values, whatever the group and whatever else the
- *       machine sent: the machines of a group whose template uses only metadata and
- *       {@code server} share one render. At most {@value #MAX_CLOUD_CONFIGS} renders, of at most
+ *       machine sent; for a group whose metadata gives every variable its template uses (or
+ *       {@code server} does), by the group alone: its machines share one render. At most {@value #MAX_CLOUD_CONFIGS} renders, of at most
  *       {@value #MAX_CLOUD_CONFIG_CHARS} characters in all, are kept ({@link BoundedCache}).
  *       Rejected renders are kept too (the findings; the message naming the machine is made for
  *       each request). Every text is validated once: validations are kept by text, bounded alike.
@@ -42,8 +42,12 @@ public final class RenderCache {
   private final Map<String, String> ipxe = new ConcurrentHashMap<>();
   private final Map<String, Grub> grub = new ConcurrentHashMap<>();
   private final Map<String, String[]> variables = new ConcurrentHashMap<>();
-  private final BoundedCache<ConfigKey, CloudConfigs.Attempt> configs = new BoundedCache<>(MAX_CLOUD_CONFIGS,
-      MAX_CLOUD_CONFIG_CHARS, (k, a) -> 64 + k.weight() + weight(a.text()) + a.diagnostics().size() * 64L);
+  /** Renders by {@link ConfigKey}, or by group id for a group whose metadata gives every variable its template uses. */
+  private final BoundedCache<Object, CloudConfigs.Attempt> configs = new BoundedCache<>(MAX_CLOUD_CONFIGS,
+      MAX_CLOUD_CONFIG_CHARS, (k, a) -> 64 + (k instanceof ConfigKey c ? c.weight() : weight((String) k))
+          + weight(a.text()) + a.diagnostics().size() * 64L);
+  /** By group id: whether its metadata (and {@code server}) gives every variable of its template. */
+  private final Map<String, Boolean> fixed = new ConcurrentHashMap<>();
   private final BoundedCache<Validation, List<Diagnostic>> validations = new BoundedCache<>(MAX_CLOUD_CONFIGS,
       MAX_CLOUD_CONFIG_CHARS, (k, d) -> 64 + weight(k.text()) + d.size() * 64L);
 
@@ -99,17 +103,32 @@ public final class RenderCache {
   private CloudConfigs.Attempt attempt(Template t, Match m) {
     String[] names = variables.computeIfAbsent(t.name(), n -> YamlTemplates.variables(t.text()).toArray(String[]::new));
     Group g = m.group();
-    String[] values = new String[names.length];
-    for (int i = 0; i < names.length; i++) {
-      values[i] = value(names[i], g, m.labels());
+    Object key;
+    if (fixed.computeIfAbsent(g.id(), id -> fixes(g, names))) {
+      key = g.id();    // the same render for every machine of the group
+    } else {
+      String[] values = new String[names.length];
+      for (int i = 0; i < names.length; i++) {
+        values[i] = value(names[i], g, m.labels());
+      }
+      key = new ConfigKey(t.name(), g.update(), Arrays.asList(values));
     }
-    ConfigKey key = new ConfigKey(t.name(), g.update(), Arrays.asList(values));
     CloudConfigs.Attempt a = configs.get(key);
     if (a != null) {
       return a;
     }
     Map<String, String> vars = Variables.forTemplate(g, m.labels(), data.labelNames(), publicUrl);
     return configs.put(key, CloudConfigs.attempt(t, vars, g.update(), publicUrl, this::validate));
+  }
+
+  /** Whether {@code g}'s metadata, or {@code server}, gives each of {@code names}: no label can change them. */
+  private static boolean fixes(Group g, String[] names) {
+    for (String n : names) {
+      if (!n.equals(Variables.SERVER) && !g.metadata().containsKey(n)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -226,7 +226,7 @@ public final class BootRoutes implements HttpHandler {
     ex.setStatusCode(status);
     ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
     ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-    ex.getResponseSender().send(body, java.nio.charset.StandardCharsets.UTF_8);
+    ex.getResponseSender().send(java.nio.ByteBuffer.wrap(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     return status;
   }
 }

@@ -106,10 +106,10 @@ public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseab
     Write[] write = new Write[1];
     machines.compute(key(r), (k, m) -> {
       if (m == null || closed) {
-        write[0] = m == null ? new Write(r, now, 1, false) : new Write(r, now, m.counted + 1, m.written.equals(r));
+        write[0] = m == null ? new Write(r, now, 1, false) : new Write(r, now, m.counted + 1, same(m.written, r));
         return closed || machines.size() >= maxMachines ? null : new Machine(r, now);
       }
-      boolean same = m.written.equals(r);
+      boolean same = same(m.written, r);
       if (!same || !within(m.writtenAt, now, WINDOW)) {
         write[0] = new Write(r, now, m.counted + 1, same);
         m.written = r;
@@ -210,6 +210,12 @@ public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseab
   /** Whether {@code then} is less than {@code span} before {@code now} (a clock set back counts as not). */
   private static boolean within(Instant then, Instant now, Duration span) {
     return !now.isBefore(then) && now.isBefore(then.plus(span));
+  }
+
+  /** Whether {@code b} repeats {@code a}: the same fields (what differs most often compared first). */
+  private static boolean same(BootRequest a, BootRequest b) {
+    return a.endpoint().equals(b.endpoint()) && a.outcome().equals(b.outcome()) && a.address().equals(b.address())
+        && a.group().equals(b.group()) && a.profile().equals(b.profile()) && a.labels().equals(b.labels());
   }
 
   /** The machine: its MAC, else its UUID, else the address it asks from. */
