@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -29,8 +30,8 @@ import java.util.function.Consumer;
  * requests of every machine whose last write is {@code WINDOW - SWEEP} old (with the time of the
  * latest of them; as repeats, which cost the inventory less than a full write), and forgets the machines that asked nothing since: so what is counted is written
  * within {@link #WINDOW}, and only machines that asked within it are kept. At most
- * {@link #MAX_MACHINES} machines are kept; past that, a new machine's requests are written each one
- * at once, as without this. {@link #close} writes everything counted, and then lets every request
+ * {@link #MAX_MACHINES} machines are kept (give or take the requests racing to add one); past that,
+ * a new machine's requests are written each one at once, as without this. {@link #close} writes everything counted, and then lets every request
  * through at once.
  */
 public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseable {
@@ -53,12 +54,17 @@ public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseab
     CompletableFuture<?> record(BootRequest latest, Instant at, long requests, boolean repeats);
   }
 
-  /** A machine kept: its last written request and when it was made; the requests counted since, and the latest one's time. */
+  /**
+   * A machine kept: its last written request and when it was made; the requests counted since, and
+   * the latest one's time; whether it was let go (out of the map: look it up again). Guarded by
+   * its own monitor.
+   */
   private static final class Machine {
     BootRequest written;
     Instant writtenAt;
     long counted;
     Instant countedAt;
+    boolean gone;
 
     Machine(BootRequest written, Instant writtenAt) {
       this.written = written;
@@ -103,28 +109,47 @@ public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseab
   @Override
   public void accept(BootRequest r) {
     Instant now = clock.instant();
-    Write[] write = new Write[1];
-    machines.compute(key(r), (k, m) -> {
-      if (m == null || closed) {
-        write[0] = m == null ? new Write(r, now, 1, false) : new Write(r, now, m.counted + 1, same(m.written, r));
-        return closed || machines.size() >= maxMachines ? null : new Machine(r, now);
+    String key = key(r);
+    Write w;
+    while (true) {
+      Machine m = machines.get(key);
+      if (m == null) {
+        if (!closed && machines.size() < maxMachines && machines.putIfAbsent(key, new Machine(r, now)) != null) {
+          continue;    // another request of the machine came first: count on its entry
+        }
+        w = new Write(r, now, 1, false);
+        break;
       }
-      boolean same = same(m.written, r);
-      if (!same || !within(m.writtenAt, now, WINDOW)) {
-        write[0] = new Write(r, now, m.counted + 1, same);
+      synchronized (m) {
+        if (m.gone) {
+          continue;
+        }
+        boolean same = same(m.written, r);
+        if (closed) {
+          w = new Write(r, now, m.counted + 1, same);
+          let(key, m);
+          break;
+        }
+        if (same && within(m.writtenAt, now, WINDOW)) {
+          m.counted++;
+          m.countedAt = now;
+          return;
+        }
+        w = new Write(r, now, m.counted + 1, same);
         m.written = r;
         m.writtenAt = now;
         m.counted = 0;
         m.countedAt = null;
-        return m;
+        break;
       }
-      m.counted++;
-      m.countedAt = now;
-      return m;
-    });
-    if (write[0] != null) {
-      write(write[0]);
     }
+    write(w);
+  }
+
+  /** Lets machine {@code m} go (holding its monitor). */
+  private void let(String key, Machine m) {
+    m.gone = true;
+    machines.remove(key, m);
   }
 
   /**
@@ -143,20 +168,21 @@ public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseab
   private List<CompletableFuture<?>> sweep(Duration age) {
     Instant now = clock.instant();
     List<Write> due = new ArrayList<>();
-    for (String key : machines.keySet()) {
-      machines.computeIfPresent(key, (k, m) -> {
-        if (within(m.writtenAt, now, age)) {
-          return m;
+    for (Map.Entry<String, Machine> e : machines.entrySet()) {
+      Machine m = e.getValue();
+      synchronized (m) {
+        if (m.gone || within(m.writtenAt, now, age)) {
+          continue;
         }
         if (m.counted == 0) {
-          return null;
+          let(e.getKey(), m);
+          continue;
         }
         due.add(new Write(m.written, m.countedAt, m.counted, true));
         m.writtenAt = m.countedAt;
         m.counted = 0;
         m.countedAt = null;
-        return m;
-      });
+      }
     }
     List<CompletableFuture<?>> written = new ArrayList<>();
     for (Write w : due) {
