@@ -7,11 +7,11 @@ import dev.cairn.omaha.http.OmahaServer;
 import dev.cairn.pxe.files.BootFiles;
 import dev.cairn.pxe.http.BootAdmin;
 import dev.cairn.pxe.http.BootRoutes;
+import dev.cairn.pxe.http.SightingBatcher;
 import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -49,13 +49,16 @@ final class ServeCommand implements Callable<Integer> {
     BootFiles boot = BootFiles.open(options.dataDir());
     open.add(boot);
     AtomicReference<UpdateServer> started = new AtomicReference<>();
-    BootRoutes bootRoutes = new BootRoutes(boot, prepared::publicUrl, registry, r -> {
+    SightingBatcher sightings = SightingBatcher.start((r, at, requests, repeats) -> {
       UpdateServer s = started.get();
-      if (s != null) {
-        s.recordMachine(MachineSighting.of(Instant.now(), r.labels(), r.address(), r.group(), r.profile(),
-            r.endpoint(), r.outcome()));
+      if (s == null) {
+        return null;
       }
+      MachineSighting sighting = MachineSighting.of(at, r.labels(), r.address(), r.group(), r.profile(), r.endpoint(),
+          r.outcome());
+      return repeats ? s.recordRepeats(sighting, requests) : s.recordMachine(sighting, requests);
     });
+    BootRoutes bootRoutes = new BootRoutes(boot, prepared::publicUrl, registry, sightings);
     List<OmahaServer.Mount> mounts = List.of(new OmahaServer.Mount("boot", BootRoutes::serves, bootRoutes, boot::problem),
         // under /api/v1/: reached only with the admin token
         new OmahaServer.Mount("boot-admin", BootAdmin::serves, new BootAdmin(boot), Optional::empty));
@@ -63,11 +66,13 @@ final class ServeCommand implements Callable<Integer> {
     try {
       server = prepared.start(new OpenPgpReleaseKeys(), registry, mounts, out, err);
     } catch (Exception e) {
+      sightings.close();
       boot.close();
       throw e;
     }
     started.set(server);
     open.add(0, server);
+    open.add(0, sightings);    // its last counted requests written before the database closes
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       for (AutoCloseable c : open) {

@@ -1,8 +1,11 @@
 package dev.cairn.cloudconfig;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
@@ -226,6 +229,28 @@ public final class YamlTemplates {
       }
     }
     return List.copyOf(in);
+  }
+
+  /**
+   * The names of every variable whose value, or whether it is given at all, can change what
+   * {@link #substitute} makes of {@code template}: those referenced in its text, and those
+   * referenced in the value of one of its scalars (a double-quoted scalar can spell a reference
+   * with escapes: {@code "\x24{name}"}). Two sets of variables that agree on these names (the same
+   * value, or both without one) give the same result: what a cache of renders keys on.
+   */
+  public static Set<String> variables(String template) {
+    Set<String> names = new TreeSet<>();
+    Templates.references(template).forEach(r -> names.add(r.name()));
+    if (!template.startsWith("#!")) {
+      try {
+        for (Span s : scan(template)) {
+          Templates.references(s.value).forEach(r -> names.add(r.name()));
+        }
+      } catch (YamlEngineException e) {
+        // does not scan: substitute refuses it whatever the variables are
+      }
+    }
+    return Collections.unmodifiableSet(names);
   }
 
   /** Whether {@code at} is inside a comment: after a {@code #} that starts its line or follows a blank. */

@@ -154,6 +154,21 @@ class YamlTemplatesTest {
         .map(Templates.Reference::name).toList());
   }
 
+  /**
+   * A reference spelled with escapes in a double-quoted scalar is substituted (the value holds it),
+   * so it is one of the template's variables though its text has no {@code $}: a cache keyed on
+   * fewer names would serve one machine's render to another.
+   */
+  @Test
+  void variables_includeReferencesSpelledWithEscapes_andThoseInComments() {
+    String t = "#cloud-config\n# ${a}\nk: ${b}\nm: \"\\x24{c} $\\\n  {d}\"\nn: '${e.f}'\no: \\$g\n";
+    assertEquals("#cloud-config\n# ${a}\nk: B\nm: \"C D\\\n   \"\nn: \"E\"\no: \\$g\n",
+        YamlTemplates.substitute(t, Map.of("b", "B", "c", "C", "d", "D", "e.f", "E"), "t.yaml").text());
+    assertEquals(java.util.Set.of("a", "b", "c", "d", "e.f", "g"), YamlTemplates.variables(t));
+    assertEquals(java.util.Set.of("h"), YamlTemplates.variables("#!/bin/sh\necho \"\\x24{x}\" $h\n"));
+    assertEquals(java.util.Set.of("h"), YamlTemplates.variables("#cloud-config\nk: [${h}\n"));
+  }
+
   @Test
   void unknownVariables_areLeftAsWritten() {
     String t = "#cloud-config\nhostname: ${h}\naddr: $private_ipv4:4001\n# ${x}\n";

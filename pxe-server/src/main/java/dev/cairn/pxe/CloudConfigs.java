@@ -3,8 +3,11 @@ package dev.cairn.pxe;
 import dev.cairn.cloudconfig.CloudConfig;
 import dev.cairn.cloudconfig.Diagnostic;
 import dev.cairn.cloudconfig.DiagnosticFormat;
+import dev.cairn.cloudconfig.YamlTemplates;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A machine's cloud-config: its profile's template, rendered with its variables
@@ -36,6 +39,15 @@ public final class CloudConfigs {
 
   /** The cloud-config of the machine {@code match} found (a {@link Match.Kind#FOUND} match). */
   public static Result render(BootData data, Match match, String publicUrl) {
+    return render(data, match, t -> attempt(t, Variables.forTemplate(match.group(), match.labels(), data.labelNames(),
+        publicUrl), match.group().update(), publicUrl));
+  }
+
+  /**
+   * As {@link #render(BootData, Match, String)}, with the template's render for the machine made
+   * by {@code renders} ({@link RenderCache} takes it from its cache when it can).
+   */
+  static Result render(BootData data, Match match, Function<Template, Attempt> renders) {
     Profile p = match.profile();
     if (p.cloudConfig() == null) {
       return new NoTemplate("profile " + p.id() + " (group " + match.group().id() + ") names no cloud_config template");
@@ -44,8 +56,7 @@ public final class CloudConfigs {
     if (t == null) {
       return new NoTemplate("profile " + p.id() + " names template " + p.cloudConfig() + ", which is not loaded");
     }
-    Map<String, String> vars = Variables.forTemplate(match.group(), match.labels(), data.labelNames(), publicUrl);
-    Attempt a = attempt(t, vars, match.group().update(), publicUrl);
+    Attempt a = renders.apply(t);
     if (a.errors.isEmpty()) {
       return new Served(a.text);
     }
@@ -61,20 +72,30 @@ public final class CloudConfigs {
   record Attempt(String text, List<Diagnostic> diagnostics, List<Diagnostic> errors, String stage, boolean updateStep) {}
 
   static Attempt attempt(Template t, Map<String, String> vars, Group.Update update, String publicUrl) {
-    CloudConfig.Rendered r = CloudConfig.renderYaml(t.text(), vars, t.file());
-    List<Diagnostic> errors = errors(r.diagnostics());
+    return attempt(t, vars, update, publicUrl, CloudConfig::validate);
+  }
+
+  /**
+   * One render, each text checked by {@code validate} (text, source name): {@link CloudConfig#validate},
+   * or a memo of it. The same steps as {@link CloudConfig#renderYaml} and then the update settings.
+   */
+  static Attempt attempt(Template t, Map<String, String> vars, Group.Update update, String publicUrl,
+      BiFunction<String, String, List<Diagnostic>> validate) {
+    YamlTemplates.Substituted s = YamlTemplates.substitute(t.text(), vars, t.file());
+    List<Diagnostic> diagnostics = s.ok() ? validate.apply(s.text(), t.file()) : s.problems();
+    List<Diagnostic> errors = errors(diagnostics);
     if (!errors.isEmpty() || update == null) {
-      return new Attempt(r.text(), r.diagnostics(), errors, "does not render", false);
+      return new Attempt(s.text(), diagnostics, errors, "does not render", false);
     }
     String server = update.server() != null ? update.server() : defaultUpdateServer(publicUrl);
     String text;
     try {
-      text = CloudConfig.withUpdateDefaults(r.text(), update.group(), server);
+      text = CloudConfig.withUpdateDefaults(s.text(), update.group(), server);
     } catch (IllegalArgumentException e) {
       Diagnostic d = new Diagnostic(t.file(), 1, 1, Diagnostic.Level.ERROR, e.getMessage());
-      return new Attempt(r.text(), List.of(d), List.of(d), "cannot take the group's update settings", true);
+      return new Attempt(s.text(), List.of(d), List.of(d), "cannot take the group's update settings", true);
     }
-    List<Diagnostic> after = CloudConfig.validate(text, t.file());
+    List<Diagnostic> after = validate.apply(text, t.file());
     return new Attempt(text, after, errors(after), "does not validate with the group's update settings", true);
   }
 

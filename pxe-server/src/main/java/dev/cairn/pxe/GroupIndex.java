@@ -1,6 +1,7 @@
 package dev.cairn.pxe;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,14 +23,19 @@ import java.util.Map;
  * selector, if any, is the default.
  */
 final class GroupIndex {
-  private record Shape(List<String> names, Map<List<String>, Group> byValues) {}
+  /**
+   * The groups whose selectors use {@code names}, by their values: the value itself for a shape of
+   * one name (no list to make for each request), the list of values in the order of
+   * {@code names} otherwise. A hash map, whose lookups stay short whatever the values are.
+   */
+  private record Shape(List<String> names, String single, Map<Object, Group> byValues) {}
 
   private final List<Shape> shapes;
   private final Group fallback;
 
   /** {@code groups} have distinct selectors (at most one default); a later duplicate is ignored. */
   GroupIndex(List<Group> groups) {
-    Map<List<String>, Map<List<String>, Group>> byShape = new LinkedHashMap<>();
+    Map<List<String>, Map<Object, Group>> byShape = new LinkedHashMap<>();
     Group def = null;
     for (Group g : groups) {
       if (g.selector().isDefault()) {
@@ -41,10 +47,12 @@ final class GroupIndex {
       for (String n : names) {
         values.add(g.selector().labels().get(n));
       }
-      byShape.computeIfAbsent(List.copyOf(names), k -> new HashMap<>()).putIfAbsent(List.copyOf(values), g);
+      byShape.computeIfAbsent(List.copyOf(names), k -> new HashMap<>())
+          .putIfAbsent(values.size() == 1 ? values.get(0) : List.copyOf(values), g);
     }
     List<Shape> list = new ArrayList<>();
-    byShape.forEach((names, byValues) -> list.add(new Shape(names, Map.copyOf(byValues))));
+    byShape.forEach((names, byValues) -> list.add(new Shape(names, names.size() == 1 ? names.get(0) : null,
+        Collections.unmodifiableMap(byValues))));
     list.sort(Comparator.comparingInt((Shape s) -> -s.names.size()).thenComparing(s -> String.join(",", s.names)));
     this.shapes = List.copyOf(list);
     this.fallback = def;
@@ -55,7 +63,7 @@ final class GroupIndex {
     Map<String, String> have = labels.values();
     Group best = null;
     int bestSize = 0;
-    List<String> values = new ArrayList<>();
+    List<String> values = null;
     for (Shape s : shapes) {
       int size = s.names.size();
       if (best != null && size < bestSize) {
@@ -63,6 +71,18 @@ final class GroupIndex {
       }
       if (size > have.size()) {
         continue;
+      }
+      if (s.single != null) {
+        String v = have.get(s.single);
+        Group g = v == null ? null : s.byValues.get(v);
+        if (g != null && (best == null || g.id().compareTo(best.id()) < 0)) {
+          best = g;
+          bestSize = size;
+        }
+        continue;
+      }
+      if (values == null) {
+        values = new ArrayList<>(size);
       }
       values.clear();
       for (String n : s.names) {

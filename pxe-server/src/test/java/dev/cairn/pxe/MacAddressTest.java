@@ -2,6 +2,7 @@ package dev.cairn.pxe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,59 @@ class MacAddressTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MacAddress.parse(text));
     assertEquals("MAC address \"" + text + "\": expected six hex octets, like 52:54:00:12:34:56, 52-54-00-12-34-56,"
         + " 5254.0012.3456 or 525400123456", e.getMessage());
+  }
+
+  /** The forms as regular expressions: what {@link MacAddress#parse}, which reads characters one by one, must agree with. */
+  static String byRegex(String text) {
+    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    String hex;
+    if (t.matches("[0-9a-f]{2}([:-])[0-9a-f]{2}(\\1[0-9a-f]{2}){4}")) {
+      hex = t.replace(":", "").replace("-", "");
+    } else if (t.matches("[0-9a-f]{4}\\.[0-9a-f]{4}\\.[0-9a-f]{4}")) {
+      hex = t.replace(".", "");
+    } else if (t.matches("[0-9a-f]{12}")) {
+      hex = t;
+    } else {
+      return null;
+    }
+    return hex.replaceAll("(..)(?!$)", "$1:");
+  }
+
+  /**
+   * 200,000 strings made from the three forms with one to three characters replaced, added or
+   * removed (hex digits of both cases, separators, blanks, look-alikes): parsed as the regular
+   * expressions say, and refused where they refuse.
+   */
+  @Test
+  void parse_agreesWithTheFormsAsRegularExpressions() {
+    java.util.Random rnd = new java.util.Random(7);
+    String[] forms = {"0a:1B:2c:3D:4e:5F", "0a-1b-2c-3d-4e-5f", "0A1b.2C3d.4E5f", "0a1b2c3d4e5f", " 0a:1b:2c:3d:4e:5f\t"};
+    String alphabet = "09afAFgG:-. \t\u00a0\uff10\u212a";
+    int parsed = 0;
+    for (int i = 0; i < 200_000; i++) {
+      StringBuilder b = new StringBuilder(forms[rnd.nextInt(forms.length)]);
+      for (int edits = 1 + rnd.nextInt(3); edits > 0; edits--) {
+        int at = rnd.nextInt(b.length() + 1);
+        char c = alphabet.charAt(rnd.nextInt(alphabet.length()));
+        int op = rnd.nextInt(3);
+        if (op == 0 || at == b.length()) {
+          b.insert(at, c);
+        } else if (op == 1) {
+          b.deleteCharAt(at);
+        } else {
+          b.setCharAt(at, c);
+        }
+      }
+      String text = b.toString();
+      String expected = byRegex(text);
+      if (expected == null) {
+        assertThrows(IllegalArgumentException.class, () -> MacAddress.parse(text), text);
+      } else {
+        assertEquals(expected, MacAddress.parse(text).value(), text);
+        parsed++;
+      }
+    }
+    assertTrue(parsed > 10_000, parsed + " parsed: both outcomes are checked");
   }
 
   @Test

@@ -138,6 +138,18 @@ public final class UpdateServer implements AutoCloseable {
     return store.recordMachine(sighting);
   }
 
+  /** As above, for {@code requests} requests of which {@code sighting} is the latest (counted all). */
+  public java.util.concurrent.CompletableFuture<Void> recordMachine(dev.cairn.omaha.MachineSighting sighting,
+      long requests) {
+    return store.recordMachine(sighting, requests);
+  }
+
+  /** Requests that repeat the machine's last one recorded: its count and last seen only (see SqliteStore). */
+  public java.util.concurrent.CompletableFuture<Void> recordRepeats(dev.cairn.omaha.MachineSighting sighting,
+      long requests) {
+    return store.recordRepeats(sighting, requests);
+  }
+
   /**
    * Data directories made by earlier versions, or by hand, may be open to the group or to everyone:
    * the directory itself and the database files are Cairn's own, so they are made owner-only at

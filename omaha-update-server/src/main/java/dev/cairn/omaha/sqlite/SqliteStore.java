@@ -1169,6 +1169,37 @@ public final class SqliteStore implements Store {
    *     dropped). It never throws: a caller that does not care may ignore it.
    */
   public java.util.concurrent.CompletableFuture<Void> recordMachine(MachineSighting sighting) {
+    return recordMachine(sighting, 1);
+  }
+
+  /**
+   * As {@link #recordMachine(MachineSighting)}, for {@code requests} requests of the machine of
+   * which {@code sighting} is the latest: the machine's count grows by {@code requests}. The boot
+   * server records a machine's repeated requests so, a few seconds at a time, instead of one write
+   * each. A count below 1 fails the future with an IllegalArgumentException.
+   */
+  public java.util.concurrent.CompletableFuture<Void> recordMachine(MachineSighting sighting, long requests) {
+    return recordMachine(sighting, requests, false);
+  }
+
+  /**
+   * Records {@code requests} requests of a machine that each repeat the one last recorded for it
+   * ({@code sighting} is the latest of them): its count grows by {@code requests} and its last seen
+   * moves to the sighting's time when that is later; nothing else is read or written, so this costs
+   * far less than {@link #recordMachine(MachineSighting, long)}. A machine without a row is recorded
+   * in full, as by that method. The boot server writes a machine's repeated requests so, a few
+   * seconds at a time. Fails, and never throws, as {@link #recordMachine(MachineSighting)} does.
+   */
+  public java.util.concurrent.CompletableFuture<Void> recordRepeats(MachineSighting sighting, long requests) {
+    return recordMachine(sighting, requests, true);
+  }
+
+  private java.util.concurrent.CompletableFuture<Void> recordMachine(MachineSighting sighting, long requests,
+      boolean repeats) {
+    if (requests < 1) {
+      return java.util.concurrent.CompletableFuture.failedFuture(new IllegalArgumentException(
+          "a sighting stands for at least 1 request, got " + requests));
+    }
     MachineSighting.Kept kept;
     try {
       kept = sighting.kept();
@@ -1183,7 +1214,10 @@ public final class SqliteStore implements Store {
     }
     java.util.concurrent.CompletableFuture<Void> done = submit(tx -> {
       try {
-        saveMachine(((SqliteTx) tx).connection(), kept);
+        Connection c = ((SqliteTx) tx).connection();
+        if (!repeats || Sql.update(c, COUNT_REPEATS, requests, kept.sighting().at(), kept.sighting().machineKey()) == 0) {
+          saveMachine(c, kept, requests);
+        }
       } catch (SQLException e) {
         throw new SqliteTx.Failure(e);
       }
@@ -1196,7 +1230,7 @@ public final class SqliteStore implements Store {
   /** What merging a sighting into a machine's row needs of it. */
   private record Stored(Instant lastSeen, Map<String, String> labels, List<String> truncated) {}
 
-  private static void saveMachine(Connection c, MachineSighting.Kept kept) throws SQLException {
+  private static void saveMachine(Connection c, MachineSighting.Kept kept, long requests) throws SQLException {
     MachineSighting s = kept.sighting();
     Optional<Stored> old = Sql.one(c, "select last_seen, labels, truncated from machine where machine_key = ?",
         r -> new Stored(Instant.ofEpochMilli(r.getLong(1)), labels(s.machineKey(), r.getString(2)),
@@ -1204,9 +1238,13 @@ public final class SqliteStore implements Store {
     MachineSighting.Merged m = old.isEmpty() ? new MachineSighting.Merged(s.labels(), kept.truncated())
         : MachineSighting.merge(old.get().labels(), old.get().truncated(), kept,
             !s.at().isBefore(old.get().lastSeen()));
-    Sql.update(c, UPSERT_MACHINE, s.machineKey(), s.at(), s.at(), json(m.labels()), s.address(), s.group(),
+    Sql.update(c, UPSERT_MACHINE, s.machineKey(), s.at(), s.at(), requests, json(m.labels()), s.address(), s.group(),
         s.profile(), s.endpoint(), s.outcome(), m.truncated().isEmpty() ? null : json(m.truncated()));
   }
+
+  /** Repeats of a machine's last request: its count and last seen only. */
+  private static final String COUNT_REPEATS = "update machine set requests = requests + ?,"
+      + " last_seen = max(last_seen, ?) where machine_key = ?";
 
   /**
    * One machine's row created, or brought up to date: the fields of the latest request replaced
@@ -1214,8 +1252,8 @@ public final class SqliteStore implements Store {
    */
   private static final String UPSERT_MACHINE = "insert into machine (machine_key, first_seen, last_seen, requests,"
       + " labels, address, group_name, profile, last_endpoint, last_outcome, truncated)"
-      + " values (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) on conflict (machine_key) do update set"
-      + " first_seen = min(machine.first_seen, excluded.first_seen), requests = machine.requests + 1,"
+      + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (machine_key) do update set"
+      + " first_seen = min(machine.first_seen, excluded.first_seen), requests = machine.requests + excluded.requests,"
       + " labels = excluded.labels, truncated = excluded.truncated"
       + List.of("address", "group_name", "profile", "last_endpoint", "last_outcome").stream()
           .map(col -> ", " + col + " = case when excluded.last_seen >= machine.last_seen then excluded." + col

@@ -69,6 +69,49 @@ class SqliteMachineInventoryTest {
     }
   }
 
+  /** The boot server records a machine's repeated requests a few seconds at a time: one write counts them all. */
+  @Test
+  void sightingForSeveralRequests_countsThemAll_onANewRowAndOnAnExistingOne() throws Exception {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+      store.recordMachine(ipxe(T0, Map.of("mac", MAC), "workers", "coreos-install"), 7).join();
+      assertEquals(7, store.machine(MAC).orElseThrow().requests());
+      store.recordMachine(ipxe(T0.plusSeconds(10), Map.of("mac", MAC), "workers", "coreos-install"), 5).join();
+      MachineRow m = store.machine(MAC).orElseThrow();
+      assertEquals(12, m.requests());
+      assertEquals(T0, m.firstSeen());
+      assertEquals(T0.plusSeconds(10), m.lastSeen());
+
+      CompletionException e = assertThrows(CompletionException.class,
+          () -> store.recordMachine(ipxe(T0.plusSeconds(20), Map.of("mac", MAC), null, null), 0).join());
+      assertInstanceOf(IllegalArgumentException.class, e.getCause());
+      assertEquals(12, store.machine(MAC).orElseThrow().requests());
+    }
+  }
+
+  /**
+   * Repeats of the last request change the count and last seen only (never back), and a machine
+   * without a row is recorded in full.
+   */
+  @Test
+  void repeats_countAndMoveLastSeenForward_only_andAMachineWithoutARowIsRecordedInFull() throws Exception {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+      store.recordRepeats(ipxe(T0, Map.of("mac", MAC, "hostname", "node17"), "workers", "coreos-install"), 3).join();
+      MachineRow first = store.machine(MAC).orElseThrow();
+      assertEquals(new MachineRow(MAC, T0, T0, 3, Map.of("mac", MAC, "hostname", "node17"), "10.0.0.17", "workers",
+          "coreos-install", "ipxe", "profile coreos-install", List.of()), first);
+
+      store.recordRepeats(ipxe(T0.plusSeconds(9), Map.of("mac", MAC, "hostname", "node17"), "workers",
+          "coreos-install"), 4).join();
+      assertEquals(new MachineRow(MAC, T0, T0.plusSeconds(9), 7, first.labels(), "10.0.0.17", "workers",
+          "coreos-install", "ipxe", "profile coreos-install", List.of()), store.machine(MAC).orElseThrow());
+
+      store.recordRepeats(ipxe(T0.plusSeconds(5), Map.of("mac", MAC, "hostname", "node17"), "workers",
+          "coreos-install"), 1).join();
+      assertEquals(T0.plusSeconds(9), store.machine(MAC).orElseThrow().lastSeen(), "never moved back");
+      assertEquals(8, store.machine(MAC).orElseThrow().requests());
+    }
+  }
+
   @Test
   void olderSightingArrivingLast_counts_andLowersFirstSeen_butChangesNeitherLastSeenNorTheLatestRequest()
       throws Exception {

@@ -1,12 +1,14 @@
 package dev.cairn.pxe.http;
 
 import dev.cairn.pxe.files.BootFiles;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The boot server's metrics, in the registry {@code cairn serve} renders at {@code /metrics}:
@@ -20,6 +22,8 @@ final class BootMetrics {
   static final Set<String> ENDPOINTS = Set.of("/boot.ipxe", "/ipxe", "/grub", "/cloud-config", "/metadata", "/assets/");
 
   private final Counter requests;
+  /** The series of each endpoint (as {@link #index} numbers them) and status (100-599, then other), made once. */
+  private final AtomicReferenceArray<CounterDataPoint> series = new AtomicReferenceArray<>(7 * 501);
 
   BootMetrics(BootFiles files, PrometheusRegistry registry) {
     GaugeWithCallback.builder().name("cairn_boot_data_ok")
@@ -41,7 +45,27 @@ final class BootMetrics {
   }
 
   void request(String endpoint, int status) {
-    requests.labelValues(ENDPOINTS.contains(endpoint) ? endpoint : "other",
-        status >= 100 && status <= 599 ? Integer.toString(status) : "other").inc();
+    int e = index(endpoint);
+    int s = status >= 100 && status <= 599 ? status - 100 : 500;
+    int i = e * 501 + s;
+    CounterDataPoint c = series.get(i);
+    if (c == null) {
+      c = requests.labelValues(e < 6 ? endpoint : "other", s < 500 ? Integer.toString(status) : "other");
+      series.set(i, c);    // the registry gives the same series for the same labels: a race sets it twice
+    }
+    c.inc();
+  }
+
+  /** The endpoint's place among {@link #ENDPOINTS}; 6 for any other. */
+  private static int index(String endpoint) {
+    return switch (endpoint) {
+      case "/boot.ipxe" -> 0;
+      case "/ipxe" -> 1;
+      case "/grub" -> 2;
+      case "/cloud-config" -> 3;
+      case "/metadata" -> 4;
+      case "/assets/" -> 5;
+      default -> 6;
+    };
   }
 }

@@ -3,11 +3,11 @@ package dev.cairn.pxe.http;
 import dev.cairn.pxe.BootData;
 import dev.cairn.pxe.BootRequest;
 import dev.cairn.pxe.CloudConfigs;
-import dev.cairn.pxe.GrubConfigs;
 import dev.cairn.pxe.IpxeScripts;
 import dev.cairn.pxe.Labels;
 import dev.cairn.pxe.Match;
 import dev.cairn.pxe.MetadataLines;
+import dev.cairn.pxe.RenderCache;
 import dev.cairn.pxe.Variables;
 import dev.cairn.pxe.files.BootFiles;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -39,8 +39,11 @@ import java.util.function.Supplier;
  * matches, the group names no profile, or the profile names no template. Each request uses the
  * set of boot data being served when it starts ({@link BootFiles#current}).
  *
- * <p>The handler may be called on an I/O thread: it moves itself to a worker first, and files are
- * sent without holding a thread while the client is slow.
+ * <p>The handler may be called on an I/O thread. Everything but {@code /assets/} is answered there,
+ * from memory: the set being served and a {@link RenderCache} of what it answers (made again when
+ * the set or the public URL changes), so those requests never wait for a worker. Only asset requests
+ * move to a worker, which looks the file up; files are sent without holding a thread while the
+ * client is slow.
  */
 public final class BootRoutes implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(BootRoutes.class.getName());
@@ -49,6 +52,8 @@ public final class BootRoutes implements HttpHandler {
   private final Supplier<String> publicUrl;
   private final BootMetrics metrics;
   private final Consumer<BootRequest> seen;
+  /** The answers of the set and public URL last served; replaced when either changes. */
+  private volatile RenderCache renders = new RenderCache(BootData.EMPTY, "");
 
   /**
    * {@code publicUrl} is the base URL machines reach this server at (asked for on each request, so
@@ -82,12 +87,12 @@ public final class BootRoutes implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange ex) throws Exception {
-    if (ex.isInIoThread()) {
-      ex.dispatch(this);
-      return;
-    }
     String path = ex.getRelativePath();
     String endpoint = path.startsWith("/assets/") ? "/assets/" : path;
+    if (endpoint.equals("/assets/") && ex.isInIoThread()) {
+      ex.dispatch(this);    // file lookups stay off the I/O threads
+      return;
+    }
     boolean head = ex.getRequestMethod().equals(Methods.HEAD);
     if (!head && !ex.getRequestMethod().equals(Methods.GET)) {
       ex.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
@@ -101,13 +106,14 @@ public final class BootRoutes implements HttpHandler {
     }
     Reply r;
     Match[] matched = new Match[1];
+    RenderCache answers = renders();
     try {
       r = switch (endpoint) {
-        case "/boot.ipxe" -> new Reply(StatusCodes.OK, IpxeScripts.boot(publicUrl.get()));
-        case "/ipxe" -> ipxe(ex, matched);
-        case "/grub" -> grub(ex, matched);
-        case "/cloud-config" -> cloudConfig(ex, matched);
-        case "/metadata" -> metadata(ex, matched);
+        case "/boot.ipxe" -> new Reply(StatusCodes.OK, answers.boot());
+        case "/ipxe" -> ipxe(ex, answers, matched);
+        case "/grub" -> grub(ex, answers, matched);
+        case "/cloud-config" -> cloudConfig(ex, answers, matched);
+        case "/metadata" -> metadata(ex, answers, matched);
         default -> new Reply(StatusCodes.NOT_FOUND, "not found\n");
       };
     } catch (IllegalArgumentException bad) {
@@ -117,6 +123,21 @@ public final class BootRoutes implements HttpHandler {
     if (matched[0] != null) {
       record(ex, endpoint, matched[0], r);
     }
+  }
+
+  /**
+   * The answers of the set being served for the public URL: the cache kept while neither changes,
+   * a new one (the old dropped whole) as soon as one does, so a reload is answered from at once.
+   */
+  private RenderCache renders() {
+    BootData data = files.current();
+    String url = publicUrl.get();
+    RenderCache r = renders;
+    if (r.data() != data || !r.publicUrl().equals(url)) {
+      r = new RenderCache(data, url);
+      renders = r;
+    }
+    return r;
   }
 
   /** Hands the answered request to the inventory; a failure there never reaches the machine. */
@@ -153,39 +174,33 @@ public final class BootRoutes implements HttpHandler {
     return Labels.of(given);
   }
 
-  private Reply ipxe(HttpServerExchange ex, Match[] matched) {
-    Match m = files.current().match(labels(ex));
+  private Reply ipxe(HttpServerExchange ex, RenderCache answers, Match[] matched) {
+    Match m = answers.data().match(labels(ex));
     matched[0] = m;
-    if (!m.found()) {
-      return new Reply(StatusCodes.OK, IpxeScripts.noMatch(m, publicUrl.get()));
-    }
-    return new Reply(StatusCodes.OK, IpxeScripts.profile(m.group(), m.profile(), publicUrl.get()));
+    return new Reply(StatusCodes.OK, answers.ipxe(m));
   }
 
-  private Reply grub(HttpServerExchange ex, Match[] matched) {
-    Match m = files.current().match(labels(ex));
+  private Reply grub(HttpServerExchange ex, RenderCache answers, Match[] matched) {
+    Match m = answers.data().match(labels(ex));
     matched[0] = m;
     if (!m.found()) {
       return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
     }
-    String config;
-    try {
-      config = GrubConfigs.profile(m.group(), m.profile(), publicUrl.get());
-    } catch (IllegalArgumentException e) {
+    RenderCache.Grub g = answers.grub(m);
+    if (g.error() != null) {
       return new Reply(StatusCodes.NOT_FOUND, "profile " + m.profile().id() + " cannot boot with GRUB: "
-          + e.getMessage() + "\n");
+          + g.error() + "\n");
     }
-    return new Reply(StatusCodes.OK, config);
+    return new Reply(StatusCodes.OK, g.config());
   }
 
-  private Reply cloudConfig(HttpServerExchange ex, Match[] matched) {
-    BootData data = files.current();
-    Match m = data.match(labels(ex));
+  private Reply cloudConfig(HttpServerExchange ex, RenderCache answers, Match[] matched) {
+    Match m = answers.data().match(labels(ex));
     matched[0] = m;
     if (!m.found()) {
       return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
     }
-    CloudConfigs.Result r = CloudConfigs.render(data, m, publicUrl.get());
+    CloudConfigs.Result r = answers.cloudConfig(m);
     if (r instanceof CloudConfigs.Served s) {
       return new Reply(StatusCodes.OK, s.text());
     }
@@ -197,13 +212,13 @@ public final class BootRoutes implements HttpHandler {
     return new Reply(StatusCodes.INTERNAL_SERVER_ERROR, rejected.report());
   }
 
-  private Reply metadata(HttpServerExchange ex, Match[] matched) {
-    Match m = files.current().match(labels(ex));
+  private Reply metadata(HttpServerExchange ex, RenderCache answers, Match[] matched) {
+    Match m = answers.data().match(labels(ex));
     matched[0] = m;
     if (m.group() == null) {
       return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
     }
-    return new Reply(StatusCodes.OK, MetadataLines.of(Variables.forMetadata(m.group(), m.labels(), publicUrl.get())));
+    return new Reply(StatusCodes.OK, MetadataLines.of(Variables.forMetadata(m.group(), m.labels(), answers.publicUrl())));
   }
 
   /** Sends {@code body} as UTF-8 text, not to be cached; returns {@code status}. */
@@ -211,7 +226,7 @@ public final class BootRoutes implements HttpHandler {
     ex.setStatusCode(status);
     ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
     ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-    ex.getResponseSender().send(body, java.nio.charset.StandardCharsets.UTF_8);
+    ex.getResponseSender().send(java.nio.ByteBuffer.wrap(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     return status;
   }
 }

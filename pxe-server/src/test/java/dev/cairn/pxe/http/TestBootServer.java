@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -38,10 +39,10 @@ final class TestBootServer implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestBootServer(Path dataDir) throws IOException {
+  private TestBootServer(Path dataDir, Supplier<String> publicUrl) throws IOException {
     this.dataDir = dataDir;
     this.files = BootFiles.open(dataDir);
-    BootRoutes routes = new BootRoutes(files, () -> PUBLIC_URL, registry);
+    BootRoutes routes = new BootRoutes(files, publicUrl, registry);
     this.server = Undertow.builder().addHttpListener(0, "127.0.0.1")
         .setHandler(ex -> {
           if (BootRoutes.serves(ex.getRelativePath())) {
@@ -58,13 +59,18 @@ final class TestBootServer implements AutoCloseable {
 
   /** Serves {@code dataDir} as it is (the example is written when it has no boot/). */
   static TestBootServer start(Path dataDir) throws IOException {
-    return new TestBootServer(dataDir);
+    return new TestBootServer(dataDir, () -> PUBLIC_URL);
   }
 
   /** Serves a copy of the test fixture ({@code testdata/boot}) in {@code dataDir}. */
   static TestBootServer fixture(Path dataDir) throws IOException {
+    return fixture(dataDir, () -> PUBLIC_URL);
+  }
+
+  /** As above, telling machines the public URL {@code publicUrl} gives at the time. */
+  static TestBootServer fixture(Path dataDir, Supplier<String> publicUrl) throws IOException {
     copyFixture(dataDir);
-    return new TestBootServer(dataDir);
+    return new TestBootServer(dataDir, publicUrl);
   }
 
   static void copyFixture(Path dataDir) throws IOException {
