@@ -3,6 +3,9 @@
 #  1. requests/s of a small static file from nginx (the baseline),
 #  2. /ipxe and /cloud-config of `cairn serve` with GROUPS groups, each machine a random one of them,
 #  3. throughput of a 256 MiB asset from both.
+# Each line also gives the CPU time the server spent per request (its user and system time over the
+# run, JIT compiler threads included, divided by the requests served): unlike requests/s, it does
+# not move much when other work shares the cores.
 # Usage: pxe-server/bench/run.sh [GROUPS] [DURATION]   (needs wrk and nginx: apt-get install wrk nginx-light)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -64,20 +67,33 @@ export GROUPS_COUNT="$groups"
 lua="$root/pxe-server/bench/machines.lua"
 rate() { awk '/Requests\/sec/ {print $2}'; }
 p99() { awk '$1 == "99%" {print $2}'; }
-run() {   # run NAME URL [script]: prints requests/s and p99
-  local out
-  if [ -n "${3:-}" ]; then
-    out="$(ENDPOINT="$3" wrk -t2 -c32 -d"$duration" --latency -s "$lua" "$2")"
+ticks() {   # ticks PID...: their user + system CPU time, in clock ticks
+  local t=0 p
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+hz="$(getconf CLK_TCK)"
+nginx_pids() { local m; m="$(cat "$tmp/nginx.pid")"; echo "$m" $(pgrep -P "$m"); }
+run() {   # run NAME URL "PIDS" [script]: prints requests/s, p99 and the server's CPU time per request
+  local out before
+  before="$(ticks $3)"
+  if [ -n "${4:-}" ]; then
+    out="$(ENDPOINT="$4" wrk -t2 -c32 -d"$duration" --latency -s "$lua" "$2")"
   else
     out="$(wrk -t2 -c32 -d"$duration" --latency "$2")"
   fi
-  printf '%-34s %10s req/s   p99 %s\n' "$1" "$(echo "$out" | rate)" "$(echo "$out" | p99)"
+  local cpu=$(( $(ticks $3) - before )) n
+  n="$(echo "$out" | awk '/requests in/ {print $1}')"
+  printf '%-34s %10s req/s   p99 %-9s %6.1f us CPU/request\n' "$1" "$(echo "$out" | rate)" "$(echo "$out" | p99)" \
+    "$(awk -v c="$cpu" -v hz="$hz" -v n="$n" 'BEGIN {print c / hz * 1e6 / n}')"
   echo "$out" | rate > "$tmp/$1.rate"
 }
 echo "wrk -t2 -c32 -d$duration"
-run nginx-static "http://127.0.0.1:$nport/ipxe.txt"
-run cairn-ipxe "http://127.0.0.1:$cport" /ipxe
-run cairn-cloud-config "http://127.0.0.1:$cport" /cloud-config
+run nginx-static "http://127.0.0.1:$nport/ipxe.txt" "$(nginx_pids)"
+run cairn-ipxe "http://127.0.0.1:$cport" "$pid" /ipxe
+run cairn-cloud-config "http://127.0.0.1:$cport" "$pid" /cloud-config
 n="$(cat "$tmp/nginx-static.rate")"
 for e in cairn-ipxe cairn-cloud-config; do
   awk -v a="$(cat "$tmp/$e.rate")" -v b="$n" -v e="$e" 'BEGIN {printf "%-34s %.2fx nginx (goal >= 0.70x)\n", e, a / b}'

@@ -128,4 +128,28 @@ class BootServeTest {
     assertTrue(machine.body().contains("/ipxe"), machine.body());
     assertEquals(401, get("/api/v1/machines").statusCode());
   }
+
+  /**
+   * Repeats of a machine's request are counted rather than written one by one; the next request
+   * that differs (another endpoint) is written at once and carries their count: the inventory has
+   * every request, and the latest one's endpoint, without waiting for the counted ones' sweep.
+   */
+  @Test
+  void repeatedBootRequests_areAllCounted_andARequestThatDiffersIsWrittenAtOnce() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      assertEquals(200, get("/ipxe?mac=52:54:00:ab:cd:01").statusCode());
+    }
+    assertEquals(200, get("/cloud-config?mac=52:54:00:ab:cd:01").statusCode());
+    HttpResponse<String> machine = null;
+    for (int i = 0; i < 50; i++) {    // written through the group commit, just after the answer
+      machine = get("/api/v1/machines/52:54:00:ab:cd:01", "Authorization", "Bearer " + token());
+      if (machine.statusCode() == 200 && machine.body().contains("/cloud-config")) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertEquals(200, machine.statusCode(), machine.body());
+    assertTrue(machine.body().contains("\"requests\" : 6"), machine.body());
+    assertTrue(machine.body().contains("\"last_endpoint\" : \"/cloud-config\""), machine.body());
+  }
 }
