@@ -97,14 +97,31 @@ public final class RenderCache {
 
   /** {@code /cloud-config} for {@code m}, a {@link Match.Kind#FOUND} match; as {@link CloudConfigs#render}. */
   public CloudConfigs.Result cloudConfig(Match m) {
-    return CloudConfigs.render(data, m, t -> attempt(t, m));
+    return CloudConfigs.render(data, m, t -> attempt(t, m, true));
   }
 
-  private CloudConfigs.Attempt attempt(Template t, Match m) {
-    String[] names = variables.computeIfAbsent(t.name(), n -> YamlTemplates.variables(t.text()).toArray(String[]::new));
+  /**
+   * As {@link #cloudConfig}, when the answer needs no render, the render being kept (or the profile
+   * naming no template); null when it needs one. For a thread that must not wait: a template of a
+   * few MiB takes a while to render and validate.
+   */
+  public CloudConfigs.Result keptCloudConfig(Match m) {
+    return CloudConfigs.render(data, m, t -> attempt(t, m, false));
+  }
+
+  /** The render of {@code t} for {@code m}: kept, else made and kept when {@code make}, else null. */
+  private CloudConfigs.Attempt attempt(Template t, Match m, boolean make) {
+    String[] names = variables.get(t.name());
+    if (names == null) {
+      if (!make) {
+        return null;
+      }
+      names = variables.computeIfAbsent(t.name(), n -> YamlTemplates.variables(t.text()).toArray(String[]::new));
+    }
     Group g = m.group();
+    String[] used = names;
     Object key;
-    if (fixed.computeIfAbsent(g.id(), id -> fixes(g, names))) {
+    if (fixed.computeIfAbsent(g.id(), id -> fixes(g, used))) {
       key = g.id();    // the same render for every machine of the group
     } else {
       String[] values = new String[names.length];
@@ -114,7 +131,7 @@ public final class RenderCache {
       key = new ConfigKey(t.name(), g.update(), Arrays.asList(values));
     }
     CloudConfigs.Attempt a = configs.get(key);
-    if (a != null) {
+    if (a != null || !make) {
       return a;
     }
     Map<String, String> vars = Variables.forTemplate(g, m.labels(), data.labelNames(), publicUrl);
