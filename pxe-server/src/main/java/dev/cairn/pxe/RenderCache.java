@@ -17,14 +17,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code /boot.ipxe}: made with the cache;
  *   <li>{@code /ipxe} and {@code /grub} of a group: made on its first request and kept (one a
- *       group: they depend on the group and its profile only); the script for a machine nothing
- *       boots names its labels, and is made each time;
+ *       group, so as many as the set has groups: they depend on the group and its profile only);
+ *       the script for a machine nothing boots names its labels, and is made each time;
  *   <li>{@code /cloud-config}: a template's render depends on the values of the variables it uses
  *       ({@link YamlTemplates#variables}) and on the group's {@code update:} only, so renders are kept
  *       by template, update settings and those values, whatever the group and whatever else the
  *       machine sent; for a group whose metadata gives every variable its template uses (or
- *       {@code server} does), by the group alone: its machines share one render. At most {@value #MAX_CLOUD_CONFIGS} renders, of at most
- *       {@value #MAX_CLOUD_CONFIG_CHARS} characters in all, are kept ({@link BoundedCache}).
+ *       {@code server} does), by the group alone: its machines share one render. At most
+ *       {@value #MAX_CLOUD_CONFIGS} renders, of at most {@value #MAX_CLOUD_CONFIG_CHARS} characters
+ *       in all, are kept ({@link BoundedCache}).
  *       Rejected renders are kept too (the findings; the message naming the machine is made for
  *       each request). Every text is validated once: validations are kept by text, bounded alike.
  * </ul>
