@@ -45,7 +45,8 @@ public final class CloudConfigs {
 
   /**
    * As {@link #render(BootData, Match, String)}, with the template's render for the machine made
-   * by {@code renders} ({@link RenderCache} takes it from its cache when it can).
+   * by {@code renders} ({@link RenderCache} takes it from its cache when it can); null when that
+   * gives none.
    */
   static Result render(BootData data, Match match, Function<Template, Attempt> renders) {
     Profile p = match.profile();
@@ -57,6 +58,9 @@ public final class CloudConfigs {
       return new NoTemplate("profile " + p.id() + " names template " + p.cloudConfig() + ", which is not loaded");
     }
     Attempt a = renders.apply(t);
+    if (a == null) {
+      return null;
+    }
     if (a.errors.isEmpty()) {
       return new Served(a.text);
     }

@@ -17,14 +17,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code /boot.ipxe}: made with the cache;
  *   <li>{@code /ipxe} and {@code /grub} of a group: made on its first request and kept (one a
- *       group: they depend on the group and its profile only); the script for a machine nothing
- *       boots names its labels, and is made each time;
+ *       group, so as many as the set has groups: they depend on the group and its profile only);
+ *       the script for a machine nothing boots names its labels, and is made each time;
  *   <li>{@code /cloud-config}: a template's render depends on the values of the variables it uses
  *       ({@link YamlTemplates#variables}) and on the group's {@code update:} only, so renders are kept
  *       by template, update settings and those values, whatever the group and whatever else the
  *       machine sent; for a group whose metadata gives every variable its template uses (or
- *       {@code server} does), by the group alone: its machines share one render. At most {@value #MAX_CLOUD_CONFIGS} renders, of at most
- *       {@value #MAX_CLOUD_CONFIG_CHARS} characters in all, are kept ({@link BoundedCache}).
+ *       {@code server} does), by the group alone: its machines share one render. At most
+ *       {@value #MAX_CLOUD_CONFIGS} renders, of at most {@value #MAX_CLOUD_CONFIG_CHARS} characters
+ *       in all, are kept ({@link BoundedCache}).
  *       Rejected renders are kept too (the findings; the message naming the machine is made for
  *       each request). Every text is validated once: validations are kept by text, bounded alike.
  * </ul>
@@ -97,14 +98,31 @@ public final class RenderCache {
 
   /** {@code /cloud-config} for {@code m}, a {@link Match.Kind#FOUND} match; as {@link CloudConfigs#render}. */
   public CloudConfigs.Result cloudConfig(Match m) {
-    return CloudConfigs.render(data, m, t -> attempt(t, m));
+    return CloudConfigs.render(data, m, t -> attempt(t, m, true));
   }
 
-  private CloudConfigs.Attempt attempt(Template t, Match m) {
-    String[] names = variables.computeIfAbsent(t.name(), n -> YamlTemplates.variables(t.text()).toArray(String[]::new));
+  /**
+   * As {@link #cloudConfig}, when the answer needs no render, the render being kept (or the profile
+   * naming no template); null when it needs one. For a thread that must not wait: a template of a
+   * few MiB takes a while to render and validate.
+   */
+  public CloudConfigs.Result keptCloudConfig(Match m) {
+    return CloudConfigs.render(data, m, t -> attempt(t, m, false));
+  }
+
+  /** The render of {@code t} for {@code m}: kept, else made and kept when {@code make}, else null. */
+  private CloudConfigs.Attempt attempt(Template t, Match m, boolean make) {
+    String[] names = variables.get(t.name());
+    if (names == null) {
+      if (!make) {
+        return null;
+      }
+      names = variables.computeIfAbsent(t.name(), n -> YamlTemplates.variables(t.text()).toArray(String[]::new));
+    }
     Group g = m.group();
+    String[] used = names;
     Object key;
-    if (fixed.computeIfAbsent(g.id(), id -> fixes(g, names))) {
+    if (fixed.computeIfAbsent(g.id(), id -> fixes(g, used))) {
       key = g.id();    // the same render for every machine of the group
     } else {
       String[] values = new String[names.length];
@@ -114,7 +132,7 @@ public final class RenderCache {
       key = new ConfigKey(t.name(), g.update(), Arrays.asList(values));
     }
     CloudConfigs.Attempt a = configs.get(key);
-    if (a != null) {
+    if (a != null || !make) {
       return a;
     }
     Map<String, String> vars = Variables.forTemplate(g, m.labels(), data.labelNames(), publicUrl);

@@ -163,6 +163,21 @@ class RenderCacheTest {
   }
 
   @Test
+  void keptCloudConfig_isNull_untilTheRenderIsKept_butANoTemplateAnswerNeedsNone() {
+    BootData data = data();
+    RenderCache cache = new RenderCache(data, URL);
+    Match host = data.match(Labels.of(Map.of("rack", "host", "hostname", "web-1")));
+    assertEquals(null, cache.keptCloudConfig(host));
+    assertEquals(0, cache.renders(), "asking what is kept makes nothing");
+    CloudConfigs.Result made = cache.cloudConfig(host);
+    assertEquals(made, cache.keptCloudConfig(host));
+    assertEquals(null, cache.keptCloudConfig(data.match(Labels.of(Map.of("rack", "host", "hostname", "web-2")))));
+    Match none = data.match(Labels.of(Map.of("rack", "none")));
+    assertEquals(CloudConfigs.render(data, none, URL), cache.keptCloudConfig(none));
+    assertInstanceOf(CloudConfigs.NoTemplate.class, cache.keptCloudConfig(none));
+  }
+
+  @Test
   void aCacheAnswersForItsOwnSetAndUrl_only() {
     BootData data = data();
     Match m = data.match(Labels.of(Map.of("rack", "server")));

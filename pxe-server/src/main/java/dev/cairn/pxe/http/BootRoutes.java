@@ -41,9 +41,10 @@ import java.util.function.Supplier;
  *
  * <p>The handler may be called on an I/O thread. Everything but {@code /assets/} is answered there,
  * from memory: the set being served and a {@link RenderCache} of what it answers (made again when
- * the set or the public URL changes), so those requests never wait for a worker. Only asset requests
- * move to a worker, which looks the file up; files are sent without holding a thread while the
- * client is slow.
+ * the set or the public URL changes), so those requests never wait for a worker. Two kinds move to
+ * a worker: asset requests, which look the file up (files are sent without holding a thread while
+ * the client is slow), and a cloud-config whose render is not kept yet (a template of a few MiB
+ * takes a while to render and validate).
  */
 public final class BootRoutes implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(BootRoutes.class.getName());
@@ -118,6 +119,10 @@ public final class BootRoutes implements HttpHandler {
       };
     } catch (IllegalArgumentException bad) {
       r = new Reply(StatusCodes.BAD_REQUEST, bad.getMessage() + "\n");
+    }
+    if (r == null) {
+      ex.dispatch(this);    // a cloud-config to render: on a worker, not the I/O thread
+      return;
     }
     reply(ex, endpoint, r);
     if (matched[0] != null) {
@@ -200,7 +205,10 @@ public final class BootRoutes implements HttpHandler {
     if (!m.found()) {
       return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
     }
-    CloudConfigs.Result r = answers.cloudConfig(m);
+    CloudConfigs.Result r = ex.isInIoThread() ? answers.keptCloudConfig(m) : answers.cloudConfig(m);
+    if (r == null) {
+      return null;
+    }
     if (r instanceof CloudConfigs.Served s) {
       return new Reply(StatusCodes.OK, s.text());
     }

@@ -28,10 +28,11 @@ import java.util.function.Consumer;
  * endpoint, outcome), or when that write is {@link #WINDOW} old; the requests in between are only
  * counted, and the next write carries their count. A sweep every {@link #SWEEP} writes the counted
  * requests of every machine whose last write is {@code WINDOW - SWEEP} old (with the time of the
- * latest of them; as repeats, which cost the inventory less than a full write), and forgets the machines that asked nothing since: so what is counted is written
- * within {@link #WINDOW}, and only machines that asked within it are kept. At most
- * {@link #MAX_MACHINES} machines are kept (give or take the requests racing to add one); past that,
- * a new machine's requests are written each one at once, as without this. {@link #close} writes everything counted, and then lets every request
+ * latest of them, as repeats, which cost the inventory less than a full write), and forgets the
+ * machines that asked nothing since: so what is counted is written within {@link #WINDOW}, and only
+ * machines that asked within it are kept. At most {@link #MAX_MACHINES} machines are kept (give or
+ * take the requests racing to add one); past that, a new machine's requests are written each one at
+ * once, as without this. {@link #close} writes everything counted, and then lets every request
  * through at once.
  */
 public final class SightingBatcher implements Consumer<BootRequest>, AutoCloseable {

@@ -91,9 +91,15 @@ class RenderCacheHttpTest {
     }
   }
 
+  /**
+   * With every worker thread taken, the scripts, metadata and a kept cloud-config are still
+   * answered (on the I/O thread); a cloud-config not rendered yet waits for a worker, and is
+   * answered once one is free.
+   */
   @Test
-  void scriptsConfigsAndMetadata_areAnsweredWhileEveryWorkerThreadIsBusy() throws Exception {
+  void scriptsMetadataAndKeptConfigs_areAnsweredWhileEveryWorkerThreadIsBusy_aNewRenderWaitsForOne() throws Exception {
     try (TestBootServer s = TestBootServer.fixture(dataDir)) {
+      String config = body(s, "/cloud-config?" + MAC);     // rendered now, kept from here on
       XnioWorker worker = s.server.getWorker();
       int threads = worker.getMXBean().getMaxWorkerPoolSize();
       CountDownLatch busy = new CountDownLatch(threads);
@@ -110,11 +116,20 @@ class RenderCacheHttpTest {
       }
       try {
         assertTrue(busy.await(30, TimeUnit.SECONDS), "every worker thread is taken");
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> render = s.http.sendAsync(
+            java.net.http.HttpRequest.newBuilder(s.base.resolve("/cloud-config?mac=52:54:00:00:00:02")).build(),
+            HttpResponse.BodyHandlers.ofString());
         for (String path : List.of("/boot.ipxe", "/ipxe?" + MAC, "/grub?" + MAC, "/cloud-config?" + MAC,
             "/metadata?" + MAC, "/ipxe?mac=bad")) {
           HttpResponse<String> r = s.get(path);
           assertEquals(path.endsWith("bad") ? 400 : 200, r.statusCode(), path + ": " + r.body());
         }
+        assertEquals(config, body(s, "/cloud-config?" + MAC));
+        assertFalse(render.isDone(), "a render not kept yet waits for a worker");
+        release.countDown();
+        HttpResponse<String> r = render.get(30, TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("MAC=52:54:00:00:00:02\n"), r.body());
       } finally {
         release.countDown();
       }
