@@ -7,6 +7,9 @@ import dev.cairn.pxe.cli.BootCommand;
 import dev.cairn.signing.cli.KeyCommand;
 import dev.cairn.signing.cli.SignCommand;
 import dev.cairn.signing.cli.VerifyCommand;
+import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
+import dev.cairn.install.cli.InstallCommand;
+import dev.cairn.install.cli.Unpack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -39,6 +42,7 @@ public final class Cairn {
     COMMANDS.put("sign", SignCommand::new);
     COMMANDS.put("verify", VerifyCommand::new);
     COMMANDS.put("cloud-config", CloudConfigCommand::new);
+    COMMANDS.put("install", () -> new InstallCommand(new OpenPgpReleaseKeys(), Unpack::open));
     COMMANDS.put("completion", CompletionCommand::new);
     COMMANDS.put("man", ManCommand::new);
   }
