@@ -87,6 +87,12 @@ public final class Finish {
   public static void commit(BlockDevice dev, ImageHead head, PartitionTable table) throws IOException {
     int ss = table.sectorSize();
     PartitionTable image = head.table();
+    if (table.equals(image) && dev.sectorCount() == image.alternateLba() + 1) {
+      // The disk is the image's size: its own table is right as it is, byte for byte.
+      dev.write(0, padded(head.bytes(), ss));
+      dev.flush();
+      return;
+    }
     if (image.alternateLba() != table.alternateLba()) {
       dev.write(image.backupEntriesLba(), new byte[Math.toIntExact((image.alternateLba() - image.backupEntriesLba() + 1) * ss)]);
       dev.flush();

@@ -1,0 +1,64 @@
+package dev.cairn.install;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.install.disk.Inspect;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the installer finds on a target before writing, on real files, tables made by sgdisk and mke2fs. */
+class InspectTest {
+  @TempDir Path dir;
+
+  private Path file(long bytes) throws Exception {
+    Path p = dir.resolve("t" + System.nanoTime() + ".img");
+    try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+      f.setLength(bytes);
+    }
+    return p;
+  }
+
+  @Test
+  void anEmptyFile_mayBeWritten() throws Exception {
+    TargetFacts f = Inspect.system().facts(file(8 << 20));
+    assertEquals(TargetFacts.Kind.FILE, f.kind());
+    assertEquals(8 << 20, f.bytes());
+    assertTrue(f.refusal(false).isEmpty(), f.toString());
+  }
+
+  @Test
+  void aFileWithPartitions_needsYes_andTheRefusalNamesThem() throws Exception {
+    Path p = file(8 << 20);
+    Sh.ok("sgdisk", "-o", "-n1:2048:+2M", "-c1:EFI-SYSTEM", "-n2:0:0", "-c2:ROOT", p.toString());
+    TargetFacts f = Inspect.system().facts(p);
+    String why = f.refusal(false).orElseThrow();
+    assertTrue(why.contains("a GPT with 2 partitions: 1 EFI-SYSTEM (2.00 MiB), 2 ROOT"), why);
+    assertTrue(why.endsWith("give --yes to overwrite it"), why);
+    assertTrue(f.refusal(true).isEmpty());
+  }
+
+  @Test
+  void aFilesystemWithoutATable_needsYes() throws Exception {
+    Path p = file(8 << 20);
+    Sh.ok("mke2fs", "-q", "-F", "-t", "ext4", p.toString());
+    assertTrue(Inspect.system().facts(p).refusal(false).orElseThrow().contains("an ext2/3/4 filesystem"));
+  }
+
+  @Test
+  void aDirectory_isNeitherDiskNorFile() throws Exception {
+    String why = Inspect.system().facts(dir).refusal(true).orElseThrow();
+    assertTrue(why.endsWith("is neither a block device nor a regular file"), why);
+  }
+
+  @Test
+  void tooSmall_namesBothSizes() throws Exception {
+    TargetFacts f = Inspect.system().facts(file(8 << 20));
+    assertEquals(f.name() + " is too small: it has 8.00 MiB (8388608 bytes) and the image needs 64.0 MiB (67108864 bytes)",
+        f.tooSmallFor(64 << 20).orElseThrow());
+    assertTrue(Files.exists(Path.of(f.name())));
+  }
+}
