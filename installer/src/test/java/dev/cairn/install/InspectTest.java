@@ -48,6 +48,34 @@ class InspectTest {
     assertTrue(Inspect.system().facts(p).refusal(false).orElseThrow().contains("an ext2/3/4 filesystem"));
   }
 
+  /**
+   * A real loop device over a file, with a real ext4 mounted from it: the device is refused as
+   * mounted, and its backing file as backing a loop device, even with --yes.
+   */
+  @Test
+  void aMountedLoopDevice_andItsBackingFile_areRefusedEvenWithYes() throws Exception {
+    Path p = file(16 << 20);
+    String loop = Sh.ok("losetup", "-f", "--show", p.toString()).strip();
+    Path mnt = Files.createDirectory(dir.resolve("mnt"));
+    try {
+      Sh.ok("mke2fs", "-q", "-F", "-t", "ext4", loop);
+      Sh.ok("mount", loop, mnt.toString());
+      try {
+        String dev = Inspect.system().facts(Path.of(loop)).refusal(true).orElseThrow();
+        assertEquals(loop + " is in use: " + loop + " is mounted at " + mnt, dev);
+        String file = Inspect.system().facts(p).refusal(true).orElseThrow();
+        assertEquals(p + " is in use: it backs loop device " + loop, file);
+      } finally {
+        Sh.ok("umount", mnt.toString());
+      }
+      String unmounted = Inspect.system().facts(Path.of(loop)).refusal(false).orElseThrow();
+      assertTrue(unmounted.contains("holds an ext2/3/4 filesystem"), unmounted);
+      assertTrue(Inspect.system().facts(Path.of(loop)).refusal(true).isEmpty());
+    } finally {
+      Sh.run("losetup", "-d", loop);
+    }
+  }
+
   @Test
   void aDirectory_isNeitherDiskNorFile() throws Exception {
     String why = Inspect.system().facts(dir).refusal(true).orElseThrow();

@@ -12,6 +12,7 @@ import dev.cairn.install.TargetFacts;
 import dev.cairn.install.Units;
 import dev.cairn.install.disk.Ext4Files;
 import dev.cairn.install.disk.Inspect;
+import dev.cairn.install.disk.Reread;
 import dev.cairn.install.disk.TargetDisk;
 import dev.cairn.install.net.Http;
 import dev.cairn.install.net.ResumingDownload;
@@ -261,7 +262,8 @@ public final class Installer {
     }, "cairn-install-read");
     reader.setDaemon(true);
     Ticker ticker = new Ticker(downloaded, source.size(), started);
-    out.println("Installing " + source.version() + " from " + source.location() + " to " + facts.name());
+    out.println("Installing " + (request.imageFile() != null ? "" : source.version() + " from ") + source.location() + " to "
+        + facts.name());
     ticker.start();
     reader.start();
     ImageHead head = null;
@@ -291,15 +293,26 @@ public final class Installer {
       ticker.finish();
       disk.flush();
       List<String> placed = place(disk, head, cloudConfig, ignition);
+      Optional<String> usrVersion = usrVersion(disk, head);
       Finish.commit(disk, head, fitted.table());
+      String reread = facts.kind() == TargetFacts.Kind.BLOCK_DEVICE ? Reread.partitions(disk.path()) : null;
       double secs = (System.nanoTime() - started) / 1e9;
-      out.println("Installed " + source.version() + " (" + source.name() + ") to " + facts.name() + " in "
+      String version = usrVersion.orElse(source.version());
+      out.println("Installed " + version + " (" + source.name() + ") to " + facts.name() + " in "
           + String.format("%.1f s", secs));
       out.println("  signature: good, by " + "\"" + verified.signer().userId() + "\" (" + verified.signer().primaryFingerprint() + ")");
       out.println("  image:     " + Units.bytes(written) + " written, SHA-256 " + HexFormat.of().formatHex(sha.digest()));
       out.println("  table:     backup GPT at LBA " + fitted.table().alternateLba() + " (the disk's last sector); "
           + fitted.rootLine());
+      usrVersion.ifPresent(v -> {
+        if (!source.version().equals(v) && !source.version().startsWith("(")) {
+          out.println("  warning:   the release is named " + source.version() + " but its USR-A says " + v);
+        }
+      });
       placed.forEach(p -> out.println("  " + p));
+      if (reread != null) {
+        out.println("  note:      the kernel has not read the new table (" + reread + "); it will at the next boot");
+      }
       out.flush();
     } catch (IOException | RuntimeException | InterruptedException | Error e) {
       ticker.finish();
@@ -390,6 +403,28 @@ public final class Installer {
       }
     }
     return lines;
+  }
+
+  /** The version USR-A's {@code share/coreos/release} names, when it can be read. */
+  private Optional<String> usrVersion(TargetDisk disk, ImageHead head) {
+    Optional<Partition> usr = head.table().partitions().stream().filter(p -> p.label().equals("USR-A")).findFirst();
+    if (usr.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      String text = new String(ext4.cat(disk.path(), usr.get().firstLba() * head.sectorSize(), "/share/coreos/release"),
+          StandardCharsets.UTF_8);
+      for (String line : text.split("\n")) {
+        for (String key : List.of("COREOS_RELEASE_VERSION=", "FLATCAR_RELEASE_VERSION=")) {
+          if (line.startsWith(key)) {
+            return Optional.of(ReleaseSource.checkName(line.substring(key.length()).strip(), "version"));
+          }
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      // A USR filesystem debugfs cannot read, or no release file: the version stays the release's.
+    }
+    return Optional.empty();
   }
 
   private static Partition partition(ImageHead head, String label, int number) {
