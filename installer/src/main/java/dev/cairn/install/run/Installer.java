@@ -82,7 +82,7 @@ public final class Installer {
     Path target = Path.of(request.device());
     TargetFacts facts = inspect.facts(target);
     Optional<String> refusal = facts.refusal(request.yes());
-    if (refusal.isPresent()) {
+    if (refusal.isPresent() && !request.dryRun()) {
       throw new IllegalArgumentException(refusal.get() + "; nothing was written");
     }
     byte[] cloudConfig = request.cloudConfig() == null ? null : cloudConfig(request.cloudConfig());
@@ -97,6 +97,10 @@ public final class Installer {
     }
     if (request.dryRun()) {
       plan(facts, source, signer.primaryFingerprint().orElseThrow(), cloudConfig, ignition);
+      if (refusal.isPresent()) {
+        out.flush();
+        throw new IllegalArgumentException(refusal.get() + " (dry run: nothing was written)");
+      }
       return;
     }
     install(facts, source, check, cloudConfig, ignition);
