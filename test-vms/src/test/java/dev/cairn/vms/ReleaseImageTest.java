@@ -13,10 +13,15 @@ import dev.cairn.vms.ReleaseImage.Partition;
 import dev.cairn.vms.ReleaseImage.Release;
 import dev.cairn.vms.ReleaseImage.Sizes;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The release images {@link ReleaseImage} builds, checked by the tools that know the formats:
  * sgdisk and cgpt for the partition table, e2fsck, debugfs and blkid for the ext4 filesystems,
- * mtools and blkid for the FAT, bzip2 for the compressed image, gpg for the signatures. One image
- * of 1.0.0, built once for the class, is only read by the tests; a test that needs another builds
- * its own.
+ * mtools and blkid for the FAT, bzip2 for the compressed image, gpg for the signatures, and a real
+ * {@code cairn serve} for publishing. One image of 1.0.0, built once for the class, is only read
+ * by the tests; a test that needs another builds its own.
  */
 class ReleaseImageTest {
   static final long MIB = 1L << 20;
@@ -131,6 +136,22 @@ class ReleaseImageTest {
     Partition usrA = image.partition("USR-A");
     assertEquals(List.of(1, 0, true), List.of(usrA.priority(), usrA.tries(), usrA.successful()));
     assertEquals(0, image.partition("USR-B").priority());
+  }
+
+  @Test
+  void cairnGptShow_readsTheCoreosLayout_asTheInstallersLibraryWill() {
+    CairnServe.Run show = CairnServe.cairnInProcess("gpt", "show", image.file().toString());
+    assertEquals(0, show.code(), show::describe);
+    String out = show.output();
+    assertTrue(out.contains("""
+               22528       32768       3  Label: "USR-A"
+                                          Type: CoreOS usr
+                                          UUID: 7130C94A-213A-4E5A-8E26-6CCE9662F132
+                                          Attr: priority=1 tries=0 successful=1
+        """), out);
+    assertTrue(out.contains("Attr: priority=0 tries=0 successful=0"), out);
+    assertTrue(out.contains("Type: CoreOS auto-resize"), out);
+    assertTrue(out.contains("Type: CoreOS reserved"), out);
   }
 
   private static String attrs(int number) throws Exception {
@@ -339,6 +360,51 @@ class ReleaseImageTest {
       assertTrue(bad.out().contains("[GNUPG:] BADSIG"), bad::describe);
     } finally {
       Peer.run(env, "gpgconf", "--kill", "all");
+    }
+  }
+
+  // ---- published by a real cairn serve
+
+  @Test
+  void published_1_0_0ToStable_and_2_0_0ToBeta_areServedByVersionTxt_withImageAndSignatureBytes() throws Exception {
+    Image two = ReleaseImage.of("2.0.0").build(tmp.resolve("2.0.0"));
+    Release release2 = two.release(key);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    Path data = tmp.resolve("cairn-data");
+    try (CairnServe serve = CairnServe.start(data, CairnServe.freePort(), tmp.resolve("cairn-serve.log"))) {
+      ReleasePublisher publisher = new ReleasePublisher(serve);
+      publisher.publish(release, "stable");
+      publisher.publish(release2, "beta");
+      publisher.point("edge", "1.0.0");
+      assertEquals(List.of("key list", "key add", "package add", "package add-image", "channel list", "channel set",
+              "key list", "package add", "package add-image", "channel list", "channel set",
+              "channel list", "channel create", "channel set"),
+          publisher.commands().stream().map(r -> r.command().get(6) + " "
+              + r.command().get(7)).toList());
+
+      String base = "http://127.0.0.1:" + serve.bootServer().hostPort();
+      for (Object[] c : new Object[][] {{"stable", release}, {"beta", release2}, {"edge", release}}) {
+        String channel = (String) c[0];
+        Release r = (Release) c[1];
+        HttpResponse<String> version = http.send(HttpRequest.newBuilder(
+            URI.create(base + "/release/" + channel + "/amd64-usr/current/version.txt")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, version.statusCode(), version.body());
+        assertTrue(version.body().lines().anyMatch(("COREOS_VERSION=" + r.version())::equals), version.body());
+
+        String url = base + "/release/" + channel + "/amd64-usr/" + r.version() + "/coreos_production_image.bin.bz2";
+        HttpResponse<byte[]> got = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, got.statusCode(), url);
+        assertArrayEquals(Files.readAllBytes(r.compressed()), got.body(), url);
+        HttpResponse<byte[]> sig = http.send(HttpRequest.newBuilder(URI.create(url + ".sig")).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, sig.statusCode(), url + ".sig");
+        assertArrayEquals(Files.readAllBytes(r.signature()), sig.body(), url + ".sig");
+      }
+      HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(
+          URI.create(base + "/release/alpha/amd64-usr/current/version.txt")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, unknown.statusCode(), "alpha points at nothing: " + unknown.body());
     }
   }
 }
