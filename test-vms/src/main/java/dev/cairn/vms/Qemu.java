@@ -215,7 +215,8 @@ public final class Qemu {
     return new String(Files.readAllBytes(serialLog), StandardCharsets.ISO_8859_1);
   }
 
-  private static Path onPath(String program, String debianPackage) throws IOException {
+  /** The program on {@code PATH}, else in the sbin and bin folders; else an IOException naming its Debian package. */
+  static Path onPath(String program, String debianPackage) throws IOException {
     String path = System.getenv("PATH");
     List<String> dirs = new ArrayList<>(List.of((path == null ? "" : path).split(":")));
     dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));

@@ -3,6 +3,9 @@ package dev.cairn.vms;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Method;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,6 +81,27 @@ final class CairnServe implements AutoCloseable {
       throw new IOException(String.join(" ", cmd) + ": still running after 60 s");
     }
     return new Run(cmd, p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Runs {@code cairn ARGS} in this JVM, through the cli's own entry point
+   * {@code Cairn.run(String[], PrintWriter, PrintWriter)} (what {@code cairn} runs, found by name):
+   * the same command line parsed and run the same way, without a JVM start each (about a second).
+   * Its output is stdout, then stderr; the command recorded is {@code cairn ARGS}.
+   */
+  static Run cairnInProcess(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code;
+    try (PrintWriter o = new PrintWriter(out); PrintWriter e = new PrintWriter(err)) {
+      Method run = Class.forName(MAIN).getMethod("run", String[].class, PrintWriter.class, PrintWriter.class);
+      code = (int) run.invoke(null, args, o, e);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot run " + MAIN + ".run: is the cli module on the test class path?", e);
+    }
+    List<String> cmd = new ArrayList<>(List.of("cairn"));
+    cmd.addAll(List.of(args));
+    return new Run(cmd, code, out + err.toString());
   }
 
   private static List<String> command(String... args) {
