@@ -217,6 +217,12 @@ final class CairnServe implements AutoCloseable {
     return out;
   }
 
+  /** Kills the server outright ({@code kill -9}): no shutdown, connections cut as they are. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
   /** Stops the server (SIGTERM, then SIGKILL after 20 s); its log stays. */
   @Override
   public void close() {

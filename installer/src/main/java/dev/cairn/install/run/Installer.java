@@ -80,10 +80,26 @@ public final class Installer {
 
   public void run() throws IOException {
     Path target = Path.of(request.device());
+    try {
+      prepareAndInstall(target);
+    } catch (IOException e) {
+      throw untouched(e, target) ? new IOException(e.getMessage() + "; nothing was written to " + target, e) : e;
+    } catch (IllegalArgumentException e) {
+      throw untouched(e, target) ? new IllegalArgumentException(e.getMessage() + "; nothing was written to " + target, e) : e;
+    }
+  }
+
+  /** Whether a failure says nothing yet about the disk, so it happened before the disk was touched. */
+  private static boolean untouched(Exception e, Path target) {
+    String m = String.valueOf(e.getMessage());
+    return !m.contains("nothing was written") && !m.contains("the disk was wiped") && !m.contains("wiping the disk failed");
+  }
+
+  private void prepareAndInstall(Path target) throws IOException {
     TargetFacts facts = inspect.facts(target);
     Optional<String> refusal = facts.refusal(request.yes());
     if (refusal.isPresent() && !request.dryRun()) {
-      throw new IllegalArgumentException(refusal.get() + "; nothing was written");
+      throw new IllegalArgumentException(refusal.get());
     }
     byte[] cloudConfig = request.cloudConfig() == null ? null : cloudConfig(request.cloudConfig());
     byte[] ignition = request.ignition() == null ? null : ignition(Path.of(request.ignition()));
@@ -92,8 +108,7 @@ public final class Installer {
     ReleaseKeys.Check check = keys.check(keyring, source.signature());
     ReleaseKeys.Signed signer = check.signer();
     if (signer.rejected().isPresent()) {
-      throw new IOException(source.sigLocation() + ": " + signer.rejected().get().message() + "; nothing was written to "
-          + target);
+      throw new IOException(source.sigLocation() + ": " + signer.rejected().get().message());
     }
     if (request.dryRun()) {
       plan(facts, source, signer.primaryFingerprint().orElseThrow(), cloudConfig, ignition);
@@ -135,7 +150,7 @@ public final class Installer {
       try {
         bytes = http.get(where, CONFIG_CAP);
       } catch (IOException e) {
-        throw new IOException("cloud-config " + e.getMessage() + "; nothing was written", e);
+        throw new IOException("cloud-config " + e.getMessage(), e);
       }
     } else {
       bytes = readFile(Path.of(where), CONFIG_CAP, "cloud-config");
@@ -145,14 +160,14 @@ public final class Installer {
       text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes)).toString();
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(where + ": cloud-config is not UTF-8 text; nothing was written");
+      throw new IllegalArgumentException(where + ": cloud-config is not UTF-8 text");
     }
     List<Diagnostic> errors = CloudConfig.validate(text, where).stream()
         .filter(d -> d.level() == Diagnostic.Level.ERROR).toList();
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(errors.get(0) + (errors.size() > 1 ? " (and " + (errors.size() - 1)
           + " more error" + (errors.size() > 2 ? "s" : "") + "; see cairn cloud-config validate)" : "")
-          + "; invalid cloud-config, nothing was written");
+          + "; invalid cloud-config");
     }
     return bytes;
   }
@@ -161,7 +176,7 @@ public final class Installer {
     byte[] bytes = readFile(p, CONFIG_CAP, "Ignition config");
     String text = new String(bytes, StandardCharsets.UTF_8).strip();
     if (!text.startsWith("{") || !text.endsWith("}")) {
-      throw new IllegalArgumentException(p + ": an Ignition config is a JSON object ({...}); nothing was written");
+      throw new IllegalArgumentException(p + ": an Ignition config is a JSON object ({...})");
     }
     return bytes;
   }
