@@ -240,6 +240,37 @@ class InstallTest {
     assertEquals(before, sha256(t));
   }
 
+  @Test
+  void aLocalImage_withABinaryKeyring_installsOffline_withIgnitionAndOemId() throws Exception {
+    Path t = target(256 * MIB);
+    Path binary = tmp.resolve("keyring.gpg");
+    Peer.Result dearmor = Peer.run("gpg", "--batch", "--yes", "--dearmor", "-o", binary.toString(),
+        release.publicKey().toString());
+    assertEquals(0, dearmor.code(), dearmor::toString);
+    Path ign = tmp.resolve("config.ign");
+    Files.writeString(ign, "{\"ignition\": {\"version\": \"2.3.0\"}}\n");
+    CairnServe.Run r = install("-d", t.toString(), "-f", release.compressed().toString(), "-k", binary.toString(),
+        "-i", ign.toString(), "-o", "qemu");
+    assertEquals(0, r.code(), r::describe);
+    assertTrue(r.output().contains("Installed 1.0.0 (coreos_production_image.bin.bz2) to " + t), r::describe);
+    long oem = release.image().partition("OEM").offset();
+    assertEquals(Files.readString(ign), Peer.run("debugfs", "-R", "cat /config.ign", t + "?offset=" + oem).out());
+    assertTrue(Peer.run("debugfs", "-R", "cat /grub.cfg", t + "?offset=" + oem).out().contains("set oem_id=\"qemu\""));
+    assertTrue(Peer.run("debugfs", "-R", "cat /oem-release", t + "?offset=" + oem).out().contains("ID=qemu"));
+    assertTrue(Peer.run("sgdisk", "-v", t.toString()).out().contains("No problems found"));
+  }
+
+  @Test
+  void aMirrorBaseUrl_findsAFlatcarNamedImage() throws Exception {
+    Image flatcar = ReleaseImage.of("1.1.0").distro(ReleaseImage.Distro.FLATCAR).build(tmp.resolve("flatcar"));
+    publisher.upload(flatcar.release(key));
+    Path t = target(256 * MIB);
+    CairnServe.Run r = install("-d", t.toString(), "-b", server() + "/release/stable/amd64-usr", "-V", "1.1.0",
+        "-k", release.publicKey().toString());
+    assertEquals(0, r.code(), r::describe);
+    assertTrue(r.output().contains("Installed 1.1.0 (flatcar_production_image.bin.bz2) to " + t), r::describe);
+  }
+
   // ---- failures before the disk is touched: every byte stays
 
   @Test
