@@ -30,21 +30,26 @@ import picocli.CommandLine.IVersionProvider;
     description = "Bare-metal provisioning and OS updates: network boot, install, signed A/B updates.")
 public final class Cairn {
 
-  /** Top-level commands by name. Only the one being run is built, which keeps start-up short. */
+  /**
+   * Top-level commands by name. Only the one being run is built, which keeps start-up short. They
+   * are lambdas, not constructor references: a reference links its class when this one
+   * initializes, and the server's commands need the server's jars, which the trimmed runtime of
+   * the machine-side commands does not carry.
+   */
   private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
 
   static {
-    COMMANDS.put("serve", ServeCommand::new);
-    COMMANDS.put("admin", AdminCommand::new);
-    COMMANDS.put("boot", BootCommand::new);
-    COMMANDS.put("gpt", GptCommand::new);
-    COMMANDS.put("key", KeyCommand::new);
-    COMMANDS.put("sign", SignCommand::new);
-    COMMANDS.put("verify", VerifyCommand::new);
-    COMMANDS.put("cloud-config", CloudConfigCommand::new);
+    COMMANDS.put("serve", () -> new ServeCommand());
+    COMMANDS.put("admin", () -> new AdminCommand());
+    COMMANDS.put("boot", () -> new BootCommand());
+    COMMANDS.put("gpt", () -> new GptCommand());
+    COMMANDS.put("key", () -> new KeyCommand());
+    COMMANDS.put("sign", () -> new SignCommand());
+    COMMANDS.put("verify", () -> new VerifyCommand());
+    COMMANDS.put("cloud-config", () -> new CloudConfigCommand());
     COMMANDS.put("install", () -> new InstallCommand(new OpenPgpReleaseKeys(), Unpack::open));
-    COMMANDS.put("completion", CompletionCommand::new);
-    COMMANDS.put("man", ManCommand::new);
+    COMMANDS.put("completion", () -> new CompletionCommand());
+    COMMANDS.put("man", () -> new ManCommand());
   }
 
   public static void main(String[] args) {

@@ -271,6 +271,26 @@ class InstallTest {
     assertTrue(r.output().contains("Installed 1.1.0 (flatcar_production_image.bin.bz2) to " + t), r::describe);
   }
 
+  /**
+   * The install as it runs in an installer initramfs: on a jlink runtime of only {@link
+   * TrimmedRuntime#MODULES}, with only the machine-side jars, so a module or jar the installer
+   * needs and the list lacks fails here.
+   */
+  @Test
+  void onTheTrimmedRuntime_anInstallFromTheServerWorks() throws Exception {
+    TrimmedRuntime rt = TrimmedRuntime.build(tmp.resolve("runtime"), TrimmedRuntime.currentClassPath());
+    Path t = target(256 * MIB);
+    Process p = new ProcessBuilder(rt.command("install", "-d", t.toString(), "-s", server(), "-k",
+        release.publicKey().toString(), "-c", cloudConfig.toString())).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("Installed 1.0.0 (coreos_production_image.bin.bz2) to " + t), out);
+    long root = release.image().partition("ROOT").offset();
+    assertEquals(Files.readString(cloudConfig),
+        Peer.run("debugfs", "-R", "cat /var/lib/coreos-install/user_data", t + "?offset=" + root).out());
+  }
+
   // ---- failures before the disk is touched: every byte stays
 
   @Test
