@@ -7,6 +7,14 @@ import java.io.InputStream;
 public final class Decompress {
   private Decompress() {}
 
+  /** Which decoder decodes each bzip2 block. */
+  public enum Bzip2Decoder {
+    /** Cairn's own block decoder: the default. */
+    CAIRN,
+    /** commons-compress's decoder, handed each block as a one-block stream: the reference. */
+    COMMONS_COMPRESS
+  }
+
   /**
    * The decompressed bytes of {@code compressed}. The format is found from the first bytes, which
    * this reads (blocking until they arrive). bzip2 is decoded on {@code threads} threads, block by
@@ -23,6 +31,12 @@ public final class Decompress {
    * @throws IllegalArgumentException when {@code threads} is less than 1
    */
   public static DecompressedStream open(InputStream compressed, int threads) throws IOException {
+    return open(compressed, threads, Bzip2Decoder.CAIRN);
+  }
+
+  /** As {@link #open(InputStream, int)}, with a choice of bzip2 block decoder. */
+  public static DecompressedStream open(InputStream compressed, int threads, Bzip2Decoder bzip2)
+      throws IOException {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
@@ -36,7 +50,8 @@ public final class Decompress {
       throw unknown(head, n);
     }
     InputStream decoded = switch (format) {
-      case BZIP2 -> new Bzip2InputStream(in, threads, new CommonsBlockDecoder());
+      case BZIP2 -> new Bzip2InputStream(in, threads,
+          bzip2 == Bzip2Decoder.CAIRN ? new CairnBlockDecoder() : new CommonsBlockDecoder());
       case GZIP -> new MemberStream(format, in, new Gzip());
       case XZ -> new MemberStream(format, in, new Xz());
       case ZSTD -> new MemberStream(format, in, new Zstd());

@@ -3,16 +3,18 @@ package dev.cairn.install.compress;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.cairn.install.compress.Decompress.Bzip2Decoder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * bzip2 images written by the real {@code bzip2} and {@code lbzip2}, decoded by Cairn and compared
- * with what went in: every level, several blocks, 1 to 4 threads.
+ * with what went in: every level, several blocks, 1 to 4 threads, both block decoders.
  */
 class Bzip2Test {
   @ParameterizedTest
@@ -22,6 +24,14 @@ class Bzip2Test {
     byte[] bz = Tools.run(data, "bzip2", "-" + level);
     int threads = 1 + level % 4;
     assertArrayEquals(data, Tools.decode(bz, threads), "level " + level + ", " + threads + " threads");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Bzip2Decoder.class)
+  void eitherBlockDecoder_decodesMixedData(Bzip2Decoder decoder) throws IOException {
+    byte[] data = Tools.mixed(1_500_000, 42);
+    byte[] bz = Tools.run(data, "bzip2", "-2");
+    assertArrayEquals(data, Tools.decode(new ByteArrayInputStream(bz), 3, decoder));
   }
 
   @Test

@@ -88,7 +88,11 @@ final class Tools {
   }
 
   static byte[] decode(InputStream compressed, int threads) throws IOException {
-    try (DecompressedStream in = Decompress.open(compressed, threads)) {
+    return decode(compressed, threads, Decompress.Bzip2Decoder.CAIRN);
+  }
+
+  static byte[] decode(InputStream compressed, int threads, Decompress.Bzip2Decoder decoder) throws IOException {
+    try (DecompressedStream in = Decompress.open(compressed, threads, decoder)) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       byte[] buf = new byte[64 * 1024];
       int n;
