@@ -25,6 +25,11 @@ final class CairnBlockDecoder implements BlockDecoder {
   private static final int MAX_SELECTORS = 18_002;
   private static final int MAX_CODE = 20;
   private static final int LOOKUP_BITS = 10;
+  /** The inverse transform walks this many arcs at once, of this many in all; not below SMALL_BLOCK. */
+  private static final int LANES = 8;
+  private static final int ARCS = 64;
+  private static final int SMALL_BLOCK = 4096;
+  private static final int MARK = 0x80000000;
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   static final byte[] REVERSED = new byte[256];
 
@@ -83,6 +88,16 @@ final class CairnBlockDecoder implements BlockDecoder {
     private final int[][] sorted = new int[MAX_GROUPS][258];
     private final int[] maxLength = new int[MAX_GROUPS];
     private final int[] runs = new int[MAX_BLOCK / 5 + 1];
+    private final int[] arcStart = new int[ARCS];
+    private final int[] arcLength = new int[ARCS];
+    private final int[] arcNext = new int[ARCS];
+    private final int[] arcAt = new int[ARCS];
+    private final int[] arcOrder = new int[ARCS];
+    private final long[] arcKey = new long[ARCS];
+    private final int[] laneRow = new int[LANES];
+    private final int[] laneArc = new int[LANES];
+    private final int[] laneCount = new int[LANES];
+    private final int[] laneEnd = new int[LANES];
     private final byte[] scratch = new byte[64 * 1024];
     private final CRC32 crc32 = new CRC32();
 
@@ -297,12 +312,7 @@ final class CairnBlockDecoder implements BlockDecoder {
         tt[count[b]++] |= i << 8;
       }
       byte[] out = output();
-      int t = tt[origPtr] >>> 8;
-      for (int i = 0; i < n; i++) {
-        t = tt[t];
-        out[i] = (byte) t;
-        t >>>= 8;
-      }
+      walk(n, origPtr, out);
 
       // Initial run-length decoding, for the CRC (of the bit-reversed bytes, with the JDK's
       // CRC-32, which is the same polynomial taken LSB first) and the positions of the counts.
@@ -346,6 +356,162 @@ final class CairnBlockDecoder implements BlockDecoder {
             BlockFailure.Kind.CORRUPT);
       }
       return new Block(out, n, Arrays.copyOf(runs, nRuns));
+    }
+
+    /**
+     * Follows the rows from the one after origPtr, writing byte i of the block to out[i]. Each
+     * step is a read from a random place in tt (3.6 MB): one chain of such reads waits for memory
+     * at every step, so the walk is split into arcs between marked rows (the row at byte 0 and
+     * rows spread over tt) and several arcs are walked at once, their reads in flight together.
+     * A first pass finds each arc's length and the arc that follows it, a second writes each arc
+     * at its place.
+     *
+     * <p>The rows form one cycle in a valid block, but not when the block repeats itself (a block
+     * of zeros is "0 0 0 0 251" over and over): then the cycle through byte 0 is walked and its
+     * bytes repeated, which is what following the rows one by one would give.
+     */
+    private void walk(int n, int origPtr, byte[] out) {
+      int[] tt = this.tt;
+      int first = tt[origPtr] >>> 8;
+      if (n < SMALL_BLOCK) {
+        int t = first;
+        for (int i = 0; i < n; i++) {
+          int e = tt[t];
+          out[i] = (byte) e;
+          t = e >>> 8;
+        }
+        return;
+      }
+      // Arc 0 starts at the row of byte 0; the others at rows spread evenly. A marked row has its
+      // top bit set (rows need 20 bits, bytes 8).
+      int arcs = 0;
+      arcStart[arcs++] = first;
+      for (int j = 1; j < ARCS; j++) {
+        int r = (int) ((long) j * n / ARCS);
+        if (r != first) {
+          arcStart[arcs++] = r;
+        }
+      }
+      for (int a = 0; a < arcs; a++) {
+        tt[arcStart[a]] |= MARK;
+        arcKey[a] = (long) arcStart[a] << 8 | a;
+      }
+      Arrays.sort(arcKey, 0, arcs);
+
+      // First pass: each arc's length, and the arc whose start it runs into.
+      int[] row = laneRow;
+      int[] arc = laneArc;
+      int[] count = laneCount;
+      int nextArc = 0;
+      int active = 0;
+      for (int l = 0; l < LANES; l++) {
+        if (nextArc < arcs) {
+          arc[l] = nextArc;
+          row[l] = arcStart[nextArc++];
+          count[l] = 0;
+          active++;
+        } else {
+          arc[l] = -1;
+        }
+      }
+      while (active > 0) {
+        for (int l = 0; l < LANES; l++) {
+          int a = arc[l];
+          if (a < 0) {
+            continue;
+          }
+          int e = tt[row[l]];
+          if (e < 0 && count[l] > 0) {
+            arcLength[a] = count[l];
+            arcNext[a] = arcOfRow(row[l], arcs);
+            if (nextArc < arcs) {
+              arc[l] = nextArc;
+              row[l] = arcStart[nextArc++];
+              count[l] = 0;
+            } else {
+              arc[l] = -1;
+              active--;
+            }
+            continue;
+          }
+          count[l]++;
+          row[l] = (e & ~MARK) >>> 8;
+        }
+      }
+      for (int a = 0; a < arcs; a++) {
+        tt[arcStart[a]] &= ~MARK;
+      }
+
+      // Where each arc of the cycle through byte 0 goes.
+      int period = 0;
+      int a0 = 0;
+      int inCycle = 0;
+      do {
+        arcAt[inCycle] = period;
+        arcOrder[inCycle++] = a0;
+        period += arcLength[a0];
+        a0 = arcNext[a0];
+      } while (a0 != 0);
+
+      // Second pass: each arc of that cycle written at its place.
+      int[] at = laneCount;
+      int[] end = laneEnd;
+      nextArc = 0;
+      active = 0;
+      for (int l = 0; l < LANES; l++) {
+        if (nextArc < inCycle) {
+          int a = arcOrder[nextArc];
+          row[l] = arcStart[a];
+          at[l] = arcAt[nextArc];
+          end[l] = arcAt[nextArc] + arcLength[a];
+          arc[l] = nextArc++;
+          active++;
+        } else {
+          arc[l] = -1;
+        }
+      }
+      while (active > 0) {
+        for (int l = 0; l < LANES; l++) {
+          if (arc[l] < 0) {
+            continue;
+          }
+          int i = at[l];
+          if (i == end[l]) {
+            if (nextArc < inCycle) {
+              int a = arcOrder[nextArc];
+              row[l] = arcStart[a];
+              at[l] = arcAt[nextArc];
+              end[l] = arcAt[nextArc] + arcLength[a];
+              arc[l] = nextArc++;
+            } else {
+              arc[l] = -1;
+              active--;
+            }
+            continue;
+          }
+          int e = tt[row[l]];
+          out[i] = (byte) e;
+          at[l] = i + 1;
+          row[l] = e >>> 8;
+        }
+      }
+      for (int i = period; i < n; i += period) {
+        System.arraycopy(out, 0, out, i, Math.min(period, n - i));
+      }
+    }
+
+    private int arcOfRow(int row, int arcs) {
+      int lo = 0;
+      int hi = arcs - 1;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if ((int) (arcKey[mid] >>> 8) < row) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return (int) (arcKey[lo] & 0xff);
     }
 
     /** The decoding tables of code table t, from its code lengths. */

@@ -74,6 +74,23 @@ class Bzip2Test {
     assertArrayEquals(data, Tools.decode(Tools.run(data, "bzip2", "-1"), 2));
   }
 
+  /**
+   * A block that is one string over and over: its rows form several cycles, not one, and the
+   * bytes are the cycle through the first byte, repeated (short and long periods).
+   */
+  @Test
+  void blockThatRepeatsItself_decodes() throws IOException {
+    for (int period : new int[] {3, 1000, 200_000}) {
+      byte[] w = Tools.random(period, period);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      while (out.size() < 800_000) {
+        out.writeBytes(w);
+      }
+      byte[] data = out.toByteArray();
+      assertArrayEquals(data, Tools.decode(Tools.run(data, "bzip2", "-9"), 2), "period " + period);
+    }
+  }
+
   @Test
   void concatenatedStreams_ofDifferentLevels_andAnEmptyOne_areOneImage() throws IOException {
     byte[] a = Tools.mixed(250_000, 1);
