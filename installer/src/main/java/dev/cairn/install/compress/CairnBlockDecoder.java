@@ -16,7 +16,7 @@ import java.util.zip.CRC32;
  * decoding. The block is handed out in its compact form (the inverse transform's output) with
  * the positions of its run-length counts, so that reading it is copying and filling.
  *
- * <p>Each block being decoded takes a set of work arrays (about 4 MB), kept for the next. Blocks
+ * <p>Each block being decoded takes a set of work arrays (about 5 MB), kept for the next. Blocks
  * written in the randomised mode of bzip2 0.9.0 and older are refused.
  */
 final class CairnBlockDecoder implements BlockDecoder {
@@ -30,6 +30,9 @@ final class CairnBlockDecoder implements BlockDecoder {
   private static final int ARCS = 64;
   private static final int SMALL_BLOCK = 4096;
   private static final int MARK = 0x80000000;
+  private static final int CHUNK = 4096;
+  /** Pieces: one per CHUNK of the block and per arc, and a part-filled one per lane. */
+  private static final int MAX_PIECES = MAX_BLOCK / CHUNK + ARCS + LANES + 1;
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   static final byte[] REVERSED = new byte[256];
 
@@ -89,15 +92,19 @@ final class CairnBlockDecoder implements BlockDecoder {
     private final int[] maxLength = new int[MAX_GROUPS];
     private final int[] runs = new int[MAX_BLOCK / 5 + 1];
     private final int[] arcStart = new int[ARCS];
-    private final int[] arcLength = new int[ARCS];
     private final int[] arcNext = new int[ARCS];
-    private final int[] arcAt = new int[ARCS];
-    private final int[] arcOrder = new int[ARCS];
     private final long[] arcKey = new long[ARCS];
+    private final int[] firstPiece = new int[ARCS];
+    private final int[] lastPiece = new int[ARCS];
+    private final byte[] arcBytes = new byte[MAX_BLOCK + LANES * CHUNK];
+    private final int[] pieceAt = new int[MAX_PIECES];
+    private final int[] pieceLength = new int[MAX_PIECES];
+    private final int[] pieceNext = new int[MAX_PIECES];
     private final int[] laneRow = new int[LANES];
+    private final int[] laneWrite = new int[LANES];
+    private final int[] laneLimit = new int[LANES];
     private final int[] laneArc = new int[LANES];
-    private final int[] laneCount = new int[LANES];
-    private final int[] laneEnd = new int[LANES];
+    private final int[] laneFrom = new int[LANES];
     private final byte[] scratch = new byte[64 * 1024];
     private final CRC32 crc32 = new CRC32();
 
@@ -361,14 +368,14 @@ final class CairnBlockDecoder implements BlockDecoder {
     /**
      * Follows the rows from the one after origPtr, writing byte i of the block to out[i]. Each
      * step is a read from a random place in tt (3.6 MB): one chain of such reads waits for memory
-     * at every step, so the walk is split into arcs between marked rows (the row at byte 0 and
-     * rows spread over tt) and several arcs are walked at once, their reads in flight together.
-     * A first pass finds each arc's length and the arc that follows it, a second writes each arc
-     * at its place.
+     * at every step, so the walk is split into arcs between marked rows (the row of byte 0 and
+     * rows spread over tt) and eight arcs are walked at once, their reads in flight together.
+     * Each lane writes its arcs into 4 KiB pieces of scratch space; the pieces are then copied
+     * into place, arc after arc, each arc followed by the one whose first row it ran into.
      *
      * <p>The rows form one cycle in a valid block, but not when the block repeats itself (a block
-     * of zeros is "0 0 0 0 251" over and over): then the cycle through byte 0 is walked and its
-     * bytes repeated, which is what following the rows one by one would give.
+     * of zeros is "0 0 0 0 251" over and over): then the cycle through byte 0 is copied and
+     * repeated, which is what following the rows one by one would give.
      */
     private void walk(int n, int origPtr, byte[] out) {
       int[] tt = this.tt;
@@ -382,7 +389,7 @@ final class CairnBlockDecoder implements BlockDecoder {
         }
         return;
       }
-      // Arc 0 starts at the row of byte 0; the others at rows spread evenly. A marked row has its
+      // Arc 0 starts at the row of byte 0, the others at rows spread evenly. A marked row has its
       // top bit set (rows need 20 bits, bytes 8).
       int arcs = 0;
       arcStart[arcs++] = first;
@@ -395,20 +402,31 @@ final class CairnBlockDecoder implements BlockDecoder {
       for (int a = 0; a < arcs; a++) {
         tt[arcStart[a]] |= MARK;
         arcKey[a] = (long) arcStart[a] << 8 | a;
+        firstPiece[a] = -1;
       }
       Arrays.sort(arcKey, 0, arcs);
 
-      // First pass: each arc's length, and the arc whose start it runs into.
+      byte[] sc = arcBytes;
       int[] row = laneRow;
+      int[] write = laneWrite;
+      int[] limit = laneLimit;
       int[] arc = laneArc;
-      int[] count = laneCount;
+      int[] from = laneFrom;
+      int pieces = 0;
+      int chunk = 0;
       int nextArc = 0;
       int active = 0;
       for (int l = 0; l < LANES; l++) {
         if (nextArc < arcs) {
-          arc[l] = nextArc;
-          row[l] = arcStart[nextArc++];
-          count[l] = 0;
+          int a = nextArc++;
+          arc[l] = a;
+          write[l] = chunk;
+          from[l] = chunk;
+          limit[l] = chunk + CHUNK;
+          chunk += CHUNK;
+          int e = tt[arcStart[a]]; // an arc's first row is marked: step past it here
+          sc[write[l]++] = (byte) e;
+          row[l] = (e & ~MARK) >>> 8;
           active++;
         } else {
           arc[l] = -1;
@@ -421,20 +439,38 @@ final class CairnBlockDecoder implements BlockDecoder {
             continue;
           }
           int e = tt[row[l]];
-          if (e < 0 && count[l] > 0) {
-            arcLength[a] = count[l];
-            arcNext[a] = arcOfRow(row[l], arcs);
-            if (nextArc < arcs) {
-              arc[l] = nextArc;
-              row[l] = arcStart[nextArc++];
-              count[l] = 0;
+          int w = write[l];
+          if (e < 0 || w == limit[l]) { // the arc ends (a marked row), or the piece is full
+            int p = pieces++;
+            pieceAt[p] = from[l];
+            pieceLength[p] = w - from[l];
+            pieceNext[p] = -1;
+            if (firstPiece[a] < 0) {
+              firstPiece[a] = p;
             } else {
-              arc[l] = -1;
-              active--;
+              pieceNext[lastPiece[a]] = p;
             }
-            continue;
+            lastPiece[a] = p;
+            if (w == limit[l]) {
+              w = chunk;
+              limit[l] = chunk + CHUNK;
+              chunk += CHUNK;
+            }
+            if (e < 0) {
+              arcNext[a] = arcOfRow(row[l], arcs);
+              if (nextArc == arcs) {
+                arc[l] = -1;
+                active--;
+                continue;
+              }
+              a = nextArc++;
+              arc[l] = a;
+              e = tt[arcStart[a]];
+            }
+            from[l] = w;
           }
-          count[l]++;
+          sc[w] = (byte) e;
+          write[l] = w + 1;
           row[l] = (e & ~MARK) >>> 8;
         }
       }
@@ -442,59 +478,16 @@ final class CairnBlockDecoder implements BlockDecoder {
         tt[arcStart[a]] &= ~MARK;
       }
 
-      // Where each arc of the cycle through byte 0 goes.
+      // The arcs of the cycle through byte 0, in order.
       int period = 0;
-      int a0 = 0;
-      int inCycle = 0;
+      int a = 0;
       do {
-        arcAt[inCycle] = period;
-        arcOrder[inCycle++] = a0;
-        period += arcLength[a0];
-        a0 = arcNext[a0];
-      } while (a0 != 0);
-
-      // Second pass: each arc of that cycle written at its place.
-      int[] at = laneCount;
-      int[] end = laneEnd;
-      nextArc = 0;
-      active = 0;
-      for (int l = 0; l < LANES; l++) {
-        if (nextArc < inCycle) {
-          int a = arcOrder[nextArc];
-          row[l] = arcStart[a];
-          at[l] = arcAt[nextArc];
-          end[l] = arcAt[nextArc] + arcLength[a];
-          arc[l] = nextArc++;
-          active++;
-        } else {
-          arc[l] = -1;
+        for (int p = firstPiece[a]; p >= 0; p = pieceNext[p]) {
+          System.arraycopy(sc, pieceAt[p], out, period, pieceLength[p]);
+          period += pieceLength[p];
         }
-      }
-      while (active > 0) {
-        for (int l = 0; l < LANES; l++) {
-          if (arc[l] < 0) {
-            continue;
-          }
-          int i = at[l];
-          if (i == end[l]) {
-            if (nextArc < inCycle) {
-              int a = arcOrder[nextArc];
-              row[l] = arcStart[a];
-              at[l] = arcAt[nextArc];
-              end[l] = arcAt[nextArc] + arcLength[a];
-              arc[l] = nextArc++;
-            } else {
-              arc[l] = -1;
-              active--;
-            }
-            continue;
-          }
-          int e = tt[row[l]];
-          out[i] = (byte) e;
-          at[l] = i + 1;
-          row[l] = e >>> 8;
-        }
-      }
+        a = arcNext[a];
+      } while (a != 0);
       for (int i = period; i < n; i += period) {
         System.arraycopy(out, 0, out, i, Math.min(period, n - i));
       }
