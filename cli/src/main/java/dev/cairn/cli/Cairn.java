@@ -9,7 +9,7 @@ import dev.cairn.signing.cli.SignCommand;
 import dev.cairn.signing.cli.VerifyCommand;
 import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import dev.cairn.install.cli.InstallCommand;
-import dev.cairn.install.cli.Unpack;
+import dev.cairn.install.compress.Decompress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -47,7 +47,7 @@ public final class Cairn {
     COMMANDS.put("sign", () -> new SignCommand());
     COMMANDS.put("verify", () -> new VerifyCommand());
     COMMANDS.put("cloud-config", () -> new CloudConfigCommand());
-    COMMANDS.put("install", () -> new InstallCommand(new OpenPgpReleaseKeys(), Unpack::open));
+    COMMANDS.put("install", () -> new InstallCommand(new OpenPgpReleaseKeys(), Decompress::open));
     COMMANDS.put("completion", () -> new CompletionCommand());
     COMMANDS.put("man", () -> new ManCommand());
   }
