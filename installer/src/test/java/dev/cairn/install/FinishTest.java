@@ -12,6 +12,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,19 +24,26 @@ import org.junit.jupiter.api.io.TempDir;
 class FinishTest {
   private static final long MIB = 1 << 20;
 
+  @TempDir static Path shared;
+  static Path template;
   @TempDir Path dir;
   Path image;
 
-  @BeforeEach
-  void image() throws Exception {
-    image = dir.resolve("image.bin");
-    try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+  /** One image laid out by sgdisk for the class (sgdisk waits a second after each write). */
+  @BeforeAll
+  static void layout() throws Exception {
+    template = shared.resolve("image.bin");
+    try (RandomAccessFile f = new RandomAccessFile(template.toFile(), "rw")) {
       f.setLength(24 * MIB);
     }
-    Sh.ok("sgdisk", "-o", image.toString());
-    Sh.ok("sgdisk", "-n1:2048:+4M", "-c1:EFI-SYSTEM", "-t1:ef00",
+    Sh.ok("sgdisk", "-o", "-n1:2048:+4M", "-c1:EFI-SYSTEM", "-t1:ef00",
         "-n3:0:+4M", "-c3:USR-A", "-t3:5dfbf5f4-2848-4bac-aa5e-0d9a20b745a6",
-        "-n6:0:+2M", "-c6:OEM", "-n9:0:0", "-c9:ROOT", "-t9:3884dd41-8582-4404-b9a8-e9b84f2df50e", image.toString());
+        "-n6:0:+2M", "-c6:OEM", "-n9:0:0", "-c9:ROOT", "-t9:3884dd41-8582-4404-b9a8-e9b84f2df50e", template.toString());
+  }
+
+  @BeforeEach
+  void image() throws Exception {
+    image = Files.copy(template, dir.resolve("image.bin"));
   }
 
   private byte[] head() throws IOException {
