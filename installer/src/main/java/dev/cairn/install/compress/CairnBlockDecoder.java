@@ -25,7 +25,7 @@ final class CairnBlockDecoder implements BlockDecoder {
   private static final int MAX_SELECTORS = 18_002;
   private static final int MAX_CODE = 20;
   private static final int LOOKUP_BITS = 10;
-  /** The inverse transform walks this many arcs at once, of this many in all; not below SMALL_BLOCK. */
+  /** The inverse transform of a block of SMALL_BLOCK bytes or more walks LANES arcs at once, ARCS in all. */
   private static final int LANES = 8;
   private static final int ARCS = 64;
   private static final int SMALL_BLOCK = 4096;
