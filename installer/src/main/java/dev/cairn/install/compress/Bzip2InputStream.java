@@ -5,6 +5,8 @@ import dev.cairn.install.compress.BlockDecoder.DecodedBlock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
@@ -41,6 +43,7 @@ final class Bzip2InputStream extends InputStream {
   private final Semaphore permits;
   private final BlockingQueue<Segment> queue = new LinkedBlockingQueue<>();
   private final ExecutorService workers;
+  private final List<Thread> workerThreads = new ArrayList<>();
   private final Thread scanner;
   private volatile boolean closed;
 
@@ -65,6 +68,9 @@ final class Bzip2InputStream extends InputStream {
     this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
       Thread t = new Thread(r, "cairn-bzip2-" + id + "-decoder-" + n.incrementAndGet());
       t.setDaemon(true);
+      synchronized (workerThreads) {
+        workerThreads.add(t);
+      }
       return t;
     });
     this.scanner = new Thread(this::scan, "cairn-bzip2-" + id + "-scanner");
@@ -399,6 +405,13 @@ final class Bzip2InputStream extends InputStream {
         try {
           scanner.join();
           workers.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+          List<Thread> started;
+          synchronized (workerThreads) {
+            started = List.copyOf(workerThreads);
+          }
+          for (Thread t : started) {
+            t.join(); // the pool counts a worker out a moment before its thread ends
+          }
           break;
         } catch (InterruptedException e) {
           interrupted = true;

@@ -25,7 +25,7 @@ final class CairnBlockDecoder implements BlockDecoder {
   private static final int MAX_SELECTORS = 18_002;
   private static final int MAX_CODE = 20;
   private static final int LOOKUP_BITS = 10;
-  /** The inverse transform walks this many arcs at once, of this many in all; not below SMALL_BLOCK. */
+  /** The inverse transform of a block of SMALL_BLOCK bytes or more walks LANES arcs at once, ARCS in all. */
   private static final int LANES = 8;
   private static final int ARCS = 64;
   private static final int SMALL_BLOCK = 4096;
@@ -107,6 +107,7 @@ final class CairnBlockDecoder implements BlockDecoder {
     private final int[] laneFrom = new int[LANES];
     private final byte[] scratch = new byte[64 * 1024];
     private final CRC32 crc32 = new CRC32();
+    private int bitPos;
 
     DecodedBlock decode(byte[] d, int start, int end, int maxBlockSize) throws BlockFailure {
       int pos = start;
@@ -208,7 +209,40 @@ final class CairnBlockDecoder implements BlockDecoder {
         buildTable(t, alphabet, pos, end);
       }
 
-      // The symbols: 50 per selector.
+      int max = Math.min(maxBlockSize, MAX_BLOCK);
+      int n = symbols(d, pos, end, kept, used, alphabet, max);
+      pos = bitPos;
+      if (pos != end) {
+        if (pos > end) {
+          throw fail("cut short", pos, end);
+        }
+        throw new BlockFailure("it ends " + (end - pos) + " bits before the next marker", BlockFailure.Kind.ENDS_EARLY);
+      }
+      if (origPtr >= n) {
+        throw new BlockFailure("its start pointer " + origPtr + " is outside its " + n + " bytes",
+            BlockFailure.Kind.CORRUPT);
+      }
+
+      link(n);
+      byte[] out = output();
+      walk(n, origPtr, out);
+
+      int nRuns = runLengths(out, n);
+      int computed = Integer.reverse((int) crc32.getValue());
+      if (computed != storedCrc) {
+        spare.offer(out);
+        throw new BlockFailure(String.format("its CRC does not match: stored %08x, data gives %08x", storedCrc, computed),
+            BlockFailure.Kind.CORRUPT);
+      }
+      return new Block(out, n, Arrays.copyOf(runs, nRuns));
+    }
+
+    /**
+     * The block's symbols, 50 per selector: Huffman codes, runs of the front byte (RUNA, RUNB)
+     * and move-to-front indexes, up to the end-of-block symbol. The bytes go to tt[0 .. n), their
+     * counts to byteCount; returns n, and leaves the bit after the end-of-block code in bitPos.
+     */
+    private int symbols(byte[] d, int pos, int end, int kept, int used, int alphabet, int max) throws BlockFailure {
       int[] tt = this.tt;
       int[] count = byteCount;
       Arrays.fill(count, 0);
@@ -216,7 +250,6 @@ final class CairnBlockDecoder implements BlockDecoder {
       for (int i = 0; i < used; i++) {
         front[i] = symbolToByte[i];
       }
-      int max = Math.min(maxBlockSize, MAX_BLOCK);
       int endOfBlock = alphabet - 1;
       int n = 0;
       int run = 0;
@@ -295,19 +328,18 @@ final class CairnBlockDecoder implements BlockDecoder {
         count[v & 0xff]++;
         tt[n++] = v & 0xff;
       }
-      if (pos != end) {
-        if (pos > end) {
-          throw fail("cut short", pos, end);
-        }
-        throw new BlockFailure("it ends " + (end - pos) + " bits before the next marker", BlockFailure.Kind.ENDS_EARLY);
-      }
-      if (origPtr >= n) {
-        throw new BlockFailure("its start pointer " + origPtr + " is outside its " + n + " bytes",
-            BlockFailure.Kind.CORRUPT);
-      }
+      bitPos = pos;
+      return n;
+    }
 
-      // Inverse Burrows-Wheeler transform: tt[i] holds byte i of the last column in its low 8
-      // bits; sorting by byte gives for each row the row that follows it, kept in the high bits.
+    /**
+     * Inverse Burrows-Wheeler transform, first half: tt[i] holds byte i of the last column in
+     * its low 8 bits; sorting by byte gives for each row the row that follows it, kept in the
+     * high bits.
+     */
+    private void link(int n) {
+      int[] tt = this.tt;
+      int[] count = byteCount;
       int sum = 0;
       for (int b = 0; b < 256; b++) {
         int c = count[b];
@@ -318,11 +350,14 @@ final class CairnBlockDecoder implements BlockDecoder {
         int b = tt[i] & 0xff;
         tt[count[b]++] |= i << 8;
       }
-      byte[] out = output();
-      walk(n, origPtr, out);
+    }
 
-      // Initial run-length decoding, for the CRC (of the bit-reversed bytes, with the JDK's
-      // CRC-32, which is the same polynomial taken LSB first) and the positions of the counts.
+    /**
+     * Initial run-length decoding, for the CRC (of the bit-reversed bytes, with the JDK's CRC-32,
+     * which is the same polynomial taken LSB first) and the positions of the counts (in runs);
+     * returns how many counts there are.
+     */
+    private int runLengths(byte[] out, int n) {
       CRC32 crc = crc32;
       crc.reset();
       byte[] s = scratch;
@@ -356,13 +391,7 @@ final class CairnBlockDecoder implements BlockDecoder {
         }
       }
       crc.update(s, 0, sp);
-      int computed = Integer.reverse((int) crc.getValue());
-      if (computed != storedCrc) {
-        spare.offer(out);
-        throw new BlockFailure(String.format("its CRC does not match: stored %08x, data gives %08x", storedCrc, computed),
-            BlockFailure.Kind.CORRUPT);
-      }
-      return new Block(out, n, Arrays.copyOf(runs, nRuns));
+      return nRuns;
     }
 
     /**

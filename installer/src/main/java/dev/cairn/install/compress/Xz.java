@@ -35,6 +35,6 @@ final class Xz implements MemberStream.Member {
 
   @Override
   public InputStream open(SourceInput in) throws IOException {
-    return new XZCompressorInputStream(in, false);
+    return XZCompressorInputStream.builder().setInputStream(in).setDecompressConcatenated(false).get();
   }
 }
