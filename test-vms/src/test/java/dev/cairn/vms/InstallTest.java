@@ -289,6 +289,19 @@ class InstallTest {
     long root = release.image().partition("ROOT").offset();
     assertEquals(Files.readString(cloudConfig),
         Peer.run("debugfs", "-R", "cat /var/lib/coreos-install/user_data", t + "?offset=" + root).out());
+
+    // zstd's decoder needs jdk.unsupported: a local zstd image, signed, through the same runtime.
+    Path zst = tmp.resolve("coreos_production_image.bin.zst");
+    assertEquals(0, Peer.run("zstd", "-q", "-19", release.image().file().toString(), "-o", zst.toString()).code());
+    key.sign(zst);
+    Path t2 = target(256 * MIB);
+    Process z = new ProcessBuilder(rt.command("install", "-d", t2.toString(), "-f", zst.toString(), "-k",
+        release.publicKey().toString())).redirectErrorStream(true).start();
+    String zout = new String(z.getInputStream().readAllBytes());
+    assertTrue(z.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(0, z.exitValue(), zout);
+    Partition usrA = release.image().partition("USR-A");
+    assertEquals(release.image().usrSha256(), sha256(t2, usrA.offset(), usrA.bytes()));
   }
 
   // ---- failures before the disk is touched: every byte stays
