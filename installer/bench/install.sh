@@ -70,10 +70,18 @@ run() { # name command...
   echo "$1 $(awk "BEGIN { print $t1 - $t0 }")" >> times.txt
 }
 
-check() { # the first SIZE MiB of the target must be the image, except the table cairn rewrote
-  local got
-  got="$(head -c "$((size << 20))" target.img | sha256sum | cut -d' ' -f1)"
-  [ "$1" = cairn ] || [ "$got" = "$want" ] || { echo "$1 wrote the wrong bytes" >&2; exit 1; }
+mid() { # the image's body: everything but its first and last MiB, which cairn rewrites (the table)
+  dd if=target.img bs=1M skip=1 count="$((size - 2))" status=none | sha256sum | cut -d' ' -f1
+}
+
+check() { # what each wrote: the whole image for the pipelines, the same body for cairn
+  if [ "$1" = cairn ]; then
+    [ "$(mid)" = "$body" ] || { echo "cairn wrote the wrong bytes" >&2; exit 1; }
+  else
+    [ "$(head -c "$((size << 20))" target.img | sha256sum | cut -d' ' -f1)" = "$want" ] \
+      || { echo "$1 wrote the wrong bytes" >&2; exit 1; }
+    body="$(mid)"
+  fi
 }
 
 : > times.txt
