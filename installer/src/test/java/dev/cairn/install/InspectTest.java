@@ -76,6 +76,56 @@ class InspectTest {
     }
   }
 
+  /** A real loop device in use as swap (mkswap, swapon) is refused even with --yes. */
+  @Test
+  void aLoopDeviceInUseAsSwap_isRefusedEvenWithYes() throws Exception {
+    Path p = file(16 << 20);
+    String loop = Sh.ok("losetup", "-f", "--show", p.toString()).strip();
+    try {
+      Sh.ok("mkswap", loop);
+      Sh.ok("swapon", loop);
+      try {
+        assertEquals(loop + " is in use: " + loop + " is in use as swap",
+            Inspect.system().facts(Path.of(loop)).refusal(true).orElseThrow());
+      } finally {
+        Sh.ok("swapoff", loop);
+      }
+    } finally {
+      Sh.run("losetup", "-d", loop);
+    }
+  }
+
+  /**
+   * A disk whose partition is held by device-mapper (LVM, RAID, dm-crypt) is refused. This kernel
+   * has no device-mapper or MD driver to make a real holder, so the device is a real loop device
+   * and its sysfs entry is a copy the test writes, with a {@code holders/dm-0} under its first
+   * partition: the only part that is not real is the holder.
+   */
+  @Test
+  void aDiskWithAPartitionHeldByDeviceMapper_isRefused() throws Exception {
+    Path p = file(16 << 20);
+    String loop = Sh.ok("losetup", "-f", "--show", p.toString()).strip();
+    try {
+      String devno = Sh.ok("stat", "-c", "%Hr:%Lr", loop).strip();
+      String name = Path.of(loop).getFileName().toString();
+      Path sys = dir.resolve("sys");
+      Path disk = Files.createDirectories(sys.resolve("devices/virtual/block/" + name));
+      Files.writeString(disk.resolve("size"), String.valueOf((16 << 20) / 512));
+      Files.createDirectories(disk.resolve("holders"));
+      Path part = Files.createDirectories(disk.resolve(name + "p1"));
+      Files.writeString(part.resolve("partition"), "1");
+      Files.writeString(part.resolve("dev"), "259:99");
+      Files.createDirectories(part.resolve("holders/dm-0"));
+      Files.createDirectories(sys.resolve("dev/block"));
+      Files.createSymbolicLink(sys.resolve("dev/block/" + devno), disk);
+      TargetFacts f = new Inspect(Path.of("/proc"), sys).facts(Path.of(loop));
+      assertEquals(loop + " is in use: /dev/" + name + "p1 is held by dm-0 (device-mapper, LVM or RAID)",
+          f.refusal(true).orElseThrow());
+    } finally {
+      Sh.run("losetup", "-d", loop);
+    }
+  }
+
   @Test
   void aDirectory_isNeitherDiskNorFile() throws Exception {
     String why = Inspect.system().facts(dir).refusal(true).orElseThrow();
