@@ -104,7 +104,7 @@ final class CairnServe implements AutoCloseable {
     return new Run(cmd, code, out + err.toString());
   }
 
-  private static List<String> command(String... args) {
+  static List<String> command(String... args) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), MAIN));
     cmd.addAll(List.of(args));

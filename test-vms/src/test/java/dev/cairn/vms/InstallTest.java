@@ -304,6 +304,21 @@ class InstallTest {
     assertEquals(release.image().usrSha256(), sha256(t2, usrA.offset(), usrA.bytes()));
   }
 
+  /** Under a terminal (a pty made by util-linux's {@code script}) the progress is a bar redrawn with CR. */
+  @Test
+  void onATerminal_theProgressIsABarRedrawnInPlace() throws Exception {
+    Path t = target(256 * MIB);
+    String cmd = String.join(" ", CairnServe.command("install", "-d", t.toString(), "-s", server(), "-k",
+        release.publicKey().toString()));
+    Process p = new ProcessBuilder("script", "-qec", cmd, "/dev/null").redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.matches("(?s).*\\r\\[#{30}\\] 100%  6\\.\\d\\d MiB / 6\\.\\d\\d MiB  .*/s  done.*"), out);
+    assertTrue(!out.contains("downloaded "), "no log lines on a terminal:\n" + out);
+  }
+
   // ---- failures before the disk is touched: every byte stays
 
   @Test
