@@ -64,7 +64,8 @@ public record TrimmedRuntime(Path java, List<Path> classPath) {
       Path found = null;
       for (Path entry : classPath) {
         String name = entry.getFileName().toString();
-        boolean jar = name.endsWith(".jar") && name.startsWith(prefix);
+        boolean jar = name.endsWith(".jar") && (name.startsWith(prefix)
+            || (prefix.equals("cairn-cli") && name.equals("cairn.jar")));
         boolean classes = !name.endsWith(".jar") && name.equals("classes") && Files.isDirectory(entry)
             && entry.getParent() != null && entry.getParent().getParent() != null
             && ("cairn-" + entry.getParent().getParent().getFileName()).equals(prefix);
