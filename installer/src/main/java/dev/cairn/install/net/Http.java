@@ -178,4 +178,9 @@ public final class Http {
   public ResumingDownload download(String url) {
     return new ResumingDownload(this, url);
   }
+
+  /** The rest of a download from byte {@code from} on, for a file an earlier run kept the start of. */
+  public ResumingDownload download(String url, long from) {
+    return new ResumingDownload(this, url, from);
+  }
 }

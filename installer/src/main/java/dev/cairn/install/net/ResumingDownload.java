@@ -29,8 +29,21 @@ public final class ResumingDownload extends InputStream {
   private boolean closed;
 
   ResumingDownload(Http http, String url) {
+    this(http, url, 0);
+  }
+
+  /**
+   * A download that starts at byte {@code from}: the rest of a file whose first bytes an earlier
+   * run kept. The first answer must then be a range starting there (or the whole file, whose first
+   * bytes are skipped); what it says the total is becomes the total.
+   */
+  ResumingDownload(Http http, String url, long from) {
+    if (from < 0) {
+      throw new IllegalArgumentException("a download starts at byte 0 or later, got " + from);
+    }
     this.http = http;
     this.url = url;
+    this.position = from;
   }
 
   /** The file's size once the first answer came, else -1. */
@@ -105,8 +118,13 @@ public final class ResumingDownload extends InputStream {
         throw new IOException("the server answered the resume at byte " + position + " with Content-Range '"
             + c.getHeaderField("Content-Range") + "'");
       }
+      if (total < 0 && !m.group(3).equals("*")) {
+        total = Long.parseLong(m.group(3));
+      }
       String v = validatorOf(c);
-      if (validator != null && v != null && !v.equals(validator)) {
+      if (validator == null) {
+        validator = v;
+      } else if (v != null && !v.equals(validator)) {
         drop();
         throw new Http.Fatal(url + ": the file changed on the server during the download (was " + validator
             + ", now " + v + ")", 412, true);
@@ -121,6 +139,10 @@ public final class ResumingDownload extends InputStream {
     long length = c.getContentLengthLong();
     String v = validatorOf(c);
     if (resuming) {
+      if (total < 0) {
+        total = length;
+        validator = v;
+      }
       if ((total >= 0 && length >= 0 && length != total) || (validator != null && v != null && !v.equals(validator))) {
         drop();
         throw new Http.Fatal(url + ": the file changed on the server during the download", 412, true);
