@@ -36,7 +36,7 @@ public enum CompressionFormat {
    *
    * @param n how many bytes of {@code head} were read (fewer than 6 at a short input)
    */
-  static CompressionFormat detect(byte[] head, int n) {
+  public static CompressionFormat detect(byte[] head, int n) {
     if (n >= 4 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h' && head[3] >= '1' && head[3] <= '9') {
       return BZIP2;
     }
