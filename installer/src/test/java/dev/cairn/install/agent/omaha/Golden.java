@@ -180,6 +180,18 @@ final class Golden {
 </response>
 """;
 
+  /** {@code response-events-only.xml} */
+  static final String RESPONSE_EVENTS_ONLY = """
+<?xml version="1.0" encoding="UTF-8"?>
+<response protocol="3.0" server="cairn">
+ <daystart elapsed_seconds="49008"/>
+ <app appid="{e96281a6-d1af-4bde-9a0a-97b76e56dc57}" status="ok">
+  <event status="ok"/>
+  <event status="ok"/>
+ </app>
+</response>
+""";
+
   /** Every copy by its file name. */
   static final Map<String, String> ALL = Map.ofEntries(
       Map.entry("update-check.xml", UPDATE_CHECK),
@@ -193,5 +205,6 @@ final class Golden {
       Map.entry("response-unknown-app.xml", RESPONSE_UNKNOWN_APP),
       Map.entry("response-two-apps.xml", RESPONSE_TWO_APPS),
       Map.entry("response-event-only.xml", RESPONSE_EVENT_ONLY),
-      Map.entry("response-ping-only.xml", RESPONSE_PING_ONLY));
+      Map.entry("response-ping-only.xml", RESPONSE_PING_ONLY),
+      Map.entry("response-events-only.xml", RESPONSE_EVENTS_ONLY));
 }
