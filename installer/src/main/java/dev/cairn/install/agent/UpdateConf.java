@@ -1,0 +1,157 @@
+package dev.cairn.install.agent;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The update configuration as CoreOS keeps it: {@code KEY=value} lines in
+ * {@code /usr/share/coreos/update.conf} (the image's defaults) and {@code /etc/coreos/update.conf}
+ * (the machine's own), the latter winning key by key. Blank lines and {@code #} comments are
+ * skipped, a value may be wrapped in double or single quotes, and keys Cairn does not read are
+ * kept. Each value remembers the file and line it came from, so a bad value is reported there.
+ */
+public record UpdateConf(Map<String, Entry> entries) {
+  /** The group (Omaha track) when none is configured, as update_engine defaults it. */
+  public static final String DEFAULT_GROUP = "stable";
+
+  public static final UpdateConf EMPTY = new UpdateConf(Map.of());
+
+  private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /** One value and where it was read. */
+  public record Entry(String value, String source, int line) {
+    public String where() {
+      return source + ":" + line;
+    }
+  }
+
+  /** What to do once an update is written (locksmithd's REBOOT_STRATEGY). */
+  public enum RebootStrategy {
+    REBOOT("reboot"), ETCD_LOCK("etcd-lock"), BEST_EFFORT("best-effort"), OFF("off");
+
+    private final String text;
+
+    RebootStrategy(String text) {
+      this.text = text;
+    }
+
+    public String text() {
+      return text;
+    }
+
+    static Optional<RebootStrategy> parse(String text) {
+      for (RebootStrategy s : values()) {
+        if (s.text.equals(text.toLowerCase(Locale.ROOT))) {
+          return Optional.of(s);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  public UpdateConf {
+    entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+  }
+
+  /**
+   * Parses one file's text. {@code source} names the file in errors.
+   *
+   * @throws IllegalArgumentException naming {@code source:line} for a line that is not
+   *     {@code KEY=value} or whose quote is not closed
+   */
+  public static UpdateConf parse(String source, String text) {
+    return new UpdateConf(parseLines(source, text));
+  }
+
+  /**
+   * {@code KEY=value} lines as update.conf, os-release and CoreOS's release file write them: the
+   * key is a shell name, the value is taken after the first {@code =} with surrounding blanks
+   * dropped and one pair of matching quotes removed (inside double quotes, a backslash escapes
+   * {@code " \ $ `}). A later line for the same key wins, as a shell sourcing the file would.
+   */
+  public static Map<String, Entry> parseLines(String source, String text) {
+    Map<String, Entry> out = new LinkedHashMap<>();
+    String[] lines = text.split("\r?\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i].strip();
+      int number = i + 1;
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int eq = line.indexOf('=');
+      String key = eq < 0 ? line : line.substring(0, eq).strip();
+      if (eq < 0 || !KEY.matcher(key).matches()) {
+        throw new IllegalArgumentException(source + ":" + number
+            + ": expected KEY=value (a KEY of letters, digits and _), got '" + lines[i] + "'");
+      }
+      String value = unquote(source + ":" + number, line.substring(eq + 1).strip());
+      out.put(key, new Entry(value, source, number));
+    }
+    return out;
+  }
+
+  private static String unquote(String where, String raw) {
+    if (raw.isEmpty()) {
+      return raw;
+    }
+    char q = raw.charAt(0);
+    if (q != '"' && q != '\'') {
+      return raw;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 1; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == q) {
+        if (i != raw.length() - 1) {
+          throw new IllegalArgumentException(where + ": text after the closing quote in " + raw);
+        }
+        return sb.toString();
+      }
+      if (q == '"' && c == '\\' && i + 1 < raw.length() && "\"\\$`".indexOf(raw.charAt(i + 1)) >= 0) {
+        c = raw.charAt(++i);
+      }
+      sb.append(c);
+    }
+    throw new IllegalArgumentException(where + ": quote " + q + " is not closed in " + raw);
+  }
+
+  /** {@code machine} over {@code image}: each key of the machine's file replaces the image's. */
+  public static UpdateConf merge(UpdateConf machine, UpdateConf image) {
+    Map<String, Entry> out = new LinkedHashMap<>(image.entries);
+    out.putAll(machine.entries);
+    return new UpdateConf(out);
+  }
+
+  public Optional<String> get(String key) {
+    return Optional.ofNullable(entries.get(key)).map(Entry::value);
+  }
+
+  /** GROUP, else {@value #DEFAULT_GROUP}; an empty GROUP counts as none. */
+  public String group() {
+    return get("GROUP").filter(v -> !v.isEmpty()).orElse(DEFAULT_GROUP);
+  }
+
+  /** SERVER, the Omaha endpoint; empty when not configured. */
+  public Optional<String> server() {
+    return get("SERVER").filter(v -> !v.isEmpty());
+  }
+
+  /**
+   * REBOOT_STRATEGY, else best-effort as CoreOS defaults it.
+   *
+   * @throws IllegalArgumentException naming the file and line of a value that is none of the four
+   */
+  public RebootStrategy rebootStrategy() {
+    Entry e = entries.get("REBOOT_STRATEGY");
+    if (e == null || e.value().isEmpty()) {
+      return RebootStrategy.BEST_EFFORT;
+    }
+    return RebootStrategy.parse(e.value()).orElseThrow(() -> new IllegalArgumentException(
+        e.where() + ": REBOOT_STRATEGY must be reboot, etcd-lock, best-effort or off, got '"
+            + e.value() + "'"));
+  }
+}
