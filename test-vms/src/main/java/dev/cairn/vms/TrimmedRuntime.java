@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * <p>{@link #MODULES} is the documented list: {@code java.base}, {@code java.logging}
  * (BouncyCastle's OpenPGP classes log through it), {@code jdk.crypto.ec} (TLS to an
  * {@code https://} server with elliptic-curve keys) and {@code jdk.unsupported} (the zstd decoder
- * reads memory through {@code sun.misc.Unsafe}). A test installs through this runtime, so the
+ * reads memory through {@code sun.misc.Unsafe}) and {@code java.xml} (the agent reads Omaha
+ * responses with StAX). A test installs through this runtime, so the
  * list cannot go stale unnoticed.
  *
  * @param java the runtime's {@code bin/java}
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 public record TrimmedRuntime(Path java, List<Path> classPath) {
   /** The JDK modules, for {@code jlink --add-modules}. */
-  public static final List<String> MODULES = List.of("java.base", "java.logging", "jdk.crypto.ec", "jdk.unsupported");
+  public static final List<String> MODULES = List.of("java.base", "java.logging", "java.xml", "jdk.crypto.ec",
+      "jdk.unsupported");
 
   /**
    * The jars of the machine-side commands, by the start of their file names: Cairn's cli,

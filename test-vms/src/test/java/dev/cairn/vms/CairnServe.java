@@ -119,8 +119,15 @@ final class CairnServe implements AutoCloseable {
    * @throws IOException with the log when the server ends or does not become healthy
    */
   static CairnServe start(Path dataDir, int port, Path log) throws IOException, InterruptedException {
+    return start(dataDir, port, log, BootServer.at(port).guestBaseUrl());
+  }
+
+  /**
+   * As {@link #start(Path, int, Path)}, with the URL the server gives out for its files: {@code
+   * http://127.0.0.1:PORT} for clients on this host, such as an agent run with {@code --root}.
+   */
+  static CairnServe start(Path dataDir, int port, Path log, String publicUrl) throws IOException, InterruptedException {
     Files.createDirectories(log.getParent());
-    String publicUrl = BootServer.at(port).guestBaseUrl();
     Process p = new ProcessBuilder(command("serve", "--listen", "127.0.0.1:" + port, "--public-url", publicUrl,
         "--data-dir", dataDir.toString()))
         .redirectErrorStream(true)

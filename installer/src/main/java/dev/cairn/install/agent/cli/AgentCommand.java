@@ -1,0 +1,189 @@
+package dev.cairn.install.agent.cli;
+
+import dev.cairn.gpt.Partition;
+import dev.cairn.install.agent.AgentRequest;
+import dev.cairn.install.agent.CheckResult;
+import dev.cairn.install.agent.host.Host;
+import dev.cairn.install.agent.run.Agent;
+import dev.cairn.install.cli.InstallCommand;
+import dev.cairn.install.net.Http;
+import dev.cairn.signing.ReleaseKeys;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn agent}: the update_engine-style client on the machine. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+    description = {"The machine's update client: checks the update server as update_engine does, takes a",
+        "signed update into the other USR slot, and marks a healthy boot good."},
+    subcommands = {AgentCommand.Check.class, AgentCommand.Update.class, AgentCommand.MarkGood.class,
+        AgentCommand.Status.class})
+public final class AgentCommand implements Callable<Integer> {
+  private final ReleaseKeys keys;
+
+  @Spec CommandSpec spec;
+
+  public AgentCommand(ReleaseKeys keys) {
+    this.keys = keys;
+  }
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return 2;
+  }
+
+  /** Options every subcommand takes. */
+  static final class Common {
+    @Option(names = "--root", paramLabel = "DIR", defaultValue = "/",
+        description = "Read the machine's files (proc/cmdline, etc/coreos/update.conf, ...) under DIR (default: /).")
+    Path root;
+
+    @Option(names = "--disk", paramLabel = "DEVICE", description = "The disk holding the USR slots (default: found from the running USR).")
+    Path disk;
+
+    @Option(names = "--server", paramLabel = "URL", description = "The update server (default: SERVER in update.conf).")
+    String server;
+
+    @Option(names = "--keyring", paramLabel = "FILE", description = "Trusted release keys (default: "
+        + InstallCommand.DEFAULT_KEYRING + ").")
+    Path keyring;
+
+    Agent agent(ReleaseKeys keys, PrintWriter out) {
+      Http http = new Http(Http.Policy.DEFAULT, m -> {
+        out.println("agent: " + m);
+        out.flush();
+      });
+      Path ring = keyring != null ? keyring : Path.of(InstallCommand.DEFAULT_KEYRING);
+      return new Agent(new Host(root, Optional.ofNullable(disk)), keys, Files.exists(ring) || keyring != null
+          ? Optional.of(ring) : Optional.empty(), http, Optional.ofNullable(server), out,
+          Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  @Command(name = "check", mixinStandardHelpOptions = true,
+      description = "One update check, as update_engine sends it; prints what was offered.")
+  static final class Check implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Common common;
+
+    @Option(names = "--json", description = "Print the answer as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+      AgentCommand parent = (AgentCommand) spec.parent().userObject();
+      PrintWriter out = spec.commandLine().getOut();
+      CheckResult r = common.agent(parent.keys, out).check(AgentRequest.InstallSource.ON_DEMAND);
+      if (json) {
+        out.println(json(r));
+      } else {
+        out.println(describe(r));
+      }
+      return 0;
+    }
+  }
+
+  static String describe(CheckResult r) {
+    if (r instanceof CheckResult.Offer o) {
+      return "update " + o.offer().version() + " offered: " + o.offer().packageName() + ", " + o.offer().size()
+          + " bytes, from " + o.offer().payloadUrls().get(0);
+    }
+    if (r instanceof CheckResult.NoUpdate) {
+      return "no update";
+    }
+    if (r instanceof CheckResult.AppError e) {
+      return "the server refused: " + e.status();
+    }
+    return "acknowledged";
+  }
+
+  static String json(CheckResult r) {
+    if (r instanceof CheckResult.Offer o) {
+      return "{\"status\":\"ok\",\"version\":" + quote(o.offer().version()) + ",\"package\":" + quote(o.offer().packageName())
+          + ",\"size\":" + o.offer().size() + ",\"url\":" + quote(o.offer().payloadUrls().get(0)) + "}";
+    }
+    if (r instanceof CheckResult.NoUpdate) {
+      return "{\"status\":\"noupdate\"}";
+    }
+    if (r instanceof CheckResult.AppError e) {
+      return "{\"status\":" + quote(e.status()) + "}";
+    }
+    return "{\"status\":\"acknowledged\"}";
+  }
+
+  private static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  @Command(name = "update", mixinStandardHelpOptions = true,
+      description = {"Check; on an offer, download the payload, prove its size, hashes and signature, write it",
+          "into the other USR slot, read it back, and flag that slot to be tried once at the next boot."})
+  static final class Update implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Common common;
+
+    @Override
+    public Integer call() throws IOException {
+      AgentCommand parent = (AgentCommand) spec.parent().userObject();
+      PrintWriter out = spec.commandLine().getOut();
+      try {
+        Optional<String> v = common.agent(parent.keys, out).update(Optional.ofNullable(common.disk));
+        if (v.isEmpty()) {
+          out.println("nothing to do");
+        }
+        return 0;
+      } catch (Agent.Failed e) {
+        throw new IOException(e.getMessage() + " (error " + e.code.code() + ", " + e.code + ", reported)", e);
+      }
+    }
+  }
+
+  @Command(name = "mark-good", mixinStandardHelpOptions = true,
+      description = "After a healthy boot: the running slot successful, no tries counted, first in line.")
+  static final class MarkGood implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Common common;
+
+    @Override
+    public Integer call() throws IOException {
+      AgentCommand parent = (AgentCommand) spec.parent().userObject();
+      PrintWriter out = spec.commandLine().getOut();
+      Partition p = common.agent(parent.keys, out).markGood(Optional.ofNullable(common.disk));
+      out.println(p.label() + " (partition " + p.number() + ") marked good: " + p.attributes());
+      return 0;
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "The running slot, the other slot's flags, the last check, an update waiting for a reboot.")
+  static final class Status implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Common common;
+
+    @Override
+    public Integer call() throws IOException {
+      AgentCommand parent = (AgentCommand) spec.parent().userObject();
+      common.agent(parent.keys, spec.commandLine().getOut()).status(Optional.ofNullable(common.disk));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package dev.cairn.vms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.vms.ReleaseImage.Image;
+import dev.cairn.vms.ReleaseImage.Partition;
+import dev.cairn.vms.ReleaseImage.Release;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cairn agent} through a whole update against a real {@code cairn serve}: the machine is a
+ * {@code --root} directory (its kernel command line, release file, update.conf, machine id) and a
+ * disk image file made from a real 1.0.0 release image; 2.0.0 is published through {@code cairn
+ * admin}. The slots' flags are read back with cgpt, the slot choice with {@code cairn gpt next},
+ * and the server's view with {@code cairn admin instance show}.
+ */
+class AgentTest {
+  private static final String MACHINE = "0123456789abcdef0123456789abcdef";
+
+  @TempDir static Path shared;
+  @TempDir Path tmp;
+
+  static ReleaseKey key;
+  static Release one;
+  static Release two;
+  static CairnServe serve;
+  static ReleasePublisher publisher;
+  static int port;
+
+  @BeforeAll
+  static void publish() throws Exception {
+    key = ReleaseKey.generate(shared.resolve("key"));
+    one = ReleaseImage.of("1.0.0").build(shared.resolve("1.0.0")).release(key);
+    Path usr = Files.createDirectories(shared.resolve("usr-2"));
+    byte[] noise = new byte[2 << 20];
+    new Random(2).nextBytes(noise);
+    Files.write(usr.resolve("noise.bin"), noise);
+    two = ReleaseImage.of("2.0.0").usrFiles(usr).build(shared.resolve("2.0.0")).release(key);
+    port = CairnServe.freePort();
+    serve = CairnServe.start(shared.resolve("cairn-data"), port, shared.resolve("cairn-serve.log"),
+        "http://127.0.0.1:" + port);
+    publisher = new ReleasePublisher(serve);
+    publisher.publish(one, "stable");
+    publisher.upload(two);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (serve != null) {
+      serve.close();
+    }
+    if (key != null) {
+      key.close();
+    }
+  }
+
+  /** The machine's files as it runs {@code version} from the USR slot with partition GUID {@code usrGuid}. */
+  private Path machine(Path root, String version, String usrGuid) throws Exception {
+    Files.createDirectories(root.resolve("proc/sys/kernel/random"));
+    Files.writeString(root.resolve("proc/cmdline"), "BOOT_IMAGE=/coreos/vmlinuz-a mount.usr=PARTUUID=" + usrGuid
+        + " rootflags=rw mount.usrflags=ro consoleblank=0 root=LABEL=ROOT\n");
+    Files.writeString(root.resolve("proc/sys/kernel/random/boot_id"), "6d1a0c5e-3b39-4f0e-a0b7-2e1ac0b4c2f1\n");
+    Files.createDirectories(root.resolve("usr/share/coreos"));
+    Files.writeString(root.resolve("usr/share/coreos/release"), "COREOS_RELEASE_VERSION=" + version
+        + "\nCOREOS_RELEASE_BOARD=amd64-usr\nCOREOS_RELEASE_APPID={e96281a6-d1af-4bde-9a0a-97b76e56dc57}\n");
+    Files.createDirectories(root.resolve("etc/coreos"));
+    Files.writeString(root.resolve("etc/coreos/update.conf"), "GROUP=stable\nSERVER=http://127.0.0.1:" + port
+        + "/v1/update/\nREBOOT_STRATEGY=off\n");
+    Files.writeString(root.resolve("etc/machine-id"), MACHINE + "\n");
+    return root;
+  }
+
+  private static String sha256(Path p, long offset, long bytes) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "r")) {
+      f.seek(offset);
+      byte[] buf = new byte[1 << 20];
+      long left = bytes;
+      while (left > 0) {
+        int n = f.read(buf, 0, (int) Math.min(buf.length, left));
+        md.update(buf, 0, n);
+        left -= n;
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private static String cgpt(String flag, int part, Path disk) throws Exception {
+    return Peer.run("cgpt", "show", "-i", String.valueOf(part), flag, disk.toString()).out().strip();
+  }
+
+  private static CairnServe.Run agent(String... args) {
+    String[] all = new String[args.length + 1];
+    all[0] = "agent";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return CairnServe.cairnInProcess(all);
+  }
+
+  @Test
+  void anUpdate_goesIntoUsrB_isTriedOnce_markedGood_andReportedComplete() throws Exception {
+    Image image = one.image();
+    Path disk = Files.copy(image.file(), tmp.resolve("disk.img"));
+    Path root = machine(tmp.resolve("root-a"), "1.0.0", ReleaseImage.USR_A_GUID);
+    String keyring = one.publicKey().toString();
+
+    CairnServe.Run none = agent("check", "--root", root.toString());
+    assertEquals(0, none.code(), none::describe);
+    assertTrue(none.output().contains("no update"), none::describe);
+
+    publisher.point("stable", "2.0.0");
+    CairnServe.Run offered = agent("check", "--root", root.toString(), "--json");
+    assertEquals(0, offered.code(), offered::describe);
+    assertTrue(offered.output().contains("\"status\":\"ok\",\"version\":\"2.0.0\""), offered::describe);
+
+    CairnServe.Run up = CairnServe.cairn("agent", "update", "--root", root.toString(), "--disk", disk.toString(), "--keyring", keyring);
+    assertEquals(0, up.code(), up::describe);
+    Partition usrB = image.partition("USR-B");
+    assertEquals(two.image().usrSha256(), sha256(disk, usrB.offset(), usrB.bytes()), "USR-B must hold 2.0.0's USR");
+    assertEquals("2", cgpt("-P", 4, disk));
+    assertEquals("1", cgpt("-T", 4, disk));
+    assertEquals("0", cgpt("-S", 4, disk));
+    String shown = publisher.admin("instance", "show", MACHINE).output();
+    assertTrue(shown.contains("granted -> downloading") && shown.contains("downloading -> downloaded")
+        && shown.contains("downloaded -> installed"), shown);
+
+    CairnServe.Run next = CairnServe.cairnInProcess("gpt", "next", disk.toString());
+    assertEquals(0, next.code(), next::describe);
+    assertTrue(next.output().contains("4"), next::describe);
+
+    Path rootB = machine(tmp.resolve("root-b"), "2.0.0", ReleaseImage.USR_B_GUID);
+    Files.createDirectories(rootB.resolve("var/lib"));
+    copyTree(root.resolve("var/lib/cairn-agent"), rootB.resolve("var/lib/cairn-agent"));
+    CairnServe.Run good = agent("mark-good", "--root", rootB.toString(), "--disk", disk.toString());
+    assertEquals(0, good.code(), good::describe);
+    assertEquals("1", cgpt("-S", 4, disk));
+    assertEquals("0", cgpt("-T", 4, disk));
+
+    CairnServe.Run after = agent("check", "--root", rootB.toString());
+    assertEquals(0, after.code(), after::describe);
+    String done = publisher.admin("instance", "show", MACHINE).output();
+    assertTrue(done.contains("version  2.0.0") && done.contains("status   complete"), done);
+  }
+
+  private static void copyTree(Path from, Path to) throws Exception {
+    try (var s = Files.walk(from)) {
+      for (Path f : (Iterable<Path>) s::iterator) {
+        Path t = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(f, t);
+        }
+      }
+    }
+  }
+}
