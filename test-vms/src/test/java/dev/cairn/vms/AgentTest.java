@@ -66,6 +66,10 @@ class AgentTest {
 
   /** The machine's files as it runs {@code version} from the USR slot with partition GUID {@code usrGuid}. */
   private Path machine(Path root, String version, String usrGuid) throws Exception {
+    return machine(root, version, usrGuid, MACHINE);
+  }
+
+  private Path machine(Path root, String version, String usrGuid, String machineId) throws Exception {
     Files.createDirectories(root.resolve("proc/sys/kernel/random"));
     Files.writeString(root.resolve("proc/cmdline"), "BOOT_IMAGE=/coreos/vmlinuz-a mount.usr=PARTUUID=" + usrGuid
         + " rootflags=rw mount.usrflags=ro consoleblank=0 root=LABEL=ROOT\n");
@@ -76,7 +80,7 @@ class AgentTest {
     Files.createDirectories(root.resolve("etc/coreos"));
     Files.writeString(root.resolve("etc/coreos/update.conf"), "GROUP=stable\nSERVER=http://127.0.0.1:" + port
         + "/v1/update/\nREBOOT_STRATEGY=off\n");
-    Files.writeString(root.resolve("etc/machine-id"), MACHINE + "\n");
+    Files.writeString(root.resolve("etc/machine-id"), machineId + "\n");
     return root;
   }
 
@@ -112,6 +116,7 @@ class AgentTest {
     Path disk = Files.copy(image.file(), tmp.resolve("disk.img"));
     Path root = machine(tmp.resolve("root-a"), "1.0.0", ReleaseImage.USR_A_GUID);
     String keyring = one.publicKey().toString();
+    publisher.point("stable", "1.0.0");
 
     CairnServe.Run none = agent("check", "--root", root.toString());
     assertEquals(0, none.code(), none::describe);
@@ -149,6 +154,61 @@ class AgentTest {
     assertEquals(0, after.code(), after::describe);
     String done = publisher.admin("instance", "show", MACHINE).output();
     assertTrue(done.contains("version  2.0.0") && done.contains("status   complete"), done);
+  }
+
+  /**
+   * B installed but never marked good: gptprio boots it once, then A again; the agent, running A
+   * with 1.0.0 as the version before the update, reports error 44 and the server counts a failure.
+   */
+  @Test
+  void anUpdateNeverMarkedGood_rollsBack_andTheAgentReportsIt() throws Exception {
+    String id = "1111111111111111111111111111111a";
+    Path disk = Files.copy(one.image().file(), tmp.resolve("disk.img"));
+    Path root = machine(tmp.resolve("root-a"), "1.0.0", ReleaseImage.USR_A_GUID, id);
+    publisher.point("stable", "2.0.0");
+    CairnServe.Run up = agent("update", "--root", root.toString(), "--disk", disk.toString(), "--keyring",
+        one.publicKey().toString());
+    assertEquals(0, up.code(), up::describe);
+    CairnServe.Run first = CairnServe.cairnInProcess("gpt", "next", disk.toString());
+    assertTrue(first.output().strip().endsWith("4") || first.output().contains("partition 4"), first::describe);
+    CairnServe.Run second = CairnServe.cairnInProcess("gpt", "next", disk.toString());
+    assertTrue(second.output().strip().endsWith("3") || second.output().contains("partition 3"), second::describe);
+
+    CairnServe.Run check = agent("check", "--root", root.toString());
+    assertEquals(0, check.code(), check::describe);
+    String shown = publisher.admin("instance", "show", id).output();
+    assertTrue(shown.contains("installed -> error") && shown.contains("event 3/0 error 44"), shown);
+  }
+
+  /** A payload that does not match the response's SHA-256: error 10 reaches the server, nothing on the disk changes. */
+  @Test
+  void aTamperedPayload_isReportedWithError10_andTheTableIsUntouched() throws Exception {
+    String id = "2222222222222222222222222222222b";
+    Path disk = Files.copy(one.image().file(), tmp.resolve("disk.img"));
+    Path root = machine(tmp.resolve("root-a"), "1.0.0", ReleaseImage.USR_A_GUID, id);
+    publisher.point("stable", "2.0.0");
+    Path stored;
+    try (var s = Files.walk(serve.dataDir().resolve("packages"))) {
+      stored = s.filter(p -> p.toString().contains("2.0.0") && p.getFileName().toString().endsWith(".bz2"))
+          .findFirst().orElseThrow();
+    }
+    byte[] before = Files.readAllBytes(stored);
+    byte[] bad = before.clone();
+    bad[bad.length / 2] ^= 1;
+    String table = sha256(disk, 0, 1 << 20);
+    Files.write(stored, bad);
+    try {
+      CairnServe.Run up = agent("update", "--root", root.toString(), "--disk", disk.toString(), "--keyring",
+          one.publicKey().toString());
+      assertEquals(1, up.code(), up::describe);
+      assertTrue(up.output().contains("(error 10, PAYLOAD_HASH_MISMATCH_ERROR, reported)"), up::describe);
+    } finally {
+      Files.write(stored, before);
+    }
+    assertEquals(table, sha256(disk, 0, 1 << 20), "the partition table must be untouched");
+    assertEquals("0", cgpt("-P", 4, disk));
+    String shown = publisher.admin("instance", "show", id).output();
+    assertTrue(shown.contains("event 3/0 error 10"), shown);
   }
 
   private static void copyTree(Path from, Path to) throws Exception {
