@@ -211,6 +211,78 @@ class AgentTest {
     assertTrue(shown.contains("event 3/0 error 10"), shown);
   }
 
+  private Path storedPayload(String suffix) throws Exception {
+    try (var s = Files.walk(serve.dataDir().resolve("packages"))) {
+      return s.filter(p -> p.toString().contains("2.0.0") && p.getFileName().toString().endsWith(suffix))
+          .findFirst().orElseThrow();
+    }
+  }
+
+  /** Runs an update that must fail with {@code code}, leaving the table as it was and reporting the code. */
+  private void failingUpdate(String id, String keyring, int code, String name) throws Exception {
+    Path disk = Files.copy(one.image().file(), tmp.resolve("disk-" + id + ".img"));
+    Path root = machine(tmp.resolve("root-" + id), "1.0.0", ReleaseImage.USR_A_GUID, id);
+    publisher.point("stable", "2.0.0");
+    String table = sha256(disk, 0, 1 << 20);
+    CairnServe.Run up = agent("update", "--root", root.toString(), "--disk", disk.toString(), "--keyring", keyring);
+    assertEquals(1, up.code(), up::describe);
+    assertTrue(up.output().contains("(error " + code + ", " + name + ", reported)"), up::describe);
+    assertEquals(table, sha256(disk, 0, 1 << 20), "the partition table must be untouched");
+    assertEquals("0", cgpt("-P", 4, disk));
+    assertEquals("1", cgpt("-P", 3, disk));
+    String shown = publisher.admin("instance", "show", id).output();
+    assertTrue(shown.contains("event 3/0 error " + code), shown);
+  }
+
+  @Test
+  void aSignatureByAnUntrustedKey_isReportedWithError12() throws Exception {
+    try (ReleaseKey other = ReleaseKey.generate(tmp.resolve("other"), "Other <other@example.invalid>")) {
+      failingUpdate("3333333333333333333333333333333c", other.publicKey().toString(), 12,
+          "DOWNLOAD_PAYLOAD_VERIFICATION_ERROR");
+    }
+  }
+
+  @Test
+  void aMissingSignature_isReportedWithError12() throws Exception {
+    Path sig = storedPayload(".bz2.sig");
+    byte[] before = Files.readAllBytes(sig);
+    Files.delete(sig);
+    try {
+      failingUpdate("4444444444444444444444444444444d", one.publicKey().toString(), 12,
+          "DOWNLOAD_PAYLOAD_VERIFICATION_ERROR");
+    } finally {
+      Files.write(sig, before);
+    }
+  }
+
+  @Test
+  void aTruncatedPayload_isReportedWithError11() throws Exception {
+    Path p = storedPayload(".bz2");
+    byte[] before = Files.readAllBytes(p);
+    Files.write(p, java.util.Arrays.copyOf(before, before.length / 2));
+    try {
+      failingUpdate("5555555555555555555555555555555e", one.publicKey().toString(), 11,
+          "PAYLOAD_SIZE_MISMATCH_ERROR");
+    } finally {
+      Files.write(p, before);
+    }
+  }
+
+  @Test
+  void status_showsTheSlotsAndTheUpdateWaiting() throws Exception {
+    String id = "6666666666666666666666666666666f";
+    Path disk = Files.copy(one.image().file(), tmp.resolve("disk.img"));
+    Path root = machine(tmp.resolve("root-a"), "1.0.0", ReleaseImage.USR_A_GUID, id);
+    publisher.point("stable", "2.0.0");
+    assertEquals(0, agent("update", "--root", root.toString(), "--disk", disk.toString(), "--keyring",
+        one.publicKey().toString()).code());
+    CairnServe.Run st = agent("status", "--root", root.toString(), "--disk", disk.toString());
+    assertEquals(0, st.code(), st::describe);
+    assertTrue(st.output().contains("running:  USR-A (partition 3) priority=1 tries=0 successful=1"), st::describe);
+    assertTrue(st.output().contains("other:    USR-B (partition 4) priority=2 tries=1 successful=0"), st::describe);
+    assertTrue(st.output().contains("waiting:  2.0.0 is installed; reboot to run it"), st::describe);
+  }
+
   private static void copyTree(Path from, Path to) throws Exception {
     try (var s = Files.walk(from)) {
       for (Path f : (Iterable<Path>) s::iterator) {
