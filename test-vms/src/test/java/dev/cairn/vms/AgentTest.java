@@ -283,6 +283,50 @@ class AgentTest {
     assertTrue(st.output().contains("waiting:  2.0.0 is installed; reboot to run it"), st::describe);
   }
 
+  /**
+   * The daemon as its own process: it checks at once, applies 2.0.0, runs the reboot command
+   * (REBOOT_STRATEGY=reboot; here a script that leaves a mark), and on SIGTERM says it stopped.
+   */
+  @Test
+  void theDaemon_appliesAnUpdate_reboots_andStopsOnSigterm() throws Exception {
+    String id = "7777777777777777777777777777777a";
+    Path disk = Files.copy(one.image().file(), tmp.resolve("disk.img"));
+    Path root = machine(tmp.resolve("root-a"), "1.0.0", ReleaseImage.USR_A_GUID, id);
+    Files.writeString(root.resolve("etc/coreos/update.conf"), "GROUP=stable\nSERVER=http://127.0.0.1:" + port
+        + "/v1/update/\nREBOOT_STRATEGY=reboot\n");
+    publisher.point("stable", "2.0.0");
+    Path mark = tmp.resolve("rebooted");
+    Path script = Files.writeString(tmp.resolve("reboot.sh"), "#!/bin/sh\ntouch " + mark + "\n");
+    script.toFile().setExecutable(true);
+    Path log = tmp.resolve("daemon.log");
+    Process p = new ProcessBuilder(CairnServe.command("agent", "daemon", "--root", root.toString(), "--disk",
+        disk.toString(), "--keyring", one.publicKey().toString(), "--first-check", "0s", "--interval", "1s",
+        "--fuzz", "0s", "--reboot-command", script.toString())).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (!Files.exists(mark) && System.nanoTime() < deadline && p.isAlive()) {
+        Thread.sleep(100);
+      }
+      assertTrue(Files.exists(mark), () -> "the reboot command never ran:\n" + read(log));
+      assertEquals("2", cgpt("-P", 4, disk));
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+    }
+    String out = read(log);
+    assertTrue(out.contains("REBOOT_STRATEGY=reboot: rebooting with " + script), out);
+    assertTrue(out.strip().endsWith("stopped"), out);
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
   private static void copyTree(Path from, Path to) throws Exception {
     try (var s = Files.walk(from)) {
       for (Path f : (Iterable<Path>) s::iterator) {

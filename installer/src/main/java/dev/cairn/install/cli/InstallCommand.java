@@ -121,7 +121,7 @@ public final class InstallCommand implements Callable<Integer> {
   }
 
   /** {@code 500ms}, {@code 30s}, {@code 2m}. */
-  static Duration duration(String text, String option) {
+  public static Duration duration(String text, String option) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})(ms|s|m)").matcher(text);
     if (!m.matches()) {
       throw new IllegalArgumentException(option + " must be a number with ms, s or m (like 500ms, 30s, 2m), got '" + text + "'");

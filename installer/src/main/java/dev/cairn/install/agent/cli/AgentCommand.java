@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     description = {"The machine's update client: checks the update server as update_engine does, takes a",
         "signed update into the other USR slot, and marks a healthy boot good."},
     subcommands = {AgentCommand.Check.class, AgentCommand.Update.class, AgentCommand.MarkGood.class,
-        AgentCommand.Status.class})
+        AgentCommand.Status.class, AgentCommand.Daemon.class})
 public final class AgentCommand implements Callable<Integer> {
   private final ReleaseKeys keys;
 
@@ -169,6 +169,60 @@ public final class AgentCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       Partition p = common.agent(parent.keys, out).markGood(Optional.ofNullable(common.disk));
       out.println(p.label() + " (partition " + p.number() + ") marked good: " + p.attributes());
+      return 0;
+    }
+  }
+
+  @Command(name = "daemon", mixinStandardHelpOptions = true,
+      description = {"Check on update_engine's schedule, apply updates, and follow REBOOT_STRATEGY (reboot, off;",
+          "etcd-lock and best-effort are treated as off for now). Ends cleanly on SIGTERM, between steps."})
+  static final class Daemon implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Common common;
+
+    @Option(names = "--first-check", paramLabel = "DURATION", defaultValue = "7m",
+        description = "Delay before the first check (default: ${DEFAULT-VALUE}).")
+    String first;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "45m",
+        description = "Time between checks (default: ${DEFAULT-VALUE}).")
+    String interval;
+
+    @Option(names = "--fuzz", paramLabel = "DURATION", defaultValue = "10m",
+        description = "Each wait moves by up to half of this either way (default: ${DEFAULT-VALUE}).")
+    String fuzz;
+
+    @Option(names = "--reboot-command", paramLabel = "CMD", defaultValue = "systemctl reboot",
+        description = "What REBOOT_STRATEGY=reboot runs (default: ${DEFAULT-VALUE}).")
+    String rebootCommand;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      AgentCommand parent = (AgentCommand) spec.parent().userObject();
+      PrintWriter out = spec.commandLine().getOut();
+      dev.cairn.install.agent.run.Daemon.Schedule schedule = new dev.cairn.install.agent.run.Daemon.Schedule(
+          InstallCommand.duration(first, "--first-check"), InstallCommand.duration(interval, "--interval"),
+          InstallCommand.duration(fuzz, "--fuzz"));
+      dev.cairn.install.agent.run.Daemon d = new dev.cairn.install.agent.run.Daemon(common.agent(parent.keys, out),
+          new Host(common.root, Optional.ofNullable(common.disk)), schedule,
+          java.util.List.of(rebootCommand.trim().split("\\s+")), out);
+      // On SIGTERM the hook asks the loop to stop and waits for the step in progress to end. It
+      // waits on a latch, not on the main thread, which may itself be on its way to System.exit.
+      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+      Thread hook = new Thread(() -> {
+        d.stop();
+        try {
+          done.await(10, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "cairn-agent-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        d.run();
+      } finally {
+        done.countDown();
+      }
       return 0;
     }
   }
