@@ -319,6 +319,51 @@ class AgentTest {
     assertTrue(out.strip().endsWith("stopped"), out);
   }
 
+  /**
+   * The server killed mid-download: the agent gives up with error 9, cannot report it, keeps it,
+   * and sends it before its next check once the server is back. Its own server behind a relay
+   * that holds the payload's transfer, so the kill falls inside it.
+   */
+  @Test
+  void theServerGoneMidDownload_theErrorIsSentOnTheNextCheck() throws Exception {
+    String id = "8888888888888888888888888888888b";
+    int own = CairnServe.freePort();
+    Path data = tmp.resolve("own-data");
+    try (HoldingRelay relay = new HoldingRelay(own, 512 * 1024)) {
+      String via = "http://127.0.0.1:" + relay.port();
+      CairnServe s = CairnServe.start(data, own, tmp.resolve("own.log"), via);
+      try {
+        ReleasePublisher pub = new ReleasePublisher(s);
+        pub.publish(one, "stable");
+        pub.upload(two);
+        pub.point("stable", "2.0.0");
+        Path disk = Files.copy(one.image().file(), tmp.resolve("disk.img"));
+        Path root = machine(tmp.resolve("root-a"), "1.0.0", ReleaseImage.USR_A_GUID, id);
+        String table = sha256(disk, 0, 1 << 20);
+        java.util.concurrent.CompletableFuture<CairnServe.Run> run = java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> agent("update", "--root", root.toString(), "--disk", disk.toString(), "--keyring",
+                one.publicKey().toString(), "--server", via + "/v1/update/", "--retries", "1", "--retry-delay", "100ms"));
+        assertTrue(relay.awaitHolding(60), "the payload never started");
+        s.kill();
+        relay.dropHeld();
+        CairnServe.Run up = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(1, up.code(), up::describe);
+        assertTrue(up.output().contains("(error 9, DOWNLOAD_TRANSFER_ERROR, kept to report at the next check)"),
+            up::describe);
+        assertTrue(up.output().contains("could not report event 3/0"), up::describe);
+        assertEquals(table, sha256(disk, 0, 1 << 20), "the partition table must be untouched");
+
+        s = CairnServe.start(data, own, tmp.resolve("own-2.log"), via);
+        CairnServe.Run check = agent("check", "--root", root.toString(), "--server", via + "/v1/update/");
+        assertEquals(0, check.code(), check::describe);
+        String shown = new ReleasePublisher(s).admin("instance", "show", id).output();
+        assertTrue(shown.contains("event 3/0 error 9"), shown);
+      } finally {
+        s.close();
+      }
+    }
+  }
+
   private static String read(Path p) {
     try {
       return Files.readString(p);

@@ -57,8 +57,21 @@ public final class AgentCommand implements Callable<Integer> {
         + InstallCommand.DEFAULT_KEYRING + ").")
     Path keyring;
 
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "6",
+        description = "Retries of a failed download, in a row (default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--retry-delay", paramLabel = "DURATION", defaultValue = "1s",
+        description = "First delay between retries, doubling up to 30s (default: ${DEFAULT-VALUE}).")
+    String retryDelay;
+
     Agent agent(ReleaseKeys keys, PrintWriter out) {
-      Http http = new Http(Http.Policy.DEFAULT, m -> {
+      if (retries < 0 || retries > 100) {
+        throw new IllegalArgumentException("--retries must be 0-100, got " + retries);
+      }
+      Http.Policy policy = new Http.Policy(Http.Policy.DEFAULT.connectTimeout(), Http.Policy.DEFAULT.readTimeout(),
+          retries, InstallCommand.duration(retryDelay, "--retry-delay"));
+      Http http = new Http(policy, m -> {
         out.println("agent: " + m);
         out.flush();
       });
@@ -152,7 +165,8 @@ public final class AgentCommand implements Callable<Integer> {
         }
         return 0;
       } catch (Agent.Failed e) {
-        throw new IOException(e.getMessage() + " (error " + e.code.code() + ", " + e.code + ", reported)", e);
+        throw new IOException(e.getMessage() + " (error " + e.code.code() + ", " + e.code + ", "
+            + (e.reported ? "reported" : "kept to report at the next check") + ")", e);
       }
     }
   }

@@ -62,10 +62,17 @@ public final class Agent {
   /** A failed step: update_engine's code for it, and one line. */
   public static final class Failed extends IOException {
     public final ErrorCode code;
+    /** Whether the server heard of it; if not, it is kept and sent before the next check. */
+    public final boolean reported;
 
     public Failed(ErrorCode code, String message, Throwable cause) {
+      this(code, message, cause, false);
+    }
+
+    Failed(ErrorCode code, String message, Throwable cause, boolean reported) {
       super(message, cause);
       this.code = code;
+      this.reported = reported;
     }
   }
 
@@ -170,24 +177,26 @@ public final class Agent {
         String v = apply(f, offer.offer(), diskOverride);
         return Optional.of(v);
       } catch (Failed e) {
-        report(f, AgentEvent.error(e.code, 0));
-        throw e;
+        boolean sent = report(f, AgentEvent.error(e.code, 0));
+        throw new Failed(e.code, e.getMessage(), e.getCause(), sent);
       } catch (IOException | RuntimeException e) {
-        report(f, AgentEvent.error(ErrorCode.ERROR, 0));
-        throw e;
+        boolean sent = report(f, AgentEvent.error(ErrorCode.ERROR, 0));
+        throw new Failed(ErrorCode.ERROR, e.getMessage(), e, sent);
       }
     }
   }
 
   /** Sends an event; when the server cannot be reached, keeps it for the next check. */
-  private void report(Facts f, AgentEvent e) throws IOException {
+  private boolean report(Facts f, AgentEvent e) throws IOException {
     try {
       f.client().send(AgentRequest.event(AgentRequest.InstallSource.ON_DEMAND, f.machine(), e));
+      return true;
     } catch (IOException unreachable) {
       AgentState.load(host.root()).withPendingEvent(Optional.of(e.type() + " " + e.result() + " " + e.errorCode()))
           .save(host.root());
       out.println("could not report event " + e.type() + "/" + e.result() + " (" + oneLine(unreachable.getMessage())
           + "): kept for the next check");
+      return false;
     }
   }
 
