@@ -364,6 +364,20 @@ class AgentTest {
     }
   }
 
+  /** The agent on the trimmed runtime of {@link TrimmedRuntime#MODULES} (java.xml for its StAX parser). */
+  @Test
+  void onTheTrimmedRuntime_theAgentChecks() throws Exception {
+    TrimmedRuntime rt = TrimmedRuntime.build(tmp.resolve("runtime"), TrimmedRuntime.currentClassPath());
+    Path root = machine(tmp.resolve("root-a"), "1.0.0", ReleaseImage.USR_A_GUID, "9999999999999999999999999999999c");
+    publisher.point("stable", "2.0.0");
+    Process p = new ProcessBuilder(rt.command("agent", "check", "--root", root.toString(), "--json"))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("\"status\":\"ok\",\"version\":\"2.0.0\""), out);
+  }
+
   private static String read(Path p) {
     try {
       return Files.readString(p);
