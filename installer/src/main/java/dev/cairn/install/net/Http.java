@@ -33,10 +33,11 @@ public final class Http {
     public final int status;
 
     Fatal(String url, int status) {
-      this(url + ": HTTP " + status + (status == 404 ? " (not found)" : ""), status, true);
+      this(status, url + ": HTTP " + status + (status == 404 ? " (not found)" : ""));
     }
 
-    Fatal(String message, int status, boolean unused) {
+    /** A failure described by {@code message}, filed under an HTTP status for callers that sort by it. */
+    Fatal(int status, String message) {
       super(message);
       this.status = status;
     }
@@ -70,7 +71,7 @@ public final class Http {
           }
           long length = c.getContentLengthLong();
           if (length > cap) {
-            throw new Fatal(url + ": " + length + " bytes, more than the " + cap + " expected", 413, true);
+            throw new Fatal(413, url + ": " + length + " bytes, more than the " + cap + " expected");
           }
           try (InputStream in = c.getInputStream()) {
             byte[] body = in.readNBytes(cap + 1);

@@ -126,8 +126,8 @@ public final class ResumingDownload extends InputStream {
         validator = v;
       } else if (v != null && !v.equals(validator)) {
         drop();
-        throw new Http.Fatal(url + ": the file changed on the server during the download (was " + validator
-            + ", now " + v + ")", 412, true);
+        throw new Http.Fatal(412, url + ": the file changed on the server during the download (was " + validator
+            + ", now " + v + ")");
       }
       body = c.getInputStream();
       return;
@@ -145,7 +145,7 @@ public final class ResumingDownload extends InputStream {
       }
       if ((total >= 0 && length >= 0 && length != total) || (validator != null && v != null && !v.equals(validator))) {
         drop();
-        throw new Http.Fatal(url + ": the file changed on the server during the download", 412, true);
+        throw new Http.Fatal(412, url + ": the file changed on the server during the download");
       }
       InputStream in = c.getInputStream();
       long skip = position;

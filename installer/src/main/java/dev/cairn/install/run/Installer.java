@@ -333,7 +333,18 @@ public final class Installer {
         out.println("  note:      the kernel has not read the new table (" + reread + "); it will at the next boot");
       }
       out.flush();
-    } catch (IOException | RuntimeException | InterruptedException | Error e) {
+    } catch (Error e) {
+      // Out of memory or the like: still make sure the disk cannot boot, then let it go on.
+      pipe.close();
+      if (touched) {
+        try {
+          Finish.wipe(disk, head);
+        } catch (IOException | RuntimeException ignored) {
+          // The error itself is what the operator must see.
+        }
+      }
+      throw e;
+    } catch (IOException | RuntimeException | InterruptedException e) {
       ticker.finish();
       pipe.close();
       String wiped = "";
