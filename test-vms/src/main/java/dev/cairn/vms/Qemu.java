@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Boots machines from the network in qemu under software emulation (TCG: no KVM, {@code /dev/kvm}
- * is never opened), one at a time per call, and waits for each to power off.
+ * is never opened), one at a time per call, and waits for each to power off; or, with
+ * {@link #bootFromDisk}, from a disk image and no NIC.
  *
  * <p>A machine is a q35 PC with no default devices: one CPU, an e1000 NIC with the machine's MAC
  * and Debian's iPXE option ROM for its firmware, the machine's SMBIOS UUID, no disk, and its first
