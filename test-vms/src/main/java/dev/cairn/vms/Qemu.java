@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Boots machines from the network in qemu under software emulation (TCG: no KVM, {@code /dev/kvm}
- * is never opened), one at a time per call, and waits for each to power off.
+ * is never opened), one at a time per call, and waits for each to power off; or, with
+ * {@link #bootFromDisk}, from a disk image and no NIC.
  *
  * <p>A machine is a q35 PC with no default devices: one CPU, an e1000 NIC with the machine's MAC
  * and Debian's iPXE option ROM for its firmware, the machine's SMBIOS UUID, no disk, and its first
@@ -44,7 +45,9 @@ public final class Qemu {
       "No bootable option or device was found",    // OVMF's boot manager
       "Kernel panic - not syncing",
       "Cairn: could not boot from ",               // /boot.ipxe: /ipxe, or what it loads, failed
-      "Cairn: asking again in ");                  // /ipxe: nothing to boot for this machine
+      "Cairn: asking again in ",                   // /ipxe: nothing to boot for this machine
+      "grub rescue>",                              // GRUB found neither its modules nor its config
+      "Press any key to continue...");             // GRUB, after a failed command of a menu entry
 
   private final Path qemu;
   private final Path busybox;
@@ -87,6 +90,30 @@ public final class Qemu {
    */
   public Boot boot(Machine machine, BootServer server, Path logDir, Duration bound)
       throws IOException, InterruptedException {
+    return run(machine, logDir, bound, (serialLog, vars) -> command(machine, server, serialLog, vars));
+  }
+
+  /**
+   * Boots {@code machine} from {@code disk} (a raw disk image, its only drive, on virtio-blk) and
+   * waits for it to end, at most {@code bound}: no NIC, no network boot. The disk is opened with
+   * {@code snapshot=on}, so the machine's writes go to a temporary file and the image stays as it
+   * was; the same image can be booted again. Logs as for {@link #boot}.
+   */
+  public Boot bootFromDisk(Machine machine, Path disk, Path logDir, Duration bound)
+      throws IOException, InterruptedException {
+    if (!Files.isRegularFile(disk)) {
+      throw new IOException(disk + ": no disk image here");
+    }
+    return run(machine, logDir, bound, (serialLog, vars) -> diskCommand(machine, disk, serialLog, vars));
+  }
+
+  /** The qemu command line for one boot, given its serial log and (UEFI only) its variable store. */
+  private interface CommandLine {
+    List<String> of(Path serialLog, Path vars) throws IOException;
+  }
+
+  private Boot run(Machine machine, Path logDir, Duration bound, CommandLine commandLine)
+      throws IOException, InterruptedException {
     Files.createDirectories(logDir);
     Path serialLog = logDir.resolve(machine.name() + ".serial.log");
     Path qemuLog = logDir.resolve(machine.name() + ".qemu.log");
@@ -96,7 +123,7 @@ public final class Qemu {
       vars = logDir.resolve(machine.name() + ".OVMF_VARS.fd");
       Files.copy(ovmf()[1], vars, StandardCopyOption.REPLACE_EXISTING);
     }
-    List<String> command = command(machine, server, serialLog, vars);
+    List<String> command = commandLine.of(serialLog, vars);
     Files.writeString(qemuLog, String.join(" ", command) + "\n", StandardCharsets.UTF_8);
     long start = System.nanoTime();
     Process p = new ProcessBuilder(command)
@@ -164,7 +191,32 @@ public final class Qemu {
   /** The qemu command line for one boot; {@code vars} is the machine's OVMF variable store (UEFI only). */
   List<String> command(Machine machine, BootServer server, Path serialLog, Path vars) throws IOException {
     int port = server.hostPort();
-    List<String> c = new ArrayList<>(List.of(
+    List<String> c = common(machine, "n", serialLog);
+    c.addAll(List.of(
+        // The host's own slirp address moves to 10.0.2.3 so that 10.0.2.2 can be the forwarded
+        // server, and restrict=on drops everything else the machine sends.
+        "-netdev", "user,id=n0,restrict=on,net=10.0.2.0/24,host=10.0.2.3,dns=10.0.2.4,dhcpstart=10.0.2.15"
+            + ",bootfile=" + opt(server.bootfileUrl())
+            + ",guestfwd=tcp:" + BootServer.GUEST_ADDRESS + ":" + port
+            + "-cmd:" + opt(busybox + " nc 127.0.0.1 " + port),
+        "-device", "e1000,netdev=n0,mac=" + machine.mac()
+            + ",romfile=" + opt(IPXE_ROMS.resolve(machine.firmware().rom()).toString())));
+    c.addAll(firmware(machine, vars));
+    return c;
+  }
+
+  /** The qemu command line for a boot from {@code disk}: no NIC, the disk on virtio-blk, first in the boot order. */
+  List<String> diskCommand(Machine machine, Path disk, Path serialLog, Path vars) throws IOException {
+    List<String> c = common(machine, "c", serialLog);
+    c.addAll(List.of(
+        "-drive", "if=none,id=disk0,format=raw,snapshot=on,file=" + opt(disk.toAbsolutePath().toString()),
+        "-device", "virtio-blk-pci,drive=disk0,bootindex=1"));
+    c.addAll(firmware(machine, vars));
+    return c;
+  }
+
+  private List<String> common(Machine machine, String bootOrder, Path serialLog) {
+    return new ArrayList<>(List.of(
         qemu.toString(),
         "-name", machine.name(),
         "-accel", "tcg",
@@ -174,25 +226,21 @@ public final class Qemu {
         "-m", Integer.toString(machine.memoryMib()),
         "-smp", "1",
         "-no-reboot",
-        "-boot", "n",
+        "-boot", bootOrder,
         "-chardev", "file,id=serial0,path=" + opt(serialLog.toAbsolutePath().toString()),
         "-serial", "chardev:serial0",
         "-monitor", "none",
-        "-smbios", "type=1,uuid=" + machine.uuidText(),
-        // The host's own slirp address moves to 10.0.2.3 so that 10.0.2.2 can be the forwarded
-        // server, and restrict=on drops everything else the machine sends.
-        "-netdev", "user,id=n0,restrict=on,net=10.0.2.0/24,host=10.0.2.3,dns=10.0.2.4,dhcpstart=10.0.2.15"
-            + ",bootfile=" + opt(server.bootfileUrl())
-            + ",guestfwd=tcp:" + BootServer.GUEST_ADDRESS + ":" + port
-            + "-cmd:" + opt(busybox + " nc 127.0.0.1 " + port),
-        "-device", "e1000,netdev=n0,mac=" + machine.mac()
-            + ",romfile=" + opt(IPXE_ROMS.resolve(machine.firmware().rom()).toString())));
-    if (machine.firmware() == Firmware.UEFI) {
-      c.addAll(List.of(
-          "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + opt(ovmf()[0].toString()),
-          "-drive", "if=pflash,format=raw,unit=1,file=" + opt(vars.toAbsolutePath().toString())));
+        "-smbios", "type=1,uuid=" + machine.uuidText()));
+  }
+
+  /** For UEFI: OVMF's code, read-only, and the machine's copy of the variable store. */
+  private static List<String> firmware(Machine machine, Path vars) throws IOException {
+    if (machine.firmware() != Firmware.UEFI) {
+      return List.of();
     }
-    return c;
+    return List.of(
+        "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + opt(ovmf()[0].toString()),
+        "-drive", "if=pflash,format=raw,unit=1,file=" + opt(vars.toAbsolutePath().toString()));
   }
 
   /** A value inside a qemu option list: commas are doubled. */

@@ -20,6 +20,7 @@ record Tool(String program, String debianPackage) {
   static final Tool MKE2FS = new Tool("mke2fs", "e2fsprogs");
   static final Tool MFORMAT = new Tool("mformat", "mtools");
   static final Tool MCOPY = new Tool("mcopy", "mtools");
+  static final Tool GRUB_MKIMAGE = new Tool("grub-mkimage", "grub-common");
   static final Tool CGPT = new Tool("cgpt", "cgpt");
   static final Tool BZIP2 = new Tool("bzip2", "bzip2");
   static final Tool GPG = new Tool("gpg", "gnupg");
