@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -80,13 +81,7 @@ public final class InstallCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Decompression threads (default: the number of cores).")
   int threads = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--retries", paramLabel = "N", defaultValue = "6",
-      description = "Retries after a failed request or a broken download, in a row (default: ${DEFAULT-VALUE}).")
-  int retries;
-
-  @Option(names = "--retry-delay", paramLabel = "DURATION", defaultValue = "1s",
-      description = "First delay between retries, doubling up to 30s (default: ${DEFAULT-VALUE}).")
-  String retryDelay;
+  @Mixin RetryOptions retry;
 
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
       description = "A connection that sends nothing for this long is dropped and resumed (default: ${DEFAULT-VALUE}).")
@@ -102,14 +97,10 @@ public final class InstallCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (retries < 0 || retries > 100) {
-      throw new IllegalArgumentException("--retries must be 0-100, got " + retries);
-    }
     Request r = new Request(device, channel, version, board, server, baseUrl, imageFile, imageName, cloudConfig,
         ignition, oem, keyring, dryRun, yes, threads);
     Duration read = duration(timeout, "--timeout");
-    Http.Policy policy = new Http.Policy(Duration.ofSeconds(Math.min(10, Math.max(1, read.toSeconds()))), read, retries,
-        duration(retryDelay, "--retry-delay"));
+    Http.Policy policy = retry.policy(read);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Http http = new Http(policy, m -> {

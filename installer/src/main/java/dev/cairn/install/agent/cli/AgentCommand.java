@@ -6,6 +6,7 @@ import dev.cairn.install.agent.CheckResult;
 import dev.cairn.install.agent.host.Host;
 import dev.cairn.install.agent.run.Agent;
 import dev.cairn.install.cli.InstallCommand;
+import dev.cairn.install.cli.RetryOptions;
 import dev.cairn.install.net.Http;
 import dev.cairn.signing.ReleaseKeys;
 import java.io.IOException;
@@ -57,20 +58,10 @@ public final class AgentCommand implements Callable<Integer> {
         + InstallCommand.DEFAULT_KEYRING + ").")
     Path keyring;
 
-    @Option(names = "--retries", paramLabel = "N", defaultValue = "6",
-        description = "Retries of a failed download, in a row (default: ${DEFAULT-VALUE}).")
-    int retries;
-
-    @Option(names = "--retry-delay", paramLabel = "DURATION", defaultValue = "1s",
-        description = "First delay between retries, doubling up to 30s (default: ${DEFAULT-VALUE}).")
-    String retryDelay;
+    @Mixin RetryOptions retry;
 
     Agent agent(ReleaseKeys keys, PrintWriter out) {
-      if (retries < 0 || retries > 100) {
-        throw new IllegalArgumentException("--retries must be 0-100, got " + retries);
-      }
-      Http.Policy policy = new Http.Policy(Http.Policy.DEFAULT.connectTimeout(), Http.Policy.DEFAULT.readTimeout(),
-          retries, InstallCommand.duration(retryDelay, "--retry-delay"));
+      Http.Policy policy = retry.policy(Http.Policy.DEFAULT.readTimeout());
       Http http = new Http(policy, m -> {
         out.println("agent: " + m);
         out.flush();
@@ -106,17 +97,8 @@ public final class AgentCommand implements Callable<Integer> {
   }
 
   static String describe(CheckResult r) {
-    if (r instanceof CheckResult.Offer o) {
-      return "update " + o.offer().version() + " offered: " + o.offer().packageName() + ", " + o.offer().size()
-          + " bytes, from " + o.offer().payloadUrls().get(0);
-    }
-    if (r instanceof CheckResult.NoUpdate) {
-      return "no update";
-    }
-    if (r instanceof CheckResult.AppError e) {
-      return "the server refused: " + e.status();
-    }
-    return "acknowledged";
+    return r instanceof CheckResult.Offer o ? Agent.describe(r) + " from " + o.offer().payloadUrls().get(0)
+        : Agent.describe(r);
   }
 
   static String json(CheckResult r) {

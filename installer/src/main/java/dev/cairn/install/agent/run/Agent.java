@@ -136,7 +136,8 @@ public final class Agent {
     return result;
   }
 
-  static String describe(CheckResult r) {
+  /** One line about a check's answer. */
+  public static String describe(CheckResult r) {
     if (r instanceof CheckResult.Offer o) {
       return "update " + o.offer().version() + " offered (" + o.offer().packageName() + ", " + o.offer().size() + " bytes)";
     }
