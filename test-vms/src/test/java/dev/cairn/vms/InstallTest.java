@@ -331,6 +331,17 @@ class InstallTest {
   }
 
   @Test
+  void anEmptyKeyring_isRefusedBeforeWriting_namingTheFile() throws Exception {
+    Path t = target(256 * MIB);
+    String before = sha256(t);
+    Path empty = Files.createFile(tmp.resolve("empty.asc"));
+    CairnServe.Run r = install("-d", t.toString(), "-f", release.compressed().toString(), "-k", empty.toString());
+    assertEquals(2, r.code(), r::describe);
+    assertOneLineFailure(r, empty + ": the keyring is empty", "nothing was written to " + t);
+    assertEquals(before, sha256(t));
+  }
+
+  @Test
   void aMissingSignature_isRefusedBeforeWriting() throws Exception {
     Path t = installedTarget();
     String before = sha256(t);

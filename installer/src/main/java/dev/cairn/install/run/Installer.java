@@ -183,7 +183,11 @@ public final class Installer {
 
   private static byte[] readKeyring(Path p) throws IOException {
     try {
-      return readFile(p, 16 << 20, "keyring");
+      byte[] ring = readFile(p, 16 << 20, "keyring");
+      if (ring.length == 0) {
+        throw new IllegalArgumentException(p + ": the keyring is empty; expected the trusted release keys, armored or binary");
+      }
+      return ring;
     } catch (NoSuchFileException e) {
       throw new IOException(p + ": no keyring there; give the trusted release keys with -k FILE", e);
     }
