@@ -1,8 +1,10 @@
 package dev.cairn.cloudconfig.cli;
 
+import dev.cairn.cloudconfig.ApplyPlan;
 import dev.cairn.cloudconfig.CloudConfig;
 import dev.cairn.cloudconfig.Diagnostic;
 import dev.cairn.cloudconfig.DiagnosticFormat;
+import dev.cairn.cloudconfig.files.RootWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,8 @@ import picocli.CommandLine.Spec;
 /** {@code cairn cloud-config}: validate and render cloud-configs. */
 @Command(name = "cloud-config", mixinStandardHelpOptions = true,
     description = "Validate and render CoreOS cloud-configs.",
-    subcommands = {CloudConfigCommand.Validate.class, CloudConfigCommand.Render.class})
+    subcommands = {CloudConfigCommand.Validate.class, CloudConfigCommand.Render.class,
+        CloudConfigCommand.Apply.class})
 public final class CloudConfigCommand {
   /** Input larger than this is refused before parsing. */
   static final int MAX_BYTES = CloudConfig.MAX_BYTES;
@@ -128,6 +131,56 @@ public final class CloudConfigCommand {
       }
       spec.commandLine().getErr().print(DiagnosticFormat.text(r.diagnostics(), r.text()));
       spec.commandLine().getOut().print(r.text());
+      return 0;
+    }
+  }
+
+  @Command(name = "apply", mixinStandardHelpOptions = true,
+      description = {"Apply a #cloud-config on the machine, as coreos-cloudinit does at first boot:",
+          "hostname (etc/hostname), write_files, coreos.update (etc/coreos/update.conf) and",
+          "ssh_authorized_keys (home/core/.ssh/authorized_keys), in that order, under --root.",
+          "Everything is validated and checked before anything is written; exit 2 on bad input."})
+  static final class Apply implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--root", defaultValue = "/", paramLabel = "DIR",
+        description = "The machine's root directory (default: ${DEFAULT-VALUE}).")
+    Path root;
+
+    @Parameters(paramLabel = "FILE", description = "The cloud-config; - reads standard input.")
+    String file;
+
+    @Override
+    public Integer call() throws IOException {
+      String name = file.equals("-") ? "<stdin>" : file;
+      String text;
+      try {
+        text = read(file);
+      } catch (IOException e) {
+        throw new IOException(name + ": cannot be read (" + describe(e) + ")", e);
+      }
+      if (text == null) {
+        throw new IllegalArgumentException(name + ": larger than " + MAX_BYTES + " bytes");
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      if (!text.startsWith("#!") && text.lines().findFirst().orElse("").stripTrailing().equals("#cloud-config")) {
+        List<Diagnostic> found = CloudConfig.validate(text, name);
+        if (found.stream().anyMatch(d -> d.level() == Diagnostic.Level.ERROR)) {
+          err.print(DiagnosticFormat.text(found, text));
+          err.println(spec.qualifiedName() + ": " + name + ": does not validate; nothing written");
+          err.flush();
+          return 2;
+        }
+        err.print(DiagnosticFormat.text(found, text));
+        err.flush();
+      }
+      List<ApplyPlan.Write> plan = ApplyPlan.plan(text, name);
+      PrintWriter out = spec.commandLine().getOut();
+      try {
+        new RootWriter(root).apply(plan, out::println);
+      } finally {
+        out.flush();
+      }
       return 0;
     }
   }
