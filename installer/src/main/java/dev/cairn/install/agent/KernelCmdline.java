@@ -48,6 +48,11 @@ public record KernelCmdline(List<String> params, List<String> initArgs) {
     return new KernelCmdline(params, init);
   }
 
+  /** Whether a {@code verity.usr=}, {@code mount.usr=} or {@code usr=} parameter is given at all. */
+  public boolean namesUsr() {
+    return value("verity.usr").isPresent() || value("mount.usr").isPresent() || value("usr").isPresent();
+  }
+
   /** The value of the last {@code name=value} parameter (the kernel and systemd let the last win). */
   public Optional<String> value(String name) {
     String prefix = name + "=";

@@ -1,6 +1,7 @@
 package dev.cairn.install.agent.host;
 
 import dev.cairn.install.agent.KernelCmdline;
+import dev.cairn.install.agent.MountInfo;
 import dev.cairn.install.agent.ReleaseInfo;
 import dev.cairn.install.agent.UpdateConf;
 import dev.cairn.install.agent.UsrSelector;
@@ -30,6 +31,9 @@ public final class Host {
     public static final Oem NONE = new Oem("", "");
   }
 
+  /** How a selector found from the mount at /usr introduces itself in messages. */
+  private static final String MOUNTED = "/usr mounted from ";
+
   private final Path root;
   private final Optional<Path> disk;
 
@@ -55,14 +59,71 @@ public final class Host {
     return KernelCmdline.parse(read("/proc/cmdline"));
   }
 
-  /** The /usr selector from the command line; bad input names /proc/cmdline. */
+  /**
+   * The /usr partition the machine runs: from the command line when it names one (bad input names
+   * /proc/cmdline); else the partition mounted at /usr ({@link #mountedUsr}), as when the
+   * initramfs chose the slot itself.
+   */
   public UsrSelector usr() throws IOException {
     KernelCmdline c = cmdline();
+    if (!c.namesUsr()) {
+      return mountedUsr().selector();
+    }
     try {
       return c.usr();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file("/proc/cmdline") + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The partition mounted at /usr, as a device selector, and the disk holding it. */
+  public record MountedUsr(UsrSelector selector, Path disk) {}
+
+  /**
+   * The block device mounted at /usr in {@code /proc/self/mountinfo} (the last such mount), found
+   * through {@code /sys/dev/block/MAJ:MIN}, a symlink into {@code /sys/devices} resolved inside
+   * the root: its {@code partition} file must hold the partition number, and its parent
+   * directory is the disk ({@code /dev/NAME}).
+   */
+  public MountedUsr mountedUsr() throws IOException {
+    Path mountinfo = file("/proc/self/mountinfo");
+    Optional<String> text = readIfPresent("/proc/self/mountinfo");
+    Optional<String> majMin = text.isEmpty() ? Optional.empty()
+        : MountInfo.deviceAt(text.get(), "/usr", mountinfo.toString());
+    if (majMin.isEmpty()) {
+      throw new IllegalArgumentException("no mount.usr=, verity.usr= or usr= on the kernel command line ("
+          + file("/proc/cmdline") + ") and nothing mounted at /usr in " + mountinfo
+          + (text.isEmpty() ? " (no such file)" : ""));
+    }
+    Path link = file("/sys/dev/block/" + majMin.get());
+    if (!Files.isSymbolicLink(link)) {
+      throw new IOException(link + ": expected a symlink into /sys/devices for the device " + majMin.get()
+          + " mounted at /usr (" + mountinfo + "), found " + (Files.exists(link) ? "no symlink" : "nothing"));
+    }
+    Path target = Files.readSymbolicLink(link);
+    Path device = (target.isAbsolute() ? file(target.toString()) : link.getParent().resolve(target)).normalize();
+    if (!device.startsWith(root.normalize())) {
+      throw new IOException(link + ": points to " + target + ", outside " + root);
+    }
+    Path partition = device.resolve("partition");
+    if (!Files.isRegularFile(partition)) {
+      throw new IOException(link + " -> " + target + ": expected a partition (a 'partition' file) mounted at /usr,"
+          + " found " + (Files.isDirectory(device) ? "a whole disk or another device" : "nothing"));
+    }
+    String number = Files.readString(partition, StandardCharsets.UTF_8).strip();
+    UsrSelector selector = new UsrSelector(UsrSelector.Kind.DEVICE, "/dev/" + device.getFileName(),
+        MOUNTED + "/dev/" + device.getFileName() + " (" + majMin.get() + ")");
+    int byName;
+    try {
+      byName = selector.partitionNumber();
+    } catch (IllegalArgumentException e) {
+      byName = -1;
+    }
+    if (!number.equals(Integer.toString(byName))) {
+      throw new IOException(partition + ": holds '" + number + "', but the device name " + device.getFileName()
+          + " ends in " + (byName < 0 ? "no partition number" : Integer.toString(byName)));
+    }
+    return new MountedUsr(selector, file("/dev/" + device.getParent().getFileName()));
   }
 
   /** {@code /etc/coreos/update.conf} over {@code /usr/share/coreos/update.conf}; either may be missing. */
@@ -132,11 +193,18 @@ public final class Host {
    * The whole disk holding the /usr partition {@code usr} names: the {@code --disk} override when
    * given; else the partition's node ({@code /dev/disk/by-partuuid/X}, {@code by-partlabel/X} or
    * the device itself) followed to its kernel name, and its parent in sysfs
-   * ({@code /sys/class/block/NAME/..}), which must be a partition's parent disk.
+   * ({@code /sys/class/block/NAME/..}), which must be a partition's parent disk; or, when the
+   * command line names no /usr, the disk of the partition mounted at /usr ({@link #mountedUsr}).
    */
   public Path usrDisk(UsrSelector usr) throws IOException {
     if (disk.isPresent()) {
       return disk.get();
+    }
+    if (usr.kind() == UsrSelector.Kind.DEVICE && usr.param().startsWith(MOUNTED)) {
+      MountedUsr mounted = mountedUsr();
+      if (mounted.selector().equals(usr)) {
+        return mounted.disk();
+      }
     }
     String node = switch (usr.kind()) {
       case PARTUUID -> "/dev/disk/by-partuuid/" + usr.value();

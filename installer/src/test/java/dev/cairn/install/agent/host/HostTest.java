@@ -86,11 +86,70 @@ class HostTest {
   }
 
   @Test
-  void cmdlineWithoutUsr_isBadInput_namingProcCmdline() throws Exception {
+  void cmdlineWithoutUsr_andNoMountinfo_isBadInput_namingBothFiles() throws Exception {
     write("proc/cmdline", "root=/dev/sda9\n");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, host::usr);
-    assertEquals(root.resolve("proc/cmdline") + ": the kernel command line has no mount.usr=, verity.usr= or usr="
-        + " parameter naming the /usr partition: root=/dev/sda9", e.getMessage());
+    assertEquals("no mount.usr=, verity.usr= or usr= on the kernel command line (" + root.resolve("proc/cmdline")
+        + ") and nothing mounted at /usr in " + root.resolve("proc/self/mountinfo") + " (no such file)", e.getMessage());
+  }
+
+  private static final String VDA = "sys/devices/pci0000:00/0000:00:05.0/virtio2/block/vda";
+
+  /**
+   * A virtio disk vda with partitions 3 and 4 in sysfs, their /sys/dev/block links relative
+   * inside the tree, and a mountinfo whose /usr is first vda3 and then, on top, vda4.
+   */
+  private void mountedUsrOnVda4() throws IOException {
+    write(VDA + "/vda3/partition", "3\n");
+    write(VDA + "/vda4/partition", "4\n");
+    write(VDA + "/size", "16777216\n");
+    link("sys/dev/block/254:3", "../../devices/pci0000:00/0000:00:05.0/virtio2/block/vda/vda3");
+    link("sys/dev/block/254:4", "../../devices/pci0000:00/0000:00:05.0/virtio2/block/vda/vda4");
+    write("proc/self/mountinfo", """
+        22 1 254:9 / / rw,relatime shared:1 - ext4 /dev/vda9 rw
+        23 22 254:3 / /usr ro,relatime shared:2 - ext4 /dev/vda3 ro
+        24 22 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:3 - proc proc rw
+        25 22 254:4 / /usr ro,relatime shared:4 - ext4 /dev/vda4 ro
+        26 25 254:6 / /usr/share/oem rw,relatime shared:5 - ext4 /dev/vda6 rw
+        """);
+  }
+
+  @Test
+  void cmdlineWithoutUsr_slotIsThePartitionMountedLastAtUsr_andItsDiskTheSysfsParent() throws Exception {
+    write("proc/cmdline", "BOOT_IMAGE=/vmlinuz root=LABEL=ROOT console=ttyS0\n");
+    mountedUsrOnVda4();
+    UsrSelector usr = host.usr();
+    assertEquals(new UsrSelector(Kind.DEVICE, "/dev/vda4", "/usr mounted from /dev/vda4 (254:4)"), usr);
+    assertEquals(4, usr.partitionNumber());
+    assertEquals(root.resolve("dev/vda"), host.usrDisk(usr));
+  }
+
+  @Test
+  void cmdlineNamingUsr_stillWinsOverTheMount() throws Exception {
+    write("proc/cmdline", "BOOT_IMAGE=/vmlinuz mount.usr=PARTLABEL=USR-A root=LABEL=ROOT\n");
+    mountedUsrOnVda4();
+    assertEquals(new UsrSelector(Kind.PARTLABEL, "USR-A", "mount.usr=PARTLABEL=USR-A"), host.usr());
+  }
+
+  @Test
+  void cmdlineWithoutUsr_andNothingAtUsr_isBadInput_namingBothFiles() throws Exception {
+    write("proc/cmdline", "root=/dev/sda9\n");
+    write("proc/self/mountinfo", "22 1 254:9 / / rw,relatime shared:1 - ext4 /dev/vda9 rw\n"
+        + "26 22 254:6 / /usr/share/oem rw,relatime shared:5 - ext4 /dev/vda6 rw\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, host::usr);
+    assertEquals("no mount.usr=, verity.usr= or usr= on the kernel command line (" + root.resolve("proc/cmdline")
+        + ") and nothing mounted at /usr in " + root.resolve("proc/self/mountinfo"), e.getMessage());
+  }
+
+  @Test
+  void usrMountedFromAWholeDisk_isRefused_namingTheSysfsLink() throws Exception {
+    write("proc/cmdline", "root=/dev/sda9\n");
+    write(VDA + "/size", "16777216\n");
+    link("sys/dev/block/254:0", "../../devices/pci0000:00/0000:00:05.0/virtio2/block/vda");
+    write("proc/self/mountinfo", "25 22 254:0 / /usr ro,relatime - ext4 /dev/vda ro\n");
+    IOException e = assertThrows(IOException.class, host::usr);
+    assertEquals(root.resolve("sys/dev/block/254:0") + " -> ../../devices/pci0000:00/0000:00:05.0/virtio2/block/vda:"
+        + " expected a partition (a 'partition' file) mounted at /usr, found a whole disk or another device", e.getMessage());
   }
 
   @Test
