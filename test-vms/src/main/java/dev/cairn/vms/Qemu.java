@@ -90,7 +90,8 @@ public final class Qemu {
    */
   public Boot boot(Machine machine, BootServer server, Path logDir, Duration bound)
       throws IOException, InterruptedException {
-    return run(machine, logDir, bound, (serialLog, vars) -> command(machine, server, serialLog, vars));
+    return run(machine, machine.name(), true, logDir, bound,
+        (serialLog, vars) -> command(machine, server, serialLog, vars, true));
   }
 
   /**
@@ -104,7 +105,38 @@ public final class Qemu {
     if (!Files.isRegularFile(disk)) {
       throw new IOException(disk + ": no disk image here");
     }
-    return run(machine, logDir, bound, (serialLog, vars) -> diskCommand(machine, disk, serialLog, vars));
+    return run(machine, machine.name(), true, logDir, bound,
+        (serialLog, vars) -> diskCommand(machine, disk, true, serialLog, vars));
+  }
+
+  /**
+   * Powers {@code machine} on as a whole computer and waits until it powers itself off, at most
+   * {@code bound}: its NIC on the user network to {@code server} first in the boot order (a
+   * PXE-first machine; null: no NIC) and {@code disk} second, kept as written across boots (no
+   * snapshot: what the machine writes stays, as on a real disk). The guest may reboot any number
+   * of times within one power-on (qemu restarts the firmware), so a machine that installs and
+   * reboots, or updates and reboots, does so on its own. A UEFI machine's variable store is kept
+   * beside the logs across power-ons, as a real machine's NVRAM. The serial log is
+   * {@code NAME-RUN.serial.log} in {@code logDir}, covering every boot of this power-on.
+   */
+  public Boot powerOn(Machine machine, BootServer server, Path disk, String run, Path logDir, Duration bound)
+      throws IOException, InterruptedException {
+    if (disk != null && !Files.isRegularFile(disk)) {
+      throw new IOException(disk + ": no disk image here");
+    }
+    return run(machine, machine.name() + "-" + run, false, logDir, bound, (serialLog, vars) -> {
+      List<String> c = server != null ? command(machine, server, serialLog, vars, false)
+          : common(machine, "c", serialLog, false);
+      if (disk != null) {
+        c.addAll(List.of(
+            "-drive", "if=none,id=disk0,format=raw,cache=unsafe,file=" + opt(disk.toAbsolutePath().toString()),
+            "-device", "virtio-blk-pci,drive=disk0,bootindex=2"));
+      }
+      if (server == null) {
+        c.addAll(firmware(machine, vars));
+      }
+      return c;
+    });
   }
 
   /** The qemu command line for one boot, given its serial log and (UEFI only) its variable store. */
@@ -112,16 +144,18 @@ public final class Qemu {
     List<String> of(Path serialLog, Path vars) throws IOException;
   }
 
-  private Boot run(Machine machine, Path logDir, Duration bound, CommandLine commandLine)
-      throws IOException, InterruptedException {
+  private Boot run(Machine machine, String logName, boolean freshVars, Path logDir, Duration bound,
+      CommandLine commandLine) throws IOException, InterruptedException {
     Files.createDirectories(logDir);
-    Path serialLog = logDir.resolve(machine.name() + ".serial.log");
-    Path qemuLog = logDir.resolve(machine.name() + ".qemu.log");
+    Path serialLog = logDir.resolve(logName + ".serial.log");
+    Path qemuLog = logDir.resolve(logName + ".qemu.log");
     Files.deleteIfExists(serialLog);
     Path vars = null;
     if (machine.firmware() == Firmware.UEFI) {
       vars = logDir.resolve(machine.name() + ".OVMF_VARS.fd");
-      Files.copy(ovmf()[1], vars, StandardCopyOption.REPLACE_EXISTING);
+      if (freshVars || !Files.exists(vars)) {
+        Files.copy(ovmf()[1], vars, StandardCopyOption.REPLACE_EXISTING);
+      }
     }
     List<String> command = commandLine.of(serialLog, vars);
     Files.writeString(qemuLog, String.join(" ", command) + "\n", StandardCharsets.UTF_8);
@@ -189,9 +223,10 @@ public final class Qemu {
   }
 
   /** The qemu command line for one boot; {@code vars} is the machine's OVMF variable store (UEFI only). */
-  List<String> command(Machine machine, BootServer server, Path serialLog, Path vars) throws IOException {
+  List<String> command(Machine machine, BootServer server, Path serialLog, Path vars, boolean noReboot)
+      throws IOException {
     int port = server.hostPort();
-    List<String> c = common(machine, "n", serialLog);
+    List<String> c = common(machine, "n", serialLog, noReboot);
     c.addAll(List.of(
         // The host's own slirp address moves to 10.0.2.3 so that 10.0.2.2 can be the forwarded
         // server, and restrict=on drops everything else the machine sends.
@@ -199,24 +234,25 @@ public final class Qemu {
             + ",bootfile=" + opt(server.bootfileUrl())
             + ",guestfwd=tcp:" + BootServer.GUEST_ADDRESS + ":" + port
             + "-cmd:" + opt(busybox + " nc 127.0.0.1 " + port),
-        "-device", "e1000,netdev=n0,mac=" + machine.mac()
+        "-device", "e1000,netdev=n0,bootindex=1,mac=" + machine.mac()
             + ",romfile=" + opt(IPXE_ROMS.resolve(machine.firmware().rom()).toString())));
     c.addAll(firmware(machine, vars));
     return c;
   }
 
   /** The qemu command line for a boot from {@code disk}: no NIC, the disk on virtio-blk, first in the boot order. */
-  List<String> diskCommand(Machine machine, Path disk, Path serialLog, Path vars) throws IOException {
-    List<String> c = common(machine, "c", serialLog);
+  List<String> diskCommand(Machine machine, Path disk, boolean snapshot, Path serialLog, Path vars) throws IOException {
+    List<String> c = common(machine, "c", serialLog, true);
     c.addAll(List.of(
-        "-drive", "if=none,id=disk0,format=raw,snapshot=on,file=" + opt(disk.toAbsolutePath().toString()),
+        "-drive", "if=none,id=disk0,format=raw" + (snapshot ? ",snapshot=on" : "") + ",file="
+            + opt(disk.toAbsolutePath().toString()),
         "-device", "virtio-blk-pci,drive=disk0,bootindex=1"));
     c.addAll(firmware(machine, vars));
     return c;
   }
 
-  private List<String> common(Machine machine, String bootOrder, Path serialLog) {
-    return new ArrayList<>(List.of(
+  private List<String> common(Machine machine, String bootOrder, Path serialLog, boolean noReboot) {
+    List<String> c = new ArrayList<>(List.of(
         qemu.toString(),
         "-name", machine.name(),
         "-accel", "tcg",
@@ -225,12 +261,15 @@ public final class Qemu {
         "-display", "none",
         "-m", Integer.toString(machine.memoryMib()),
         "-smp", "1",
-        "-no-reboot",
         "-boot", bootOrder,
         "-chardev", "file,id=serial0,path=" + opt(serialLog.toAbsolutePath().toString()),
         "-serial", "chardev:serial0",
         "-monitor", "none",
         "-smbios", "type=1,uuid=" + machine.uuidText()));
+    if (noReboot) {
+      c.add("-no-reboot");    // a guest's reboot ends the run: one boot per run
+    }
+    return c;
   }
 
   /** For UEFI: OVMF's code, read-only, and the machine's copy of the variable store. */

@@ -41,7 +41,13 @@ public final class TestOs {
    * metadata checksums ask the crypto API for {@code crc32c}, which {@code depends=} does not
    * name) and ext4 (jbd2, mbcache, crc16).
    */
-  public static final List<String> MODULES = List.of("virtio_pci", "virtio_blk", "crc32c_generic", "ext4");
+  public static final List<String> MODULES = List.of("virtio_pci", "virtio_blk", "crc32c_generic", "ext4",
+      Initramfs.NIC_MODULE);
+
+  /** Where the USR image's health check is, under {@code /usr}: exit 0 for a good version. */
+  public static final String HEALTH_CHECK = "lib/cairn-vm/health";
+  /** The release keys Cairn trusts by default, under {@code /usr} (the installer's and the agent's). */
+  public static final String RELEASE_KEYS = "share/cairn/release-keys.asc";
 
   /** Where the runtime and the jars go in the initramfs. */
   static final String JRE = "opt/cairn/jre";
@@ -52,7 +58,20 @@ public final class TestOs {
 
   /** The initramfs: {@code /init}, the modules, {@code runtime}, and the libraries it needs. */
   public static Initramfs initramfs(Kernel kernel, TrimmedRuntime runtime) throws IOException {
+    return initramfs(kernel, runtime, null);
+  }
+
+  /**
+   * As {@link #initramfs(Kernel, TrimmedRuntime)}, with {@code releaseKeys} (an armored public
+   * key; null for none) as the installer's trusted keys, {@code /usr/share/cairn/release-keys.asc}
+   * of the initramfs (the installed OS has its own, in its USR image: {@link #usrFiles}).
+   */
+  public static Initramfs initramfs(Kernel kernel, TrimmedRuntime runtime, Path releaseKeys) throws IOException {
     Initramfs i = Initramfs.withInit(kernel, resource("testos-init.sh"));
+    i.file("etc/cairn-vm/udhcpc.script", resource("udhcpc.script").getBytes(StandardCharsets.UTF_8), 0755);
+    if (releaseKeys != null) {
+      i.file("usr/" + RELEASE_KEYS, Files.readAllBytes(releaseKeys), 0644);
+    }
     for (String m : MODULES) {
       i.module(m);
     }
@@ -70,10 +89,36 @@ public final class TestOs {
       classPath.add("/" + LIB + "/" + name);
     }
     i.file("etc/cairn-vm/classpath", (String.join(":", classPath) + "\n").getBytes(StandardCharsets.UTF_8), 0644);
+    // The installer writes the cloud-config into ROOT with e2fsprogs' debugfs.
+    Path debugfs = Qemu.onPath("debugfs", "e2fsprogs");
+    i.file("sbin/debugfs", Files.readAllBytes(debugfs), 0755);
+    elves.add(debugfs);
     for (String lib : sharedLibraries(elves, jre)) {
       i.file(lib, Files.readAllBytes(Path.of("/" + lib)), 0755);
     }
     return i;
+  }
+
+  /**
+   * The files a test OS version carries in its USR image, written into {@code dir} (the root of
+   * {@code /usr}, for {@link ReleaseImage#usrFiles}): the health check, which passes when
+   * {@code healthy} and fails otherwise (a deliberately bad version), and the release keys the
+   * agent trusts ({@code releaseKeys}, an armored public key; null for none).
+   */
+  public static Path usrFiles(Path dir, boolean healthy, Path releaseKeys) throws IOException {
+    Path health = dir.resolve(HEALTH_CHECK);
+    Files.createDirectories(health.getParent());
+    Files.writeString(health, healthy
+        ? "#!/bin/sh\n# A good version: the machine came up.\necho healthy\nexit 0\n"
+        : "#!/bin/sh\n# A deliberately bad version: it never passes, so the machine falls back.\n"
+            + "echo 'this version is bad on purpose'\nexit 1\n", StandardCharsets.UTF_8);
+    Files.setPosixFilePermissions(health, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    if (releaseKeys != null) {
+      Path keys = dir.resolve(RELEASE_KEYS);
+      Files.createDirectories(keys.getParent());
+      Files.copy(releaseKeys, keys, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return dir;
   }
 
   private static void addTree(Initramfs i, Path root, String at, List<Path> elves) throws IOException {

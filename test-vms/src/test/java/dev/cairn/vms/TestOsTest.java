@@ -60,7 +60,7 @@ class TestOsTest {
   @Test
   void usrBBeingTriedWithAHigherPriorityIsChosenAndItsVersionRead() throws Exception {
     Image image = bootable("1.0.0", "two");
-    Image next = ReleaseImage.of("2.0.0").sizes(SIZES).build(tmp.resolve("two-next"));
+    Image next = ReleaseImage.of("2.0.0").sizes(SIZES).usrFiles(usr("two-next")).build(tmp.resolve("two-next"));
     Path usr = next.extract(3, tmp.resolve("usr-2.0.0.ext4"));
     assertEquals(image.partition(4).bytes(), Files.size(usr));
     try (FileChannel ch = FileChannel.open(image.file(), StandardOpenOption.WRITE)) {
@@ -82,9 +82,14 @@ class TestOsTest {
   }
 
   private static Image bootable(String version, String name) throws Exception {
-    Image image = ReleaseImage.of(version).sizes(SIZES).build(tmp.resolve(name));
-    DiskBoot.install(image, kernel.vmlinuz(), initrd, "cairn.test-os=yes");
+    Image image = ReleaseImage.of(version).sizes(SIZES).usrFiles(usr(name)).build(tmp.resolve(name));
+    DiskBoot.install(image, kernel.vmlinuz(), initrd, "cairn.vm.agent=off");
     return image;
+  }
+
+  /** USR files with a passing health check, so the boot goes on to mark its slot good. */
+  private static Path usr(String name) throws Exception {
+    return TestOs.usrFiles(java.nio.file.Files.createDirectories(tmp.resolve("usr-" + name)), true, null);
   }
 
   private static Boot boot(String name, Path disk) throws Exception {
