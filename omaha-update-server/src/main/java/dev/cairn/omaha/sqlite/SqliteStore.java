@@ -1195,7 +1195,7 @@ public final class SqliteStore implements Store {
    * yet. Waits for the commit.
    */
   public Install recordInstall(String key, String profile, String address) {
-    Install i = new Install(MachineSighting.normalKey(key), now(), profile);
+    Install i = new Install(MachineSighting.normalKey(key), now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), profile);
     synchronized (installs) {
       inTransaction(tx -> {
         Connection c = tx.connection();
