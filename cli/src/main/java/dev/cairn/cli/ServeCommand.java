@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Run Cairn's servers on one listener: the boot server (/boot.ipxe, /ipxe, /grub, /cloud-config,",
-        "/metadata, /assets/), the Omaha update endpoint, health, metrics and the admin API.",
+        "/metadata, /assets/, /installed), the Omaha update endpoint, health, metrics and the admin API.",
         "First start creates the data directory, the database with the CoreOS app, channels",
         "alpha, beta, stable and a group for each, and an admin token file."})
 final class ServeCommand implements Callable<Integer> {
