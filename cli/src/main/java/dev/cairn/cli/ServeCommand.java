@@ -4,6 +4,8 @@ import dev.cairn.omaha.MachineSighting;
 import dev.cairn.omaha.cli.ServeOptions;
 import dev.cairn.omaha.cli.UpdateServer;
 import dev.cairn.omaha.http.OmahaServer;
+import dev.cairn.pxe.Installs;
+import dev.cairn.pxe.Labels;
 import dev.cairn.pxe.files.BootFiles;
 import dev.cairn.pxe.http.BootAdmin;
 import dev.cairn.pxe.http.BootRoutes;
@@ -30,7 +32,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Run Cairn's servers on one listener: the boot server (/boot.ipxe, /ipxe, /grub, /cloud-config,",
-        "/metadata, /assets/), the Omaha update endpoint, health, metrics and the admin API.",
+        "/metadata, /assets/, /installed), the Omaha update endpoint, health, metrics and the admin API.",
         "First start creates the data directory, the database with the CoreOS app, channels",
         "alpha, beta, stable and a group for each, and an admin token file."})
 final class ServeCommand implements Callable<Integer> {
@@ -58,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
           r.outcome());
       return repeats ? s.recordRepeats(sighting, requests) : s.recordMachine(sighting, requests);
     });
-    BootRoutes bootRoutes = new BootRoutes(boot, prepared::publicUrl, registry, sightings);
+    BootRoutes bootRoutes = new BootRoutes(boot, prepared::publicUrl, registry, sightings, new StoreInstalls(started));
     List<OmahaServer.Mount> mounts = List.of(new OmahaServer.Mount("boot", BootRoutes::serves, bootRoutes, boot::problem),
         // under /api/v1/: reached only with the admin token
         new OmahaServer.Mount("boot-admin", BootAdmin::serves, new BootAdmin(boot), Optional::empty));
@@ -87,5 +89,42 @@ final class ServeCommand implements Callable<Integer> {
     }, "cairn-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The boot server's install marks, kept by the store (the database is the truth; the store keeps
+   * every mark in memory, read at start and changed with each record and reinstall), by the
+   * inventory's machine key: the MAC, else the UUID.
+   */
+  private record StoreInstalls(AtomicReference<UpdateServer> server) implements Installs {
+    @Override
+    public Optional<Installed> of(Labels labels) {
+      UpdateServer s = server.get();
+      String key = key(labels);
+      return s == null || key == null ? Optional.empty()
+          : s.installed(key).map(i -> new Installed(i.key(), i.at(), i.profile()));
+    }
+
+    @Override
+    public Installed record(Labels labels, String profile, String address) {
+      UpdateServer s = server.get();
+      if (s == null) {
+        throw new IllegalStateException("the database is not open yet");
+      }
+      String key = key(labels);
+      if (key == null) {
+        throw new IllegalArgumentException("a machine is recorded installed by its mac or uuid label, and "
+            + labels.describe() + " has neither");
+      }
+      var i = s.recordInstall(key, profile, address);
+      return new Installed(i.key(), i.at(), i.profile());
+    }
+
+    /** The inventory's key of the machine (MachineSighting#machineKey), or null without a MAC or UUID. */
+    private static String key(Labels labels) {
+      String key = MachineSighting.machineKey(labels.get(Labels.MAC).orElse(null), labels.get(Labels.UUID).orElse(null),
+          "-");
+      return key.startsWith("addr:") ? null : key;
+    }
   }
 }

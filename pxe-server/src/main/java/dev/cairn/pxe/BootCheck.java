@@ -105,6 +105,10 @@ public final class BootCheck {
             + "\" is empty or has a blank or a control character; write one argument per list item"));
       }
     }
+    if (p.installOnce() && p.args().stream().anyMatch(a -> a.startsWith(IpxeScripts.INSTALLED_ARG + "="))) {
+      out.add(p.source().at("args", "the profile is install_once, and the server appends "
+          + IpxeScripts.INSTALLED_ARG + "= itself; remove it from boot.args"));
+    }
     if (p.cloudConfig() != null && data.template(p.cloudConfig()).isEmpty()) {
       out.add(p.source().at("cloud_config", "cloud_config names template " + p.cloudConfig()
           + ", which does not exist (expected templates/" + p.cloudConfig() + ".yaml)"));

@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
  * {@code /grub}: a profile as GRUB 2 commands ({@code linux}, {@code initrd}, {@code boot}), for
  * machines that boot GRUB over the network and load this with {@code configfile} or
  * {@code source}. GRUB fetches files as {@code (http,HOST[:PORT])/PATH}; it speaks HTTP and TFTP,
- * not HTTPS. Arguments are single-quoted, so GRUB passes them as written (iPXE's
+ * not HTTPS. An install-once profile's kernel line ends with
+ * {@code "cairn.installed=URL/installed?mac=${net_default_mac}"}, double-quoted so that GRUB
+ * expands its MAC (colon-separated, which {@code /installed} takes). Arguments are single-quoted, so GRUB passes them as written (iPXE's
  * {@code ${mac:hexhyp}} is not expanded here: GRUB has no such variable).
  */
 public final class GrubConfigs {
@@ -25,6 +27,13 @@ public final class GrubConfigs {
     for (String a : p.args()) {
       b.append(' ').append(quote(a));
     }
+    if (p.installOnce()) {
+      // double-quoted, so GRUB expands its own variable: the MAC of the interface it booted from
+      String url = AssetPaths.trim(publicUrl) + "/installed?mac=";
+      b.append(" \"").append(IpxeScripts.INSTALLED_ARG).append('=')
+          .append(url.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$"))
+          .append("${net_default_mac}\"");
+    }
     b.append('\n');
     if (!p.initrd().isEmpty()) {
       b.append("initrd");
@@ -34,6 +43,17 @@ public final class GrubConfigs {
       b.append('\n');
     }
     return b.append("boot\n").toString();
+  }
+
+  /**
+   * {@code /grub} for a machine recorded installed whose profile is install-once: GRUB
+   * {@code exit}s, and the firmware goes on to its next boot option (the disk).
+   */
+  public static String localBoot(Installs.Installed i) {
+    return "# Cairn: " + i.machine().replace('\n', ' ') + " was installed at " + i.at() + " (profile "
+        + i.profile().replace('\n', ' ') + "); booting from its disk\n"
+        + "echo 'Cairn: installed, booting from the local disk'\n"
+        + "exit\n";
   }
 
   /** {@code http://host:port/path} as GRUB's {@code (http,host:port)/path}, quoted. */

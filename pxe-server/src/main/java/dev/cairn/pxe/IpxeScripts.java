@@ -8,7 +8,18 @@ public final class IpxeScripts {
   /** How long a machine waits before it asks again, after a failure or when nothing matches. */
   public static final int RETRY_SECONDS = 10;
 
+  /** The kernel argument an install-once profile is given: where the installer says it is done. */
+  public static final String INSTALLED_ARG = "cairn.installed";
+
   private IpxeScripts() {}
+
+  /**
+   * {@code cairn.installed=PUBLIC_URL/installed?mac=MAC}, {@code MAC} being how the boot loader names
+   * the machine's MAC ({@code ${mac:hexhyp}} for iPXE, {@code ${net_default_mac}} for GRUB).
+   */
+  public static String installedArg(String publicUrl, String mac) {
+    return INSTALLED_ARG + "=" + AssetPaths.trim(publicUrl) + "/installed?mac=" + mac;
+  }
 
   /**
    * {@code /boot.ipxe}: chains to {@code /ipxe} with the machine's labels (URI-encoded by iPXE where
@@ -29,7 +40,10 @@ public final class IpxeScripts {
         + "goto retry\n";
   }
 
-  /** The script that boots {@code p}: its kernel with its arguments as written, each initrd, boot. */
+  /**
+   * The script that boots {@code p}: its kernel with its arguments as written (and, for an
+   * install-once profile, {@link #installedArg} after them), each initrd, boot.
+   */
   public static String profile(Group g, Profile p, String publicUrl) {
     StringBuilder b = new StringBuilder("#!ipxe\n");
     b.append("# Cairn: group ").append(g.id()).append(", profile ").append(p.id()).append('\n');
@@ -37,11 +51,28 @@ public final class IpxeScripts {
     for (String a : p.args()) {
       b.append(' ').append(a);
     }
+    if (p.installOnce()) {
+      b.append(' ').append(installedArg(publicUrl, "${mac:hexhyp}"));
+    }
     b.append('\n');
     for (String i : p.initrd()) {
       b.append("initrd ").append(url(i, publicUrl)).append('\n');
     }
     return b.append("boot\n").toString();
+  }
+
+  /**
+   * For a machine recorded installed whose profile is install-once: boots its local disk. UEFI
+   * iPXE {@code exit}s to the firmware's boot manager, which tries its next boot option (the disk);
+   * BIOS iPXE boots the first hard disk, else exits to the BIOS's next boot device.
+   */
+  public static String localBoot(Installs.Installed i) {
+    return "#!ipxe\n"
+        + "# Cairn: " + words(i.machine()) + " was installed at " + i.at() + " (profile " + words(i.profile())
+        + "); booting from its disk\n"
+        + "echo Cairn: installed, booting from the local disk\n"
+        + "iseq ${platform} efi && exit ||\n"
+        + "sanboot --no-describe --drive 0x80 || exit\n";
   }
 
   /**

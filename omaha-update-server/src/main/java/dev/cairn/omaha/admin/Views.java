@@ -236,6 +236,7 @@ public final class Views {
    *   first seen   2026-11-18T13:36:48Z
    *   last seen    2026-11-18T13:37:18Z (2 requests)
    *   last served  cloud-config: served coreos-install
+   *   installed    -
    *
    * labels
    *   arch      x86_64
@@ -253,6 +254,9 @@ public final class Views {
     b.append("  last seen    ").append(or(text(m, "last_seen"), "-"))
         .append(" (").append(requests).append(requests == 1 ? " request)" : " requests)").append('\n');
     b.append("  last served  ").append(or(served(m), "-")).append('\n');
+    String installed = text(m, "installed_at");
+    b.append("  installed    ").append(installed == null ? "-" : installed + " (profile "
+        + or(text(m, "installed_profile"), "-") + "; its network boots go to its disk)").append('\n');
     List<String> truncated = new ArrayList<>();
     m.path("truncated").forEach(t -> truncated.add(shown(t)));
     if (!truncated.isEmpty()) {

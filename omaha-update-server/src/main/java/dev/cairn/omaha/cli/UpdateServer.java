@@ -144,6 +144,16 @@ public final class UpdateServer implements AutoCloseable {
     return store.recordMachine(sighting, requests);
   }
 
+  /** The install mark of machine {@code key} (MAC or uuid:UUID), from memory: never waits for the database. */
+  public java.util.Optional<dev.cairn.omaha.sqlite.SqliteStore.Install> installed(String key) {
+    return store.installed(key);
+  }
+
+  /** Records machine {@code key} installed with {@code profile} (reported from {@code address}); waits for the commit. */
+  public dev.cairn.omaha.sqlite.SqliteStore.Install recordInstall(String key, String profile, String address) {
+    return store.recordInstall(key, profile, address);
+  }
+
   /** Requests that repeat the machine's last one recorded: its count and last seen only (see SqliteStore). */
   public java.util.concurrent.CompletableFuture<Void> recordRepeats(dev.cairn.omaha.MachineSighting sighting,
       long requests) {

@@ -85,7 +85,8 @@ public final class AdminApi implements HttpHandler {
     boolean post = ex.getRequestMethod().equals(Methods.POST);
     boolean put = ex.getRequestMethod().equals(Methods.PUT);
     try {
-      if (path.length > 3 || (sub != null && !resource.equals("channels") && !resource.equals("groups"))) {
+      if (path.length > 3 || (sub != null && !resource.equals("channels") && !resource.equals("groups")
+          && !resource.equals("machines"))) {
         notFound();
       }
       String actor = actor(ex);
@@ -98,7 +99,8 @@ public final class AdminApi implements HttpHandler {
         case "groups" -> groupsResource(app, name, sub, get, post, put, body, actor);
         case "instances" -> get ? (name == null ? instances(app, ex) : instance(app, name)) : notAllowed();
         case "activity" -> name != null ? notFound() : get ? activity(ex) : notAllowed();
-        case "machines" -> get ? (name == null ? machines(ex) : machine(name)) : notAllowed();
+        case "machines" -> sub != null ? (!sub.equals("reinstall") ? notFound() : post ? reinstall(name, actor)
+            : notAllowed()) : get ? (name == null ? machines(ex) : machine(name)) : notAllowed();
         default -> notFound();
       };
       send(ex, StatusCodes.OK, result);
@@ -503,12 +505,29 @@ public final class AdminApi implements HttpHandler {
         () -> new Status(StatusCodes.NOT_FOUND, "no machine '" + key + "' in the inventory")));
   }
 
-  /** A machine with its labels as an object; {@code truncated} only when something is stored cut. */
+  /**
+   * POST /machines/KEY/reinstall: clears the machine's install mark, so its next network boot
+   * installs again; {@code key}, and the mark it had ({@code was_installed_at},
+   * {@code was_installed_profile}: null when it had none).
+   */
+  private Object reinstall(String key, String actor) {
+    Optional<SqliteStore.Install> was = store.reinstall(key, actor);
+    return JSON.createObjectNode().put("key", dev.cairn.omaha.MachineSighting.normalKey(key))
+        .put("was_installed_at", was.map(i -> i.at().toString()).orElse(null))
+        .put("was_installed_profile", was.map(SqliteStore.Install::profile).orElse(null));
+  }
+
+  /**
+   * A machine with its labels as an object; {@code truncated} only when something is stored cut;
+   * {@code installed_at} and {@code installed_profile} null unless it is recorded installed.
+   */
   private static ObjectNode machineJson(SqliteStore.MachineRow m) {
     ObjectNode o = JSON.createObjectNode().put("key", m.key()).put("group", m.group()).put("profile", m.profile())
         .put("address", m.address()).put("first_seen", m.firstSeen().toString())
         .put("last_seen", m.lastSeen().toString()).put("requests", m.requests())
-        .put("last_endpoint", m.lastEndpoint()).put("last_outcome", m.lastOutcome());
+        .put("last_endpoint", m.lastEndpoint()).put("last_outcome", m.lastOutcome())
+        .put("installed_at", m.install() == null ? null : m.install().at().toString())
+        .put("installed_profile", m.install() == null ? null : m.install().profile());
     ObjectNode labels = o.putObject("labels");
     m.labels().forEach(labels::put);
     if (!m.truncated().isEmpty()) {

@@ -27,7 +27,8 @@ final class Migrations {
    * inside a transaction, so it must not change pragmas that a transaction cannot change.
    */
   static final List<String> SCRIPTS = List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql",
-      "004-serving.sql", "005-failure-brake.sql", "006-machines.sql");
+      "004-serving.sql", "005-failure-brake.sql", "006-machines.sql",
+      "007-installed.sql");
 
   /** The schema version this code writes and reads: the highest script number. */
   static final int LATEST = number(SCRIPTS.get(SCRIPTS.size() - 1));

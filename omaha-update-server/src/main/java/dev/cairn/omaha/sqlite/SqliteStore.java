@@ -51,6 +51,8 @@ public final class SqliteStore implements Store {
   public static final String CHANNEL_CREATED = "channel.created";
   public static final String CHANNEL_PROMOTED = "channel.promoted";
   public static final String GROUP_RESUMED = "group.resumed";
+  public static final String MACHINE_INSTALLED = "machine.installed";
+  public static final String MACHINE_REINSTALL = "machine.reinstall";
 
   /** The actor of an admin change made without an X-Cairn-Actor header. */
   public static final String DEFAULT_ACTOR = "admin";
@@ -136,7 +138,9 @@ public final class SqliteStore implements Store {
       try (Statement s = read.createStatement()) {
         s.executeUpdate("pragma query_only = 1");
       }
-      return new SqliteStore(file, clock, write, read);
+      SqliteStore store = new SqliteStore(file, clock, write, read);
+      store.loadInstalls();
+      return store;
     } catch (SQLException e) {
       IOException failure = new IOException(file + ": " + e.getMessage(), e);
       closeQuietly(read, failure);
@@ -1145,11 +1149,99 @@ public final class SqliteStore implements Store {
    * outcome. {@code truncated} names what is stored cut, as {@link MachineSighting.Kept} does.
    */
   public record MachineRow(String key, Instant firstSeen, Instant lastSeen, long requests, Map<String, String> labels,
-      String address, String group, String profile, String lastEndpoint, String lastOutcome, List<String> truncated) {
+      String address, String group, String profile, String lastEndpoint, String lastOutcome, List<String> truncated,
+      Install install) {
     public MachineRow {
       labels = Collections.unmodifiableMap(new TreeMap<>(labels));
       truncated = List.copyOf(truncated);
     }
+
+    /** A machine not recorded installed. */
+    public MachineRow(String key, Instant firstSeen, Instant lastSeen, long requests, Map<String, String> labels,
+        String address, String group, String profile, String lastEndpoint, String lastOutcome, List<String> truncated) {
+      this(key, firstSeen, lastSeen, requests, labels, address, group, profile, lastEndpoint, lastOutcome, truncated,
+          null);
+    }
+  }
+
+  // ---- install-once: the machines recorded installed ----
+
+  /** A machine recorded installed ({@code POST /installed}): its key, when, and the profile it installed. */
+  public record Install(String key, Instant at, String profile) {}
+
+  /** Every machine recorded installed, by key: read at open, changed with the database (under its own lock). */
+  private final Map<String, Install> installs = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private void loadInstalls() {
+    read(c -> Sql.list(c, "select * from machine_install", SqliteStore::install)).forEach(i -> installs.put(i.key(), i));
+  }
+
+  private static Install install(ResultSet r) throws SQLException {
+    return new Install(r.getString("machine_key"), Instant.ofEpochMilli(r.getLong("installed_at")),
+        r.getString("installed_profile"));
+  }
+
+  /**
+   * The mark of the machine {@code key} (in any form {@link MachineSighting#normalKey} takes), from
+   * memory: never touches the database, so the boot server asks it on its I/O threads.
+   */
+  public Optional<Install> installed(String key) {
+    return Optional.ofNullable(installs.get(MachineSighting.normalKey(key)));
+  }
+
+  /**
+   * Records the machine {@code key} installed with {@code profile} now (replacing an earlier mark),
+   * with a line in the activity log naming {@code address}; the machine need not be in the inventory
+   * yet. Waits for the commit.
+   */
+  public Install recordInstall(String key, String profile, String address) {
+    Install i = new Install(MachineSighting.normalKey(key), now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), profile);
+    synchronized (installs) {
+      inTransaction(tx -> {
+        Connection c = tx.connection();
+        Sql.update(c, "insert into machine_install (machine_key, installed_at, installed_profile) values (?, ?, ?)"
+            + " on conflict (machine_key) do update set installed_at = excluded.installed_at,"
+            + " installed_profile = excluded.installed_profile", i.key(), i.at(), i.profile());
+        machineActivity(c, i.at(), i.key(), MACHINE_INSTALLED, "machine " + ControlChars.escape(i.key())
+            + " installed (profile " + i.profile() + "), reported from " + ControlChars.escape(address), SERVER_ACTOR);
+        return null;
+      });
+      installs.put(i.key(), i);
+    }
+    return i;
+  }
+
+  /**
+   * Clears the install mark of machine {@code key}, so its next network boot installs again; the
+   * mark it had, or empty when it had none. Refusal (not found) when the machine is neither in the
+   * inventory nor marked.
+   */
+  public Optional<Install> reinstall(String key, String actor) {
+    String k = MachineSighting.normalKey(key);
+    synchronized (installs) {
+      Optional<Install> was = inTransaction(tx -> {
+        Connection c = tx.connection();
+        Optional<Install> old = Sql.one(c, "select * from machine_install where machine_key = ?", SqliteStore::install,
+            k);
+        if (old.isEmpty() && Sql.one(c, "select 1 from machine where machine_key = ?", r -> 1, k).isEmpty()) {
+          throw Refusal.notFound("no machine '" + ControlChars.escape(k) + "' in the inventory");
+        }
+        Sql.update(c, "delete from machine_install where machine_key = ?", k);
+        machineActivity(c, now(), k, MACHINE_REINSTALL, "machine " + ControlChars.escape(k) + old.map(
+            o -> " install mark cleared (installed " + o.at() + ", profile " + o.profile() + ")")
+            .orElse(" was not marked installed") + ": its next network boot installs", actor);
+        return old;
+      });
+      installs.remove(k);
+      return was;
+    }
+  }
+
+  /** A line of the activity log about a machine of the inventory, under the CoreOS app (none without it). */
+  private static void machineActivity(Connection c, Instant at, String key, String kind, String message, String actor)
+      throws SQLException {
+    Sql.update(c, "insert into activity (at, app_id, machine_id, kind, message, actor) select ?, id, ?, ?, ?, ?"
+        + " from app where id = ?", at, key, kind, message, actor, dev.cairn.omaha.Model.COREOS_APP_ID);
   }
 
   /**
@@ -1295,7 +1387,8 @@ public final class SqliteStore implements Store {
         Instant.ofEpochMilli(r.getLong("last_seen")), r.getLong("requests"), labels(key, r.getString("labels")),
         r.getString("address"), r.getString("group_name"),
         r.getString("profile"), r.getString("last_endpoint"), r.getString("last_outcome"),
-        names(key, r.getString("truncated")));
+        names(key, r.getString("truncated")), r.getObject("installed_at") == null ? null
+            : new Install(key, Instant.ofEpochMilli(r.getLong("installed_at")), r.getString("installed_profile")));
   }
 
   /**
@@ -1307,9 +1400,9 @@ public final class SqliteStore implements Store {
       throw new IllegalArgumentException("limit must not be negative, got " + limit);
     }
     return read(c -> group == null
-        ? Sql.list(c, "select * from machine order by last_seen desc, machine_key limit ?", SqliteStore::machineRow,
+        ? Sql.list(c, MACHINES + " order by last_seen desc, m.machine_key limit ?", SqliteStore::machineRow,
             limit)
-        : Sql.list(c, "select * from machine where group_name = ? order by last_seen desc, machine_key limit ?",
+        : Sql.list(c, MACHINES + " where group_name = ? order by last_seen desc, m.machine_key limit ?",
             SqliteStore::machineRow, group, limit));
   }
 
@@ -1318,9 +1411,13 @@ public final class SqliteStore implements Store {
    * ({@code 52-54-00-12-34-56} finds {@code 52:54:00:12:34:56}).
    */
   public Optional<MachineRow> machine(String key) {
-    return read(c -> Sql.one(c, "select * from machine where machine_key = ?", SqliteStore::machineRow,
+    return read(c -> Sql.one(c, MACHINES + " where m.machine_key = ?", SqliteStore::machineRow,
         MachineSighting.normalKey(key)));
   }
+
+  /** The inventory's rows with their install marks. */
+  private static final String MACHINES = "select m.*, i.installed_at, i.installed_profile from machine m"
+      + " left join machine_install i on i.machine_key = m.machine_key";
 
   // ---- helpers ----
 

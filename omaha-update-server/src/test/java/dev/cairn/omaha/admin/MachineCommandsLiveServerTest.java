@@ -62,10 +62,10 @@ class MachineCommandsLiveServerTest {
   void machineList_isATableNewestFirst_sayingWhatEachWasLastServed() {
     threeMachines();
     assertEquals("""
-        KEY                                        GROUP    PROFILE         LAST SEEN             ADDRESS    LAST SERVED
-        52:54:00:ab:cd:0f                          workers  coreos-install  2026-11-18T13:37:18Z  10.0.0.17  cloud-config: served coreos-install
-        52:54:00:00:00:02                          storage  storage-node    2026-11-18T13:36:50Z  10.0.0.19  grub: profile storage-node
-        uuid:4c4c4544-0051-3410-8051-b2c04f4e3232  -        -               2026-11-18T13:36:49Z  10.0.0.18  cloud-config: 404 no group
+        KEY                                        GROUP    PROFILE         LAST SEEN             ADDRESS    LAST SERVED                          INSTALLED
+        52:54:00:ab:cd:0f                          workers  coreos-install  2026-11-18T13:37:18Z  10.0.0.17  cloud-config: served coreos-install  -
+        52:54:00:00:00:02                          storage  storage-node    2026-11-18T13:36:50Z  10.0.0.19  grub: profile storage-node           -
+        uuid:4c4c4544-0051-3410-8051-b2c04f4e3232  -        -               2026-11-18T13:36:49Z  10.0.0.18  cloud-config: 404 no group           -
         """, admin("machine", "list").ok().out());
   }
 
@@ -73,8 +73,8 @@ class MachineCommandsLiveServerTest {
   void machineList_byGroup_upToTheLimit_orAsTheServersJson() throws Exception {
     threeMachines();
     assertEquals("""
-        KEY                GROUP    PROFILE       LAST SEEN             ADDRESS    LAST SERVED
-        52:54:00:00:00:02  storage  storage-node  2026-11-18T13:36:50Z  10.0.0.19  grub: profile storage-node
+        KEY                GROUP    PROFILE       LAST SEEN             ADDRESS    LAST SERVED                 INSTALLED
+        52:54:00:00:00:02  storage  storage-node  2026-11-18T13:36:50Z  10.0.0.19  grub: profile storage-node  -
         """, admin("machine", "list", "--group", "storage").ok().out());
     assertEquals(2, admin("machine", "list", "--limit", "1").ok().out().lines().count());
     JsonNode j = JSON.readTree(admin("machine", "list", "--format", "json").ok().out());
@@ -94,6 +94,7 @@ class MachineCommandsLiveServerTest {
           first seen   2026-11-18T13:36:48Z
           last seen    2026-11-18T13:37:18Z (2 requests)
           last served  cloud-config: served coreos-install
+          installed    -
 
         labels
           arch      x86_64
@@ -155,7 +156,7 @@ class MachineCommandsLiveServerTest {
     ControlCharsAdminTest.assertNoRawControl(show);
     String shown = ControlCharsAdminTest.EVIL_SHOWN;
     assertTrue(list.contains("  workers" + shown + "  p" + shown + "  "), list);
-    assertTrue(list.contains("  ipxe" + shown + ": " + "o".repeat(256) + "\n"), list);
+    assertTrue(list.contains("  ipxe" + shown + ": " + "o".repeat(256) + "  -\n"), list);
     assertTrue(show.contains("  group        workers" + shown + "\n"), show);
     assertTrue(show.contains("  cut          outcome, label hostname (longer or more than the server keeps;"
         + " stored cut short)\n"), show);

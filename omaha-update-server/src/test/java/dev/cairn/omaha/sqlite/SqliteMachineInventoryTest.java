@@ -337,4 +337,42 @@ class SqliteMachineInventoryTest {
       }
     }
   }
+
+  /**
+   * An install mark: recorded before the machine's first sighting is written, read back from the
+   * file by a new store (from memory: {@link SqliteStore#installed}), shown with the machine once it
+   * is seen, logged; reinstall clears it (and says what it was), twice is no error; a machine neither
+   * seen nor marked is refused.
+   */
+  @Test
+  void installMark_beforeTheFirstSighting_survivesReopen_andReinstallClearsIt() throws Exception {
+    Path db = dir.resolve("omaha.db");
+    Instant at;
+    try (SqliteStore store = SqliteStore.open(db)) {
+      store.seedDefaults();
+      at = store.recordInstall("52-54-00-AB-CD-0F", "coreos-install", "10.0.0.17").at();
+      assertEquals(Optional.of(new SqliteStore.Install(MAC, at, "coreos-install")), store.installed(MAC));
+    }
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertEquals(Optional.of(new SqliteStore.Install(MAC, at, "coreos-install")), store.installed("525400abcd0f"));
+      record(store, ipxe(T0, Map.of("mac", MAC), "workers", "coreos-install"));
+      assertEquals(new SqliteStore.Install(MAC, at, "coreos-install"), store.machine(MAC).orElseThrow().install());
+      assertEquals(new SqliteStore.Install(MAC, at, "coreos-install"), store.listMachines(null, 10).get(0).install());
+      assertTrue(store.activity(10).stream().anyMatch(a -> a.kind().equals(SqliteStore.MACHINE_INSTALLED)
+          && a.message().equals("machine " + MAC + " installed (profile coreos-install), reported from 10.0.0.17")
+          && a.machineId().equals(Optional.of(MAC))), store.activity(10).toString());
+
+      assertEquals(Optional.of(new SqliteStore.Install(MAC, at, "coreos-install")), store.reinstall(MAC, "ops"));
+      assertEquals(Optional.empty(), store.installed(MAC));
+      assertEquals(null, store.machine(MAC).orElseThrow().install());
+      assertEquals(Optional.empty(), store.reinstall(MAC, "ops"));
+      assertEquals("ops", store.activity(1).get(0).actor());
+      dev.cairn.omaha.Refusal r = assertThrows(dev.cairn.omaha.Refusal.class,
+          () -> store.reinstall("uuid:4c4c4544-0000-1000-8000-000000000009", "ops"));
+      assertEquals("no machine 'uuid:4c4c4544-0000-1000-8000-000000000009' in the inventory", r.getMessage());
+    }
+    try (SqliteStore store = SqliteStore.open(db)) {
+      assertEquals(Optional.empty(), store.installed(MAC));
+    }
+  }
 }

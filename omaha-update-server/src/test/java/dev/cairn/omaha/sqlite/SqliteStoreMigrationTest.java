@@ -75,7 +75,7 @@ class SqliteStoreMigrationTest {
     assertTrue(Files.exists(db));
     assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
     assertEquals(List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql", "004-serving.sql",
-        "005-failure-brake.sql", "006-machines.sql"),
+        "005-failure-brake.sql", "006-machines.sql", "007-installed.sql"),
         query(db, "select name from schema_version order by version"));
     assertEquals(List.of("wal"), query(db, "pragma journal_mode"));
     List<String> tables = query(db, "select name from sqlite_master where type = 'table' order by name");

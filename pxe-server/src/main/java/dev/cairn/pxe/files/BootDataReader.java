@@ -242,6 +242,30 @@ final class BootDataReader {
     return empty(s) ? null : s.getValue();
   }
 
+  /**
+   * A YAML boolean ({@code true} or {@code false}, unquoted; absent or empty is false); anything
+   * else is a finding naming the value, and false.
+   */
+  private boolean bool(Path file, Map<String, NodeTuple> keys, String key) {
+    NodeTuple t = keys.get(key);
+    if (t == null) {
+      return false;
+    }
+    if (t.getValueNode() instanceof ScalarNode s) {
+      if (empty(s)) {
+        return false;
+      }
+      if (s.getScalarStyle() == ScalarStyle.PLAIN && (s.getValue().equals("true") || s.getValue().equals("false"))) {
+        return s.getValue().equals("true");
+      }
+      finding(file, line(t.getKeyNode()), key + ": expected true or false, got \"" + s.getValue()
+          + "\"");
+      return false;
+    }
+    finding(file, line(t.getKeyNode()), key + ": expected true or false, not a list or a mapping");
+    return false;
+  }
+
   private static boolean empty(ScalarNode s) {
     return s.getScalarStyle() == ScalarStyle.PLAIN && (s.getValue().isEmpty() || s.getValue().equals("~")
         || s.getValue().equals("null"));
@@ -298,7 +322,7 @@ final class BootDataReader {
     return id;
   }
 
-  private static final List<String> PROFILE_KEYS = List.of("id", "name", "boot", "cloud_config");
+  private static final List<String> PROFILE_KEYS = List.of("id", "name", "boot", "cloud_config", "install_once");
   private static final List<String> BOOT_KEYS = List.of("kernel", "initrd", "args");
 
   private Optional<Profile> profile(Path file) {
@@ -310,6 +334,7 @@ final class BootDataReader {
     String id = id(file, keys, doc.get(), "the profile");
     String name = scalar(file, keys, "name", "name");
     String cloudConfig = scalar(file, keys, "cloud_config", "cloud_config");
+    boolean installOnce = bool(file, keys, "install_once");
     Map<String, Integer> lines = new HashMap<>(lines(keys));
     String kernel = null;
     List<String> initrd = List.of();
@@ -325,7 +350,7 @@ final class BootDataReader {
     if (id == null) {
       return Optional.empty();
     }
-    return Optional.of(new Profile(id, name == null ? id : name, kernel, initrd, args, cloudConfig,
+    return Optional.of(new Profile(id, name == null ? id : name, kernel, initrd, args, cloudConfig, installOnce,
         new Source(name(file), line(doc.get()), lines)));
   }
 

@@ -19,11 +19,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * set, so no request can add a series.
  */
 final class BootMetrics {
-  static final Set<String> ENDPOINTS = Set.of("/boot.ipxe", "/ipxe", "/grub", "/cloud-config", "/metadata", "/assets/");
+  static final Set<String> ENDPOINTS = Set.of("/boot.ipxe", "/ipxe", "/grub", "/cloud-config", "/metadata", "/assets/",
+      "/installed");
 
   private final Counter requests;
   /** The series of each endpoint (as {@link #index} numbers them) and status (100-599, then other), made once. */
-  private final AtomicReferenceArray<CounterDataPoint> series = new AtomicReferenceArray<>(7 * 501);
+  private final AtomicReferenceArray<CounterDataPoint> series = new AtomicReferenceArray<>(8 * 501);
 
   BootMetrics(BootFiles files, PrometheusRegistry registry) {
     GaugeWithCallback.builder().name("cairn_boot_data_ok")
@@ -50,13 +51,13 @@ final class BootMetrics {
     int i = e * 501 + s;
     CounterDataPoint c = series.get(i);
     if (c == null) {
-      c = requests.labelValues(e < 6 ? endpoint : "other", s < 500 ? Integer.toString(status) : "other");
+      c = requests.labelValues(e < 7 ? endpoint : "other", s < 500 ? Integer.toString(status) : "other");
       series.set(i, c);    // the registry gives the same series for the same labels: a race sets it twice
     }
     c.inc();
   }
 
-  /** The endpoint's place among {@link #ENDPOINTS}; 6 for any other. */
+  /** The endpoint's place among {@link #ENDPOINTS}; 7 for any other. */
   private static int index(String endpoint) {
     return switch (endpoint) {
       case "/boot.ipxe" -> 0;
@@ -65,7 +66,8 @@ final class BootMetrics {
       case "/cloud-config" -> 3;
       case "/metadata" -> 4;
       case "/assets/" -> 5;
-      default -> 6;
+      case "/installed" -> 6;
+      default -> 7;
     };
   }
 }

@@ -3,6 +3,8 @@ package dev.cairn.pxe.http;
 import dev.cairn.pxe.BootData;
 import dev.cairn.pxe.BootRequest;
 import dev.cairn.pxe.CloudConfigs;
+import dev.cairn.pxe.GrubConfigs;
+import dev.cairn.pxe.Installs;
 import dev.cairn.pxe.IpxeScripts;
 import dev.cairn.pxe.Labels;
 import dev.cairn.pxe.Match;
@@ -18,6 +20,7 @@ import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.Optional;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -32,7 +35,9 @@ import java.util.function.Supplier;
  *   <li>{@code GET /cloud-config?...}: the group's template rendered for the machine and validated
  *       (500 with the report when the validator rejects it: never sent broken);
  *   <li>{@code GET /metadata?...}: the machine's variables as {@code KEY=value} lines;
- *   <li>{@code GET|HEAD /assets/PATH}: files of the assets folder.
+ *   <li>{@code GET|HEAD /assets/PATH}: files of the assets folder;
+ *   <li>{@code POST /installed?mac=..}: the installer of an install-once profile says the machine
+ *       is installed ({@link Installs}); its later {@code /ipxe} and {@code /grub} boot its disk.
  * </ul>
  * Query parameters are the machine's labels ({@link Labels}); a bad one (an unparseable MAC, say)
  * is answered 400 with the reason. A miss is answered 404 with one line saying which: no group
@@ -44,7 +49,7 @@ import java.util.function.Supplier;
  * the set or the public URL changes), so those requests never wait for a worker. Two kinds move to
  * a worker: asset requests, which look the file up (files are sent without holding a thread while
  * the client is slow), and a cloud-config whose render is not kept yet (a template of a few MiB
- * takes a while to render and validate).
+ * takes a while to render and validate), and {@code /installed}, which writes to the database.
  */
 public final class BootRoutes implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(BootRoutes.class.getName());
@@ -53,6 +58,7 @@ public final class BootRoutes implements HttpHandler {
   private final Supplier<String> publicUrl;
   private final BootMetrics metrics;
   private final Consumer<BootRequest> seen;
+  private final Installs installs;
   /** The answers of the set and public URL last served; replaced when either changes. */
   private volatile RenderCache renders = new RenderCache(BootData.EMPTY, "");
 
@@ -72,6 +78,13 @@ public final class BootRoutes implements HttpHandler {
    */
   public BootRoutes(BootFiles files, Supplier<String> publicUrl, PrometheusRegistry registry,
       Consumer<BootRequest> seen) {
+    this(files, publicUrl, registry, seen, Installs.NONE);
+  }
+
+  /** As above, with the machines recorded installed, for install-once profiles. */
+  public BootRoutes(BootFiles files, Supplier<String> publicUrl, PrometheusRegistry registry,
+      Consumer<BootRequest> seen, Installs installs) {
+    this.installs = installs;
     this.files = files;
     this.publicUrl = publicUrl;
     this.metrics = new BootMetrics(files, registry);
@@ -81,7 +94,7 @@ public final class BootRoutes implements HttpHandler {
   /** Whether {@code relativePath} is one of the boot server's: hand those requests to this handler. */
   public static boolean serves(String relativePath) {
     return switch (relativePath) {
-      case "/boot.ipxe", "/ipxe", "/grub", "/cloud-config", "/metadata" -> true;
+      case "/boot.ipxe", "/ipxe", "/grub", "/cloud-config", "/metadata", "/installed" -> true;
       default -> relativePath.startsWith("/assets/");
     };
   }
@@ -90,12 +103,23 @@ public final class BootRoutes implements HttpHandler {
   public void handleRequest(HttpServerExchange ex) throws Exception {
     String path = ex.getRelativePath();
     String endpoint = path.startsWith("/assets/") ? "/assets/" : path;
+    if (endpoint.equals("/installed")) {
+      if (!ex.getRequestMethod().equals(Methods.POST)) {
+        ex.getResponseHeaders().put(Headers.ALLOW, "POST");
+        reply(ex, endpoint, new Reply(StatusCodes.METHOD_NOT_ALLOWED, "method not allowed: POST only\n"));
+        return;
+      }
+      if (ex.isInIoThread()) {
+        ex.dispatch(this);    // it writes to the database: on a worker (the body is never read)
+        return;
+      }
+    }
     if (endpoint.equals("/assets/") && ex.isInIoThread()) {
       ex.dispatch(this);    // file lookups stay off the I/O threads
       return;
     }
     boolean head = ex.getRequestMethod().equals(Methods.HEAD);
-    if (!head && !ex.getRequestMethod().equals(Methods.GET)) {
+    if (!head && !ex.getRequestMethod().equals(Methods.GET) && !endpoint.equals("/installed")) {
       ex.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
       reply(ex, endpoint, new Reply(StatusCodes.METHOD_NOT_ALLOWED, "method not allowed\n"));
       return;
@@ -115,6 +139,7 @@ public final class BootRoutes implements HttpHandler {
         case "/grub" -> grub(ex, answers, matched);
         case "/cloud-config" -> cloudConfig(ex, answers, matched);
         case "/metadata" -> metadata(ex, answers, matched);
+        case "/installed" -> installed(ex, answers, matched);
         default -> new Reply(StatusCodes.NOT_FOUND, "not found\n");
       };
     } catch (IllegalArgumentException bad) {
@@ -148,7 +173,8 @@ public final class BootRoutes implements HttpHandler {
   /** Hands the answered request to the inventory; a failure there never reaches the machine. */
   private void record(HttpServerExchange ex, String endpoint, Match m, Reply r) {
     try {
-      String outcome = r.status() + " " + (r.status() == StatusCodes.OK && m.found() ? "profile " + m.profile().id()
+      String outcome = r.status() + " " + (r.outcome() != null ? r.outcome()
+          : r.status() == StatusCodes.OK && m.found() ? "profile " + m.profile().id()
           : m.found() ? r.body().lines().findFirst().orElse("") : m.reason());
       seen.accept(new BootRequest(m.labels().values(), ex.getSourceAddress().getAddress().getHostAddress(),
           m.group() == null ? "" : m.group().id(), m.profile() == null ? "" : m.profile().id(), endpoint, outcome));
@@ -157,8 +183,12 @@ public final class BootRoutes implements HttpHandler {
     }
   }
 
-  /** A status and a text body. */
-  private record Reply(int status, String body) {}
+  /** A status and a text body; {@code outcome}, when not null, is what the inventory is told was served. */
+  private record Reply(int status, String body, String outcome) {
+    Reply(int status, String body) {
+      this(status, body, null);
+    }
+  }
 
   /** Counts the reply, then sends it (so a client never sees an answer before it is counted). */
   private void reply(HttpServerExchange ex, String endpoint, Reply r) {
@@ -182,7 +212,44 @@ public final class BootRoutes implements HttpHandler {
   private Reply ipxe(HttpServerExchange ex, RenderCache answers, Match[] matched) {
     Match m = answers.data().match(labels(ex));
     matched[0] = m;
+    Optional<Installs.Installed> done = installed(m);
+    if (done.isPresent()) {
+      return new Reply(StatusCodes.OK, IpxeScripts.localBoot(done.get()), LOCAL_DISK);
+    }
     return new Reply(StatusCodes.OK, answers.ipxe(m));
+  }
+
+  /** What the inventory is told a machine sent to its disk was served. */
+  private static final String LOCAL_DISK = "local disk (installed)";
+
+  /** The machine's install mark, when it has one and its group's profile is install-once (from memory). */
+  private Optional<Installs.Installed> installed(Match m) {
+    return m.found() && m.profile().installOnce() ? installs.of(m.labels()) : Optional.empty();
+  }
+
+  /**
+   * {@code POST /installed}: records the machine installed with its group's profile, when that is
+   * install-once (409 when not, 404 when nothing matches). On a worker thread.
+   */
+  private Reply installed(HttpServerExchange ex, RenderCache answers, Match[] matched) {
+    Match m = answers.data().match(labels(ex));
+    matched[0] = m;
+    if (!m.found()) {
+      return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
+    }
+    if (!m.profile().installOnce()) {
+      return new Reply(StatusCodes.CONFLICT, "profile " + m.profile().id() + " of group " + m.group().id()
+          + " is not install_once: nothing recorded, its machines install on every network boot\n");
+    }
+    Installs.Installed i;
+    try {
+      i = installs.record(m.labels(), m.profile().id(), ex.getSourceAddress().getAddress().getHostAddress());
+    } catch (IllegalStateException e) {
+      LOG.log(System.Logger.Level.WARNING, "an install was not recorded: " + e.getMessage());
+      return new Reply(StatusCodes.SERVICE_UNAVAILABLE, "not recorded: " + e.getMessage() + "\n");
+    }
+    return new Reply(StatusCodes.OK, "installed: " + i.machine() + " (profile " + i.profile()
+        + "); its next network boot goes to its disk\n", "installed (profile " + i.profile() + ")");
   }
 
   private Reply grub(HttpServerExchange ex, RenderCache answers, Match[] matched) {
@@ -190,6 +257,10 @@ public final class BootRoutes implements HttpHandler {
     matched[0] = m;
     if (!m.found()) {
       return new Reply(StatusCodes.NOT_FOUND, m.reason() + "\n");
+    }
+    Optional<Installs.Installed> done = installed(m);
+    if (done.isPresent()) {
+      return new Reply(StatusCodes.OK, GrubConfigs.localBoot(done.get()), LOCAL_DISK);
     }
     RenderCache.Grub g = answers.grub(m);
     if (g.error() != null) {

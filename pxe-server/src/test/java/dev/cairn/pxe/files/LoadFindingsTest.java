@@ -66,6 +66,26 @@ class LoadFindingsTest {
   }
 
   @Test
+  void installOnceThatIsNotABoolean_isAFindingWithItsLine_andTrueLoadsClean() throws IOException {
+    write("profiles/p.yaml", "id: p\nboot:\n  kernel: vmlinuz\ninstall_once: yes-please\n");
+    write("profiles/q.yaml", "id: q\ninstall_once:\n  - true\nboot:\n  kernel: vmlinuz\n");
+    write("profiles/r.yaml", "id: r\ninstall_once: \"true\"\nboot:\n  kernel: vmlinuz\n");
+    write("profiles/ok.yaml", "id: ok\ninstall_once: true\nboot:\n  kernel: vmlinuz\n");
+    assertEquals(List.of(
+        "boot/profiles/p.yaml:4: install_once: expected true or false, got \"yes-please\"",
+        "boot/profiles/q.yaml:2: install_once: expected true or false, not a list or a mapping",
+        "boot/profiles/r.yaml:2: install_once: expected true or false, got \"true\""), findings());
+  }
+
+  @Test
+  void installOnceProfileThatSetsCairnInstalledItself_isAFinding() throws IOException {
+    write("profiles/p.yaml", "id: p\ninstall_once: true\nboot:\n  kernel: vmlinuz\n  args:\n"
+        + "    - cairn.installed=http://elsewhere/\n");
+    assertEquals(List.of("boot/profiles/p.yaml:5: the profile is install_once, and the server appends"
+        + " cairn.installed= itself; remove it from boot.args"), findings());
+  }
+
+  @Test
   void profileNamingMissingAssets_butUrlsAreNotChecked() throws IOException {
     write("profiles/p.yaml", """
         id: p
@@ -169,7 +189,7 @@ class LoadFindingsTest {
             + " (templates use it as ${bad-key})",
         "boot/profiles/p.yaml:4: unknown key kernal in boot (expected kernel, initrd, args)",
         "boot/profiles/p.yaml:5: boot.args: expected a list",
-        "boot/profiles/p.yaml:6: unknown key cloudconfig (expected id, name, boot, cloud_config)"), findings());
+        "boot/profiles/p.yaml:6: unknown key cloudconfig (expected id, name, boot, cloud_config, install_once)"), findings());
   }
 
   @Test

@@ -299,6 +299,51 @@ class BootRoutesHttpTest {
     assertTrue(text.contains("cairn_boot_requests_total{endpoint=\"/assets/\",status=\"200\"} 1.0\n"), text);
   }
 
+  /**
+   * {@code /installed} takes POST only; without an install-once profile it records nothing (409),
+   * for no group 404 with the reason; with one on a server that keeps no inventory, 503. Each is
+   * counted under its endpoint.
+   */
+  @Test
+  void installed_postOnly_409ForAProfileThatIsNotInstallOnce_404ForNoGroup_503WithoutAnInventory()
+      throws Exception {
+    HttpResponse<String> get = server.get("/installed?mac=52-54-00-0e-0e-01");
+    assertEquals(405, get.statusCode(), get.body());
+    assertEquals("POST", get.headers().firstValue("allow").orElse(""));
+    HttpResponse<String> post = server.http.send(server.request("/ipxe?mac=52-54-00-0e-0e-01")
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(405, post.statusCode(), "the other endpoints still refuse POST");
+    assertEquals("GET, HEAD", post.headers().firstValue("allow").orElse(""));
+
+    HttpResponse<String> every = postInstalled("mac=52:54:00:ab:cd:ef");
+    assertEquals(409, every.statusCode(), every.body());
+    assertEquals("profile flatcar of group node-mac is not install_once: nothing recorded, its machines install on"
+        + " every network boot\n", every.body());
+    HttpResponse<String> once = postInstalled("mac=52-54-00-0e-0e-01");
+    assertEquals(503, once.statusCode(), once.body());
+    assertTrue(once.body().startsWith("not recorded: this server keeps no machine inventory"), once.body());
+
+    Files.delete(dataDir.resolve("boot/groups/default.yaml"));
+    TestBootServer s = TestBootServer.start(dataDir);
+    try {
+      HttpResponse<String> none = s.http.send(s.request("/installed?mac=52-54-00-00-00-07")
+          .POST(HttpRequest.BodyPublishers.ofString("body ignored")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, none.statusCode(), none.body());
+      assertEquals("no group matches mac=52:54:00:00:00:07, and there is no default group\n", none.body());
+    } finally {
+      s.close();
+    }
+    String text = scrape(server);
+    assertTrue(text.contains("cairn_boot_requests_total{endpoint=\"/installed\",status=\"405\"} 1.0\n"), text);
+    assertTrue(text.contains("cairn_boot_requests_total{endpoint=\"/installed\",status=\"409\"} 1.0\n"), text);
+    assertTrue(text.contains("cairn_boot_requests_total{endpoint=\"/installed\",status=\"503\"} 1.0\n"), text);
+  }
+
+  private HttpResponse<String> postInstalled(String query) throws Exception {
+    return server.http.send(server.request("/installed?" + query).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   static String scrape(TestBootServer s) throws java.io.IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrometheusTextFormatWriter.create().write(out, s.registry.scrape());
