@@ -91,7 +91,7 @@ public final class Qemu {
   public Boot boot(Machine machine, BootServer server, Path logDir, Duration bound)
       throws IOException, InterruptedException {
     return run(machine, machine.name(), true, logDir, bound,
-        (serialLog, vars) -> command(machine, server, serialLog, vars, true));
+        (serialLog, vars) -> command(machine, server, serialLog, vars, true, 1));
   }
 
   /**
@@ -111,26 +111,28 @@ public final class Qemu {
 
   /**
    * Powers {@code machine} on as a whole computer and waits until it powers itself off, at most
-   * {@code bound}: its NIC on the user network to {@code server} first in the boot order (a
-   * PXE-first machine; null: no NIC) and {@code disk} second, kept as written across boots (no
-   * snapshot: what the machine writes stays, as on a real disk). The guest may reboot any number
+   * {@code bound}: its NIC on the user network to {@code server} (null: no NIC) and {@code disk},
+   * kept as written across boots (no snapshot: what the machine writes stays, as on a real disk).
+   * With {@code networkFirst} the NIC comes first in the boot order (a PXE-first machine), else the
+   * disk does and the NIC is there for the running OS (and for the firmware only when the disk
+   * does not boot). The guest may reboot any number
    * of times within one power-on (qemu restarts the firmware), so a machine that installs and
    * reboots, or updates and reboots, does so on its own. A UEFI machine's variable store is kept
    * beside the logs across power-ons, as a real machine's NVRAM. The serial log is
    * {@code NAME-RUN.serial.log} in {@code logDir}, covering every boot of this power-on.
    */
-  public Boot powerOn(Machine machine, BootServer server, Path disk, String run, Path logDir, Duration bound)
-      throws IOException, InterruptedException {
+  public Boot powerOn(Machine machine, BootServer server, Path disk, boolean networkFirst, String run, Path logDir,
+      Duration bound) throws IOException, InterruptedException {
     if (disk != null && !Files.isRegularFile(disk)) {
       throw new IOException(disk + ": no disk image here");
     }
     return run(machine, machine.name() + "-" + run, false, logDir, bound, (serialLog, vars) -> {
-      List<String> c = server != null ? command(machine, server, serialLog, vars, false)
+      List<String> c = server != null ? command(machine, server, serialLog, vars, false, networkFirst ? 1 : 2)
           : common(machine, "c", serialLog, false);
       if (disk != null) {
         c.addAll(List.of(
             "-drive", "if=none,id=disk0,format=raw,cache=unsafe,file=" + opt(disk.toAbsolutePath().toString()),
-            "-device", "virtio-blk-pci,drive=disk0,bootindex=2"));
+            "-device", "virtio-blk-pci,drive=disk0,bootindex=" + (server != null && networkFirst ? 2 : 1)));
       }
       if (server == null) {
         c.addAll(firmware(machine, vars));
@@ -223,8 +225,8 @@ public final class Qemu {
   }
 
   /** The qemu command line for one boot; {@code vars} is the machine's OVMF variable store (UEFI only). */
-  List<String> command(Machine machine, BootServer server, Path serialLog, Path vars, boolean noReboot)
-      throws IOException {
+  List<String> command(Machine machine, BootServer server, Path serialLog, Path vars, boolean noReboot,
+      int bootIndex) throws IOException {
     int port = server.hostPort();
     List<String> c = common(machine, "n", serialLog, noReboot);
     c.addAll(List.of(
@@ -234,7 +236,7 @@ public final class Qemu {
             + ",bootfile=" + opt(server.bootfileUrl())
             + ",guestfwd=tcp:" + BootServer.GUEST_ADDRESS + ":" + port
             + "-cmd:" + opt(busybox + " nc 127.0.0.1 " + port),
-        "-device", "e1000,netdev=n0,bootindex=1,mac=" + machine.mac()
+        "-device", "e1000,netdev=n0,bootindex=" + bootIndex + ",mac=" + machine.mac()
             + ",romfile=" + opt(IPXE_ROMS.resolve(machine.firmware().rom()).toString())));
     c.addAll(firmware(machine, vars));
     return c;

@@ -152,7 +152,10 @@ if mount -t ext4 "${disk}9" /sysroot; then
   else
     say "machine-id=$(cat /sysroot/etc/machine-id)"
   fi
-  for d in etc var home; do mount -o bind "/sysroot/$d" "/$d"; done
+  for d in etc var home; do
+    mkdir -p "/$d"
+    mount -o bind "/sysroot/$d" "/$d" || fail "cannot bind /sysroot/$d to /$d"
+  done
   if [ -f /var/lib/coreos-install/user_data ]; then
     if cairn cloud-config apply /var/lib/coreos-install/user_data > /tmp/apply.out 2>&1; then
       tell "config: " /tmp/apply.out

@@ -224,7 +224,7 @@ class MachineLifeTest {
   void installFlow(String flow, Node n) throws Exception {
     Path disk = blankDisk(n);
     long t0 = System.nanoTime();
-    Boot life = qemu.powerOn(n.machine(), serve.bootServer(), disk, "install", LOGS, BOUND);
+    Boot life = qemu.powerOn(n.machine(), serve.bootServer(), disk, true, "install", LOGS, BOUND);
     time(flow, t0);
     String why = life.summary() + " disk " + disk;
     List<List<String>> boots = boots(life);
@@ -267,7 +267,7 @@ class MachineLifeTest {
     group(n.channel(), "create", n.channel(), "--channel", n.channel());
     publisher.point(n.channel(), "2.0.0");
     long t0 = System.nanoTime();
-    Boot life = qemu.powerOn(n.machine(), null, disk, "update", LOGS, BOUND);
+    Boot life = qemu.powerOn(n.machine(), serve.bootServer(), disk, false, "update", LOGS, BOUND);
     time("3 update A to B", t0);
     String why = life.summary() + " disk " + disk;
     List<List<String>> boots = boots(life);
@@ -283,7 +283,9 @@ class MachineLifeTest {
     assertEquals("2.0.0", value(b, "version"), why);
     assertTrue(b.stream().anyMatch(m -> m.startsWith("mark-good: USR-B (partition 4) marked good")), why);
     assertEquals("done", b.get(b.size() - 1), why);
-    assertEquals("0x11", cgpt("show", "-i", "4", "-A", disk.toString()), "USR-B: priority 1... " + why);
+    assertEquals("2", cgpt("show", "-i", "4", "-P", disk.toString()), "USR-B first in line: " + why);
+    assertEquals("0", cgpt("show", "-i", "4", "-T", disk.toString()), why);
+    assertEquals("1", cgpt("show", "-i", "4", "-S", disk.toString()), "USR-B marked good: " + why);
 
     JsonNode instance = instance(value(a, "machine-id").split(" ")[0]);
     assertEquals("2.0.0", instance.path("version").asText(), instance.toString());
@@ -303,7 +305,7 @@ class MachineLifeTest {
     group(n.channel(), "create", n.channel(), "--channel", n.channel(), "--halt-after-failures", "1");
     publisher.point(n.channel(), "3.0.0");
     long t0 = System.nanoTime();
-    Boot life = qemu.powerOn(n.machine(), null, disk, "rollback", LOGS, BOUND);
+    Boot life = qemu.powerOn(n.machine(), serve.bootServer(), disk, false, "rollback", LOGS, BOUND);
     time("4 rollback", t0);
     String why = life.summary() + " disk " + disk;
     List<List<String>> boots = boots(life);
@@ -346,7 +348,7 @@ class MachineLifeTest {
     publisher.point(n.channel(), "2.0.1");
     String usrB = sha256(disk, v100.image().partition(4));
     long t0 = System.nanoTime();
-    Boot life = qemu.powerOn(n.machine(), null, disk, "tampered", LOGS, BOUND);
+    Boot life = qemu.powerOn(n.machine(), serve.bootServer(), disk, false, "tampered", LOGS, BOUND);
     time("5 tampered payload", t0);
     String why = life.summary() + " disk " + disk;
     List<List<String>> boots = boots(life);
@@ -375,7 +377,7 @@ class MachineLifeTest {
     publisher.point(n.channel(), "1.0.1");
     Path disk = blankDisk(n);
     long t0 = System.nanoTime();
-    Boot life = qemu.powerOn(n.machine(), serve.bootServer(), disk, "install", LOGS, BOUND);
+    Boot life = qemu.powerOn(n.machine(), serve.bootServer(), disk, true, "install", LOGS, BOUND);
     String why = life.summary() + " disk " + disk;
     List<List<String>> boots = boots(life);
     assertEquals(Boot.Ending.POWERED_OFF, life.ending(), why);
@@ -390,7 +392,7 @@ class MachineLifeTest {
     JsonNode machine = machineJson(n);
     assertTrue(machine.path("installed_at").asText().isEmpty(), machine.toString());
 
-    Boot after = qemu.powerOn(n.machine(), null, disk, "after", LOGS, Duration.ofMinutes(2));
+    Boot after = qemu.powerOn(n.machine(), null, disk, false, "after", LOGS, Duration.ofMinutes(2));
     time("6 install refused", t0);
     assertEquals(Boot.Ending.DEAD_END, after.ending(), after.summary());
     assertFalse(after.serial().contains(Boot.MARKER + "init"), after.summary());
