@@ -52,6 +52,10 @@ public final class TestOs {
   /** Where the runtime and the jars go in the initramfs. */
   static final String JRE = "opt/cairn/jre";
   static final String LIB = "opt/cairn/lib";
+  /** The class data sharing archive of the JDK's and Cairn's classes, for the runtime at these paths. */
+  static final String ARCHIVE = "opt/cairn/cairn.jsa";
+  /** The JVM options of {@code /init}'s runs, which the archive is made with (its GC and pointer size must match). */
+  static final String JVM_OPTIONS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss512k -Xmx64m";
 
   private TestOs() {
   }
@@ -89,6 +93,7 @@ public final class TestOs {
       classPath.add("/" + LIB + "/" + name);
     }
     i.file("etc/cairn-vm/classpath", (String.join(":", classPath) + "\n").getBytes(StandardCharsets.UTF_8), 0644);
+    i.file(ARCHIVE, Files.readAllBytes(classArchive(runtime, String.join(":", classPath))), 0644);
     // The installer writes the cloud-config into ROOT with e2fsprogs' debugfs.
     Path debugfs = Qemu.onPath("debugfs", "e2fsprogs");
     i.file("sbin/debugfs", Files.readAllBytes(debugfs), 0755);
@@ -119,6 +124,78 @@ public final class TestOs {
       Files.copy(releaseKeys, keys, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     return dir;
+  }
+
+  /**
+   * A class data sharing archive (CDS) of the classes Cairn's machine-side commands load, so each
+   * of {@code /init}'s JVMs maps them instead of reading, parsing and verifying them: under TCG a
+   * command's start falls from about 8 s to a few. A CDS archive holds the paths of the runtime
+   * and the jars it was made with, so it is made with {@code runtime} mounted at {@code /opt/cairn}
+   * (a tmpfs over {@code /opt}, both in a private mount namespace of {@code unshare}: the host's
+   * {@code /opt} is never touched), where the initramfs has it. The class list comes from running
+   * the commands {@code /init} runs, on throw-away files; the archive is {@code RUNTIME/cairn.jsa}.
+   */
+  static Path classArchive(TrimmedRuntime runtime, String classPath) throws IOException {
+    Path dir = runtime.java().getParent().getParent().getParent();
+    Path work = Files.createTempDirectory("cairn-cds.");
+    // The archive records each jar's time and size, and the initramfs gives every file the time 0.
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path f : s.filter(Files::isRegularFile).toList()) {
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(0));
+      }
+    }
+    try {
+      Path disk = work.resolve("disk.img");
+      Path root = Files.createDirectories(work.resolve("root"));
+      Files.writeString(work.resolve("config.yaml"), "#cloud-config\nhostname: archive\nwrite_files:\n"
+          + "  - path: /etc/motd\n    content: hello\ncoreos:\n  update:\n    group: stable\n"
+          + "    server: http://127.0.0.1:9/v1/update/\n", StandardCharsets.UTF_8);
+      List<String> runs = List.of(
+          "--version",
+          "gpt create --layout coreos --size 64M " + disk,
+          "gpt next " + disk,
+          "cloud-config apply --root " + root + " " + work.resolve("config.yaml"),
+          "agent mark-good --root " + root + " --disk " + disk,
+          "agent update --root " + root + " --disk " + disk + " --server http://127.0.0.1:9/v1/update/",
+          "install -d " + disk + " -f " + work.resolve("none.bin.bz2") + " --dry-run");
+      StringBuilder script = new StringBuilder("set -e\nmount -t tmpfs tmpfs /opt\nmkdir /opt/cairn\n"
+          + "mount --bind " + dir + " /opt/cairn\nJ='/opt/cairn/jre/bin/java " + JVM_OPTIONS + "'\n");
+      int n = 0;
+      for (String r : runs) {
+        script.append("$J -XX:DumpLoadedClassList=").append(work).append("/list.").append(n++).append(" -cp ")
+            .append(classPath).append(' ').append(TrimmedRuntime.MAIN).append(' ').append(r)
+            .append(" >>").append(work).append("/runs.log 2>&1 || true\n");
+      }
+      // Classes only: the lambda proxy lines (@lambda-proxy) crash OpenJDK 17's static dump when
+      // their owner class is left out of the archive.
+      script.append("cat ").append(work).append("/list.* | grep -v '^@' > ").append(work).append("/classes.lst\n")
+          .append("$J -XX:ErrorFile=").append(work).append("/hs_err.log -Xshare:dump -XX:SharedClassListFile=")
+          .append(work).append("/classes.lst")
+          .append(" -XX:SharedArchiveFile=/opt/cairn/cairn.jsa -cp ").append(classPath)
+          .append(" >>").append(work).append("/dump.log 2>&1\n");
+      Process p = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "--propagation", "private",
+          "sh", "-c", script.toString()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      try {
+        p.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted making the class archive", e);
+      }
+      Path archive = dir.resolve("cairn.jsa");
+      if (p.exitValue() != 0 || !Files.isRegularFile(archive)) {
+        String dump = Files.exists(work.resolve("dump.log")) ? Files.readString(work.resolve("dump.log")) : "";
+        throw new IOException("the class data sharing archive was not made (unshare exited " + p.exitValue()
+            + "; util-linux's unshare with user namespaces is needed): " + out + dump);
+      }
+      return archive;
+    } finally {
+      try (Stream<Path> s = Files.walk(work)) {
+        for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
   }
 
   private static void addTree(Initramfs i, Path root, String at, List<Path> elves) throws IOException {

@@ -83,9 +83,9 @@ public record TrimmedRuntime(Path java, List<Path> classPath) {
         continue;
       }
       Path copy = lib.resolve(found.getFileName().toString().endsWith(".jar") ? found.getFileName().toString()
-          : prefix + ".dir");
+          : prefix + ".jar");
       if (Files.isDirectory(found)) {
-        copyTree(found, copy);
+        jar(found, copy);    // a module's classes folder (a build before packaging), packed as its jar would be
       } else {
         Files.copy(found, copy, StandardCopyOption.REPLACE_EXISTING);
       }
@@ -124,14 +124,15 @@ public record TrimmedRuntime(Path java, List<Path> classPath) {
     return total;
   }
 
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (var s = Files.walk(from)) {
-      for (Path f : (Iterable<Path>) s::iterator) {
-        Path t = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
+  /** Packs the files under {@code from} into the jar {@code to} (class data sharing archives jars, not folders). */
+  private static void jar(Path from, Path to) throws IOException {
+    try (var s = Files.walk(from);
+        var out = new java.util.jar.JarOutputStream(Files.newOutputStream(to))) {
+      for (Path f : s.sorted().toList()) {
+        if (Files.isRegularFile(f)) {
+          out.putNextEntry(new java.util.jar.JarEntry(from.relativize(f).toString().replace(File.separatorChar, '/')));
+          Files.copy(f, out);
+          out.closeEntry();
         }
       }
     }

@@ -250,7 +250,7 @@ class MachineLifeTest {
 
     // The server's side: installed, and the machine's update check from its group.
     JsonNode machine = machineJson(n);
-    assertFalse(machine.path("installed_at").asText().isEmpty(), machine.toString());
+    assertTrue(machine.path("installed_at").isTextual(), machine.toString());
     JsonNode instance = instance(value(first, "machine-id").split(" ")[0]);
     assertEquals(n.channel(), instance.path("group").asText(), instance.toString());
     assertEquals("1.0.0", instance.path("version").asText(), instance.toString());
@@ -329,7 +329,8 @@ class MachineLifeTest {
     JsonNode instance = instance(value(boots.get(0), "machine-id").split(" ")[0]);
     assertEquals("1.0.0", instance.path("version").asText(), instance.toString());
     String activity = publisher.admin("activity", "--since", "1h").output();
-    assertTrue(activity.contains(n.channel()) && activity.toLowerCase().contains("halt"), activity);
+    assertTrue(activity.lines().anyMatch(l -> l.contains("group.paused")
+        && l.contains("failed updates to 3.0.0 in group " + n.channel())), activity);
     JsonNode group = groupJson(n.channel());
     assertTrue(group.toString().contains("paused") || group.path("paused").asBoolean(), group.toString());
   }
@@ -390,7 +391,7 @@ class MachineLifeTest {
     Peer.Result sgdisk = Peer.run("sgdisk", "-p", disk.toString());
     assertTrue(!sgdisk.out().contains("USR-A") && !sgdisk.out().contains("ROOT"), "sgdisk: " + sgdisk.out() + "\n" + why);
     JsonNode machine = machineJson(n);
-    assertTrue(machine.path("installed_at").asText().isEmpty(), machine.toString());
+    assertTrue(machine.path("installed_at").isNull(), machine.toString());
 
     Boot after = qemu.powerOn(n.machine(), null, disk, false, "after", LOGS, Duration.ofMinutes(2));
     time("6 install refused", t0);
