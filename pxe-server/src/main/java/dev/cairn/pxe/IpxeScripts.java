@@ -24,7 +24,9 @@ public final class IpxeScripts {
   /**
    * {@code /boot.ipxe}: chains to {@code /ipxe} with the machine's labels (URI-encoded by iPXE where
    * they may hold anything), and when that fails (the server is down, or answers an error) says so,
-   * waits and tries again, instead of falling through to the next boot device at once.
+   * waits and tries again, instead of falling through to the next boot device at once. A script that
+   * ends without booting and without failing (an installed machine's {@code exit} under UEFI) ends
+   * this one too, so iPXE hands the machine back to the firmware's next boot option.
    */
   public static String boot(String publicUrl) {
     String base = AssetPaths.trim(publicUrl);
@@ -34,6 +36,7 @@ public final class IpxeScripts {
         + ":retry\n"
         + "chain --autofree " + base + "/ipxe?uuid=${uuid}&mac=${mac:hexhyp}&hostname=${hostname:uristring}"
         + "&serial=${serial:uristring}&arch=${buildarch:uristring} || goto failed\n"
+        + "exit\n"
         + ":failed\n"
         + "echo Cairn: could not boot from " + base + "/ipxe, trying again in " + RETRY_SECONDS + " s\n"
         + "sleep " + RETRY_SECONDS + "\n"
