@@ -36,7 +36,7 @@ final class ReleasePublisher {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final CairnServe serve;
-  private final List<CairnServe.Run> commands = new ArrayList<>();
+  private final List<CairnServe.Run> commands = java.util.Collections.synchronizedList(new ArrayList<>());
 
   ReleasePublisher(CairnServe serve) {
     this.serve = serve;
@@ -77,7 +77,9 @@ final class ReleasePublisher {
 
   /** The commands run so far, in order, with what each printed. */
   List<CairnServe.Run> commands() {
-    return List.copyOf(commands);
+    synchronized (commands) {
+      return List.copyOf(commands);
+    }
   }
 
   /** {@code cairn admin --server URL --token-file TOKEN ARGS}, which must exit 0. */
