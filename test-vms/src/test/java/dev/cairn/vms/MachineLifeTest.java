@@ -28,8 +28,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The whole life of a machine, in qemu under software emulation, against a real {@code cairn
@@ -44,11 +42,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * disk installed on the host with {@code cairn install -f} and the cloud-config the server renders
  * for them (what an operator imaging disks before racking would do), and boot from the disk first;
  * the install flows are PXE-first. A failed flow's assertion names its serial log and its disk.
- *
- * <p>The flows run two at a time (two qemu processes, one per core of a 2-core machine), which
- * halves the class's time; the machines share nothing but the server.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class MachineLifeTest {
   static final Path TARGET = Path.of(System.getProperty("basedir", "."), "target");
   static final Path LOGS = TARGET.resolve("vm-logs");
@@ -114,7 +108,7 @@ class MachineLifeTest {
     if (key != null) {
       key.close();
     }
-    StringBuilder b = new StringBuilder("machine life: flow times (two at a time)\n");
+    StringBuilder b = new StringBuilder("machine life: flow times\n");
     new java.util.TreeMap<>(TIMES).forEach((k, v) -> b.append(String.format("  %-28s %6.1f s%n", k, v)));
     System.out.print(b);
   }
