@@ -31,6 +31,11 @@ public final class Qemu {
   public static final Path IPXE_ROMS = Path.of("/usr/lib/ipxe/qemu");
   /** Where Debian's {@code ovmf} puts the UEFI firmware. */
   public static final Path OVMF = Path.of("/usr/share/OVMF");
+  /**
+   * With {@code -Dcairn.vm.console=true} every machine's serial console is copied to standard
+   * output as it is written (firmware, iPXE, GRUB, kernel and {@code /init}), to watch a flow run.
+   */
+  public static final String CONSOLE_PROPERTY = "cairn.vm.console";
   /** A generous bound for one network boot under TCG; a boot takes about 15-20 s on an idle 2-core machine. */
   public static final Duration DEFAULT_BOUND = Duration.ofMinutes(3);
 
@@ -173,11 +178,19 @@ public final class Qemu {
     Boot.Ending ending = null;
     try {
       long seen = -1;
+      long shown = 0;
+      boolean console = Boolean.getBoolean(CONSOLE_PROPERTY);
       while (!p.waitFor(250, TimeUnit.MILLISECONDS)) {
         long size = Files.exists(serialLog) ? Files.size(serialLog) : 0;
         if (size != seen) {
           seen = size;
-          ending = endingSoFar(read(serialLog));
+          String serial = read(serialLog);
+          ending = endingSoFar(serial);
+          if (console && serial.length() > shown) {
+            System.out.print(serial.substring((int) shown));
+            System.out.flush();
+            shown = serial.length();
+          }
         }
         if (ending == null && System.nanoTime() - start > bound.toNanos()) {
           ending = Boot.Ending.TIMED_OUT;
@@ -236,8 +249,10 @@ public final class Qemu {
             + ",bootfile=" + opt(server.bootfileUrl())
             + ",guestfwd=tcp:" + BootServer.GUEST_ADDRESS + ":" + port
             + "-cmd:" + opt(busybox + " nc 127.0.0.1 " + port),
+        // A machine that boots its disk first has no use for the NIC's boot ROM (and SeaBIOS would
+        // spend seconds starting it on every boot).
         "-device", "e1000,netdev=n0,bootindex=" + bootIndex + ",mac=" + machine.mac()
-            + ",romfile=" + opt(IPXE_ROMS.resolve(machine.firmware().rom()).toString())));
+            + ",romfile=" + (bootIndex == 1 ? opt(IPXE_ROMS.resolve(machine.firmware().rom()).toString()) : "")));
     c.addAll(firmware(machine, vars));
     return c;
   }

@@ -36,11 +36,14 @@ fail() {
 }
 # Runs Cairn's command line on the trimmed runtime. CAIRN_HEAP sets the heap's bound.
 # The class data sharing archive holds Cairn's classes ready to map; it was made with these options.
+# Short commands run interpreted (-Xint): under TCG, compiling costs more than it saves them;
+# CAIRN_JIT gives the commands that decompress (install, agent update) the quick compiler.
 cairn() {
-  /opt/cairn/jre/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss512k \
+  /opt/cairn/jre/bin/java -XX:+UseSerialGC ${CAIRN_JIT:--Xint} -XX:-UsePerfData -Xss512k \
     "-Xmx${CAIRN_HEAP:-64m}" -XX:SharedArchiveFile=/opt/cairn/cairn.jsa \
     -cp "$(cat /run/cairn-vm/classpath)" dev.cairn.cli.Cairn "$@"
 }
+JIT=-XX:TieredStopAtLevel=1
 # Each line of a file as a marker, after a prefix.
 tell() {
   while IFS= read -r line; do say "$1$line"; done < "$2"
@@ -98,7 +101,7 @@ if [ "$mode" = install ]; then
   args="-d $disk -s $server -C $channel"
   [ -n "$config" ] && args="$args -c $config"
   say "install cairn install $args"
-  CAIRN_HEAP=160m cairn install $args > /tmp/install.out 2>&1
+  CAIRN_JIT=$JIT CAIRN_HEAP=160m cairn install $args > /tmp/install.out 2>&1
   code=$?
   tell "install: " /tmp/install.out
   if [ "$code" -ne 0 ]; then
@@ -197,7 +200,7 @@ else
 fi
 
 if [ "$agent" = update ] && [ "$net" = up ]; then
-  cairn agent update > /tmp/agent.out 2>&1
+  CAIRN_JIT=$JIT cairn agent update > /tmp/agent.out 2>&1
   code=$?
   tell "agent: " /tmp/agent.out
   say "agent=exit $code"
