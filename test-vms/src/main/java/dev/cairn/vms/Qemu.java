@@ -296,7 +296,10 @@ public final class Qemu {
     }
     return List.of(
         "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + opt(ovmf()[0].toString()),
-        "-drive", "if=pflash,format=raw,unit=1,file=" + opt(vars.toAbsolutePath().toString()));
+        "-drive", "if=pflash,format=raw,unit=1,file=" + opt(vars.toAbsolutePath().toString()),
+        // The network is IPv4 only: without this, a machine whose iPXE exits to the firmware (an
+        // installed machine) waits out OVMF's own IPv6 PXE and HTTP boot attempts before its disk.
+        "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=no");
   }
 
   /** A value inside a qemu option list: commas are doubled. */
