@@ -278,6 +278,7 @@ public final class Qemu {
         "-display", "none",
         "-m", Integer.toString(machine.memoryMib()),
         "-smp", "1",
+        "-cpu", System.getProperty("cairn.vm.cpu", "qemu64"),
         "-boot", bootOrder,
         "-chardev", "file,id=serial0,path=" + opt(serialLog.toAbsolutePath().toString()),
         "-serial", "chardev:serial0",

@@ -239,6 +239,8 @@ class MachineLifeTest {
 
     List<String> first = boots.get(1);
     assertTrue(first.contains("mode=boot"), why);
+    // GRUB from the disk: only its linux command starts the kernel's command line with BOOT_IMAGE=.
+    assertTrue(life.serial().contains("Command line: BOOT_IMAGE=/vmlinuz"), why);
     assertEquals("3", value(first, "usr"), why);
     assertEquals("1.0.0", value(first, "version"), why);
     assertEquals(n.name(), value(first, "hostname"), why);
