@@ -266,7 +266,7 @@ class MachineLifeTest {
     Node n = UPDATER;
     Path disk = installedDisk(n);
     channel(n.channel(), "1.0.0");
-    group(n.channel(), "create", n.channel(), "--channel", n.channel());
+    group("create", n.channel(), "--channel", n.channel());
     publisher.point(n.channel(), "2.0.0");
     long t0 = System.nanoTime();
     Boot life = qemu.powerOn(n.machine(), serve.bootServer(), disk, false, "update", LOGS, BOUND);
@@ -304,7 +304,7 @@ class MachineLifeTest {
     Node n = ROLLBACK;
     Path disk = installedDisk(n);
     channel(n.channel(), "1.0.0");
-    group(n.channel(), "create", n.channel(), "--channel", n.channel(), "--halt-after-failures", "1");
+    group("create", n.channel(), "--channel", n.channel(), "--halt-after-failures", "1");
     publisher.point(n.channel(), "3.0.0");
     long t0 = System.nanoTime();
     Boot life = qemu.powerOn(n.machine(), serve.bootServer(), disk, false, "rollback", LOGS, BOUND);
@@ -343,7 +343,7 @@ class MachineLifeTest {
     Node n = TAMPERED;
     Path disk = installedDisk(n);
     channel(n.channel(), "1.0.0");
-    group(n.channel(), "create", n.channel(), "--channel", n.channel());
+    group("create", n.channel(), "--channel", n.channel());
     // 2.0.1: 2.0.0's payload under another version, its stored bytes then changed on the server.
     publisher.admin("package", "add", "--version", "2.0.1", "--board", v200.board(),
         "--file", v200.update().toString(), "--signature", v200.updateSignature().toString());
@@ -457,11 +457,13 @@ class MachineLifeTest {
     return disk;
   }
 
+  /** Points channel {@code name} at {@code version}, creating it first when there is none. */
   static void channel(String name, String version) throws IOException {
     publisher.point(name, version);
   }
 
-  static void group(String name, String... args) throws IOException {
+  /** {@code cairn admin group ARGS}. */
+  static void group(String... args) throws IOException {
     List<String> a = new ArrayList<>(List.of("group"));
     a.addAll(List.of(args));
     publisher.admin(a.toArray(String[]::new));
