@@ -154,4 +154,30 @@ public record UpdateConf(Map<String, Entry> entries) {
         e.where() + ": REBOOT_STRATEGY must be reboot, etcd-lock, best-effort or off, got '"
             + e.value() + "'"));
   }
+
+  /**
+   * The reboot window, as locksmithd reads it: {@code LOCKSMITHD_REBOOT_WINDOW_START} and
+   * {@code LOCKSMITHD_REBOOT_WINDOW_LENGTH}, else the older {@code REBOOT_WINDOW_START} and
+   * {@code REBOOT_WINDOW_LENGTH}; empty when neither is set (reboot at any time).
+   *
+   * @throws IllegalArgumentException naming the file and line when only one of the two is set, or
+   *     either is not in locksmith's form
+   */
+  public Optional<RebootWindow> rebootWindow() {
+    String prefix = entries.containsKey("LOCKSMITHD_REBOOT_WINDOW_START")
+        || entries.containsKey("LOCKSMITHD_REBOOT_WINDOW_LENGTH") ? "LOCKSMITHD_" : "";
+    Entry start = entries.get(prefix + "REBOOT_WINDOW_START");
+    Entry length = entries.get(prefix + "REBOOT_WINDOW_LENGTH");
+    if (start == null && length == null) {
+      return Optional.empty();
+    }
+    if (start == null || length == null) {
+      Entry given = start != null ? start : length;
+      throw new IllegalArgumentException(given.where() + ": " + prefix + "REBOOT_WINDOW_START and " + prefix
+          + "REBOOT_WINDOW_LENGTH go together; only " + prefix + (start != null ? "REBOOT_WINDOW_START" : "REBOOT_WINDOW_LENGTH")
+          + " is set");
+    }
+    RebootWindow.parse(start.value(), "0", start.where());    // a bad start names its own line
+    return Optional.of(RebootWindow.parse(start.value(), length.value(), length.where()));
+  }
 }
