@@ -87,7 +87,7 @@ class MachineLifeTest {
     int port = CairnServe.freePort();
     BootServer at = BootServer.at(port);
     data = TARGET.resolve("life-data");
-    deleteTree(data);
+    NetbootTest.deleteTree(data);
     writeBootData(at, testOs);
     CairnServe.Run check = CairnServe.cairn("boot", "check", "--data-dir", data.toString());
     assertEquals(0, check.code(), check.describe());
@@ -264,9 +264,7 @@ class MachineLifeTest {
   @Test
   void updateFromAToBRunsTheNewVersionAndMarksItGood() throws Exception {
     Node n = UPDATER;
-    Path disk = installedDisk(n);
-    channel(n.channel(), "1.0.0");
-    group("create", n.channel(), "--channel", n.channel());
+    Path disk = runningOneZeroZero(n);
     publisher.point(n.channel(), "2.0.0");
     long t0 = System.nanoTime();
     Boot life = qemu.powerOn(n.machine(), serve.bootServer(), disk, false, "update", LOGS, BOUND);
@@ -302,9 +300,7 @@ class MachineLifeTest {
   @Test
   void aBadVersionBootsOnceFailsItsHealthCheckAndTheMachineFallsBack() throws Exception {
     Node n = ROLLBACK;
-    Path disk = installedDisk(n);
-    channel(n.channel(), "1.0.0");
-    group("create", n.channel(), "--channel", n.channel(), "--halt-after-failures", "1");
+    Path disk = runningOneZeroZero(n, "--halt-after-failures", "1");
     publisher.point(n.channel(), "3.0.0");
     long t0 = System.nanoTime();
     Boot life = qemu.powerOn(n.machine(), serve.bootServer(), disk, false, "rollback", LOGS, BOUND);
@@ -341,9 +337,7 @@ class MachineLifeTest {
   @Test
   void aTamperedPayloadIsRefusedAndNothingIsWritten() throws Exception {
     Node n = TAMPERED;
-    Path disk = installedDisk(n);
-    channel(n.channel(), "1.0.0");
-    group("create", n.channel(), "--channel", n.channel());
+    Path disk = runningOneZeroZero(n);
     // 2.0.1: 2.0.0's payload under another version, its stored bytes then changed on the server.
     publisher.admin("package", "add", "--version", "2.0.1", "--board", v200.board(),
         "--file", v200.update().toString(), "--signature", v200.updateSignature().toString());
@@ -457,9 +451,18 @@ class MachineLifeTest {
     return disk;
   }
 
-  /** Points channel {@code name} at {@code version}, creating it first when there is none. */
-  static void channel(String name, String version) throws IOException {
-    publisher.point(name, version);
+  /**
+   * An update flow's start: 1.0.0 installed on the host ({@link #installedDisk}), the machine's
+   * channel created at 1.0.0 and its update group following it with {@code policy} (such as
+   * {@code --halt-after-failures 1}).
+   */
+  static Path runningOneZeroZero(Node n, String... policy) throws Exception {
+    Path disk = installedDisk(n);
+    publisher.point(n.channel(), "1.0.0");
+    List<String> create = new ArrayList<>(List.of("create", n.channel(), "--channel", n.channel()));
+    create.addAll(List.of(policy));
+    group(create.toArray(String[]::new));
+    return disk;
   }
 
   /** {@code cairn admin group ARGS}. */
@@ -523,16 +526,5 @@ class MachineLifeTest {
     Peer.Result r = Peer.run(Stream.concat(Stream.of("cgpt"), Stream.of(args)).toArray(String[]::new));
     assertEquals(0, r.code(), r.err());
     return r.out().strip();
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }
