@@ -127,6 +127,26 @@ class CloudConfigApplyTest {
   }
 
   @Test
+  void locksmithsEtcdPassword_makesUpdateConfOwnerOnly_andIsNotEchoed() throws IOException {
+    Path root = root();
+    Result r = apply(root, config("""
+        #cloud-config
+        coreos:
+          update:
+            reboot-strategy: etcd-lock
+          locksmith:
+            endpoint: https://10.0.0.1:2379
+            etcd_username: locksmith
+            etcd_password: s3cret-pw
+        """)).ok();
+    assertEquals("update.conf: LOCKSMITHD_ENDPOINT=https://10.0.0.1:2379 LOCKSMITHD_ETCD_PASSWORD=(hidden) "
+        + "LOCKSMITHD_ETCD_USERNAME=locksmith REBOOT_STRATEGY=etcd-lock (etc/coreos/update.conf)\n", r.out());
+    Path conf = root.resolve("etc/coreos/update.conf");
+    assertTrue(Files.readString(conf).contains("LOCKSMITHD_ETCD_PASSWORD=s3cret-pw\n"));
+    assertEquals("rw-------", mode(conf));
+  }
+
+  @Test
   void appliedTwice_leavesTheSameTree() throws IOException {
     Path root = root();
     Path c = config(NODE);

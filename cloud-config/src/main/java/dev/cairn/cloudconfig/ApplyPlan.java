@@ -97,9 +97,12 @@ public final class ApplyPlan {
     }
     Optional<String> conf = CloudConfig.updateConf(text);
     if (conf.isPresent()) {
-      String summary = String.join(" ", conf.get().strip().split("\n"));
+      // The etcd password is a secret: the file is then the owner's alone, and it is not echoed.
+      boolean secret = conf.get().contains("\nLOCKSMITHD_ETCD_PASSWORD=") || conf.get().startsWith("LOCKSMITHD_ETCD_PASSWORD=");
+      String summary = String.join(" ", conf.get().strip().replaceAll("(?m)^(LOCKSMITHD_ETCD_PASSWORD=).*$", "$1(hidden)")
+          .split("\n"));
       writes.add(new Write("/etc/coreos/update.conf", conf.get().getBytes(StandardCharsets.UTF_8),
-          0644, null, 0755, false, "update.conf: " + summary + " (etc/coreos/update.conf)"));
+          secret ? 0600 : 0644, null, 0755, false, "update.conf: " + summary + " (etc/coreos/update.conf)"));
     }
     YamlNode keys = value(root, "ssh_authorized_keys");
     if (keys instanceof YamlNode.Sequence seq && !seq.items().isEmpty()) {

@@ -63,9 +63,12 @@ public final class CloudConfig {
   }
 
   /**
-   * The /etc/coreos/update.conf that {@code coreos.update} asks for ({@code GROUP=}, {@code
-   * REBOOT_STRATEGY=}, {@code SERVER=}, in that order, only those set), or empty when the config
-   * has no update section or does not validate.
+   * The /etc/coreos/update.conf that {@code coreos.update} and {@code coreos.locksmith} ask for:
+   * {@code GROUP=}, {@code REBOOT_STRATEGY=}, {@code SERVER=} and {@code LOCK_SERVER=} from the
+   * first, and locksmithd's own names from the second ({@code endpoint} becomes {@code
+   * LOCKSMITHD_ENDPOINT=}, {@code window_start} {@code LOCKSMITHD_REBOOT_WINDOW_START=}, and so
+   * on, as coreos-cloudinit hands them to locksmithd), sorted by key, only those set; empty when
+   * the config has neither section or does not validate.
    */
   public static Optional<String> updateConf(String config) {
     if (validate(config, "config").stream().anyMatch(d -> d.level() == Diagnostic.Level.ERROR)) {
@@ -76,29 +79,43 @@ public final class CloudConfig {
       return Optional.empty();
     }
     YamlNode.Mapping update = mapping(mapping(root, "coreos"), "update");
-    if (update == null) {
-      return Optional.empty();
-    }
+    YamlNode.Mapping locksmith = mapping(mapping(root, "coreos"), "locksmith");
     Map<String, String> lines = new TreeMap<>();
-    for (YamlNode.Entry e : Validator.merged(update).entries()) {
-      String key = e.key().value().replace('-', '_');
-      String env = switch (key) {
-        case "group" -> "GROUP";
-        case "reboot_strategy" -> "REBOOT_STRATEGY";
-        case "server" -> "SERVER";
-        default -> null;
-      };
-      if (env != null && e.value() instanceof YamlNode.Scalar s && !s.value().isEmpty()
-          && Yaml11.type(s) != Yaml11.Type.NULL) {
-        lines.put(env, s.value());
-      }
-    }
+    put(lines, update, key -> switch (key) {
+      case "group" -> "GROUP";
+      case "reboot_strategy" -> "REBOOT_STRATEGY";
+      case "server" -> "SERVER";
+      case "lock_server" -> "LOCK_SERVER";
+      default -> null;
+    });
+    put(lines, locksmith, key -> switch (key) {
+      case "window_start" -> "LOCKSMITHD_REBOOT_WINDOW_START";
+      case "window_length" -> "LOCKSMITHD_REBOOT_WINDOW_LENGTH";
+      case "endpoint", "group", "etcd_cafile", "etcd_certfile", "etcd_keyfile", "etcd_username", "etcd_password" ->
+          "LOCKSMITHD_" + key.toUpperCase(java.util.Locale.ROOT);
+      default -> null;
+    });
     if (lines.isEmpty()) {
       return Optional.empty();
     }
     StringBuilder b = new StringBuilder();
     lines.forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
     return Optional.of(b.toString());
+  }
+
+  /** The section's scalars that {@code env} names, as update.conf lines. */
+  private static void put(Map<String, String> lines, YamlNode.Mapping section,
+      java.util.function.Function<String, String> env) {
+    if (section == null) {
+      return;
+    }
+    for (YamlNode.Entry e : Validator.merged(section).entries()) {
+      String name = env.apply(e.key().value().replace('-', '_'));
+      if (name != null && e.value() instanceof YamlNode.Scalar s && !s.value().isEmpty()
+          && Yaml11.type(s) != Yaml11.Type.NULL) {
+        lines.put(name, s.value());
+      }
+    }
   }
 
   private static YamlNode.Mapping mapping(YamlNode.Mapping m, String key) {

@@ -40,7 +40,8 @@ final class Schema {
           struct("update", fields(
               valid("reboot_strategy", "^(best-effort|etcd-lock|reboot|off)$"),
               string("group"),
-              string("server"))),
+              string("server"),
+              string("lock_server"))),
           structList("units", fields(
               string("name"),
               bool("mask"),

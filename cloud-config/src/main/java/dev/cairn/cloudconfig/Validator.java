@@ -145,7 +145,7 @@ final class Validator {
     if (path.equals("coreos.etcd.discovery") || path.equals("coreos.etcd2.discovery")) {
       discovery(s);
     }
-    if ((path.equals("coreos.update.group") || path.equals("coreos.update.server"))
+    if ((path.startsWith("coreos.update.") || path.startsWith("coreos.locksmith."))
         && (s.value().indexOf('\n') >= 0 || s.value().indexOf('\r') >= 0)) {
       add(s, Level.ERROR, "the value has a line break; it becomes one KEY=value line of /etc/coreos/update.conf");
     }

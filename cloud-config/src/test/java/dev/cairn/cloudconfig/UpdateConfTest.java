@@ -100,7 +100,6 @@ class UpdateConfTest {
   @Test
   void noUpdateSection_isEmpty() {
     assertEquals(Optional.empty(), conf("hostname: node1\n"));
-    assertEquals(Optional.empty(), conf("coreos:\n  locksmith:\n    group: web\n"));
     assertEquals(Optional.empty(), conf("coreos:\n  update: {}\n"));
     assertEquals(Optional.empty(), conf("coreos:\n  update:\n"));
     assertEquals(Optional.empty(), conf("coreos:\n  update:\n    channel: beta\n"));
@@ -109,6 +108,25 @@ class UpdateConfTest {
     assertEquals(Optional.empty(), CloudConfig.updateConf("#!/bin/bash\necho coreos:\n"));
     // update outside coreos is not the update section
     assertEquals(Optional.empty(), conf("update:\n  group: stable\n"));
+  }
+
+  @Test
+  void locksmith_becomesLocksmithdsOwnNames_besideTheUpdateSection() {
+    assertEquals(of("LOCKSMITHD_GROUP=web\n"), conf("coreos:\n  locksmith:\n    group: web\n"));
+    assertEquals(of("GROUP=beta\nLOCKSMITHD_ENDPOINT=http://10.0.0.1:2379,http://10.0.0.2:2379\n"
+            + "LOCKSMITHD_ETCD_CAFILE=/etc/ssl/etcd/ca.pem\nLOCKSMITHD_ETCD_USERNAME=locksmith\n"
+            + "LOCKSMITHD_GROUP=web\nLOCKSMITHD_REBOOT_WINDOW_LENGTH=1h30m\nLOCKSMITHD_REBOOT_WINDOW_START=Thu 04:00\n"
+            + "LOCK_SERVER=http://cairn:8080\nREBOOT_STRATEGY=etcd-lock\n"),
+        conf("coreos:\n  update:\n    group: beta\n    reboot-strategy: etcd-lock\n    lock-server: http://cairn:8080\n"
+            + "  locksmith:\n    endpoint: http://10.0.0.1:2379,http://10.0.0.2:2379\n    group: web\n"
+            + "    window_start: Thu 04:00\n    window_length: 1h30m\n    etcd_cafile: /etc/ssl/etcd/ca.pem\n"
+            + "    etcd_username: locksmith\n"));
+  }
+
+  @Test
+  void locksmith_aLineBreakInAValue_isRefused_notSmuggledIntoUpdateConf() {
+    assertEquals(Optional.empty(), conf("coreos:\n  locksmith:\n    group: \"web\\nREBOOT_STRATEGY=reboot\"\n"));
+    assertEquals(Optional.empty(), conf("coreos:\n  locksmith:\n    window_start: \"Thu 25:00\"\n    window_length: 1h\n"));
   }
 
   @Test
