@@ -180,4 +180,25 @@ public record UpdateConf(Map<String, Entry> entries) {
     RebootWindow.parse(start.value(), "0", start.where());    // a bad start names its own line
     return Optional.of(RebootWindow.parse(start.value(), length.value(), length.where()));
   }
+
+  /** LOCK_SERVER: a FleetLock server (such as {@code cairn serve}) to take reboot slots from. */
+  public Optional<String> lockServer() {
+    return get("LOCK_SERVER").filter(v -> !v.isEmpty());
+  }
+
+  /** LOCKSMITHD_ENDPOINT: etcd's client URLs, comma-separated, as locksmithd reads them. */
+  public java.util.List<String> etcdEndpoints() {
+    return get("LOCKSMITHD_ENDPOINT").map(v -> java.util.Arrays.stream(v.split(","))
+        .map(String::strip).filter(x -> !x.isEmpty()).toList()).orElse(java.util.List.of());
+  }
+
+  /** LOCKSMITHD_GROUP: the reboot group (its own semaphore); empty means locksmith's one global semaphore. */
+  public Optional<String> lockGroup() {
+    return get("LOCKSMITHD_GROUP").filter(v -> !v.isEmpty());
+  }
+
+  /** Where a value was read ({@code file:line}), for messages about it; empty when not set. */
+  public Optional<String> where(String key) {
+    return Optional.ofNullable(entries.get(key)).map(Entry::where);
+  }
 }

@@ -4,7 +4,9 @@ import dev.cairn.gpt.Partition;
 import dev.cairn.install.agent.AgentRequest;
 import dev.cairn.install.agent.CheckResult;
 import dev.cairn.install.agent.host.Host;
+import dev.cairn.install.agent.lock.Locks;
 import dev.cairn.install.agent.run.Agent;
+import dev.cairn.install.agent.run.Rebooter;
 import dev.cairn.install.cli.InstallCommand;
 import dev.cairn.install.cli.RetryOptions;
 import dev.cairn.install.net.Http;
@@ -13,6 +15,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,9 +29,10 @@ import picocli.CommandLine.Spec;
 /** {@code cairn agent}: the update_engine-style client on the machine. */
 @Command(name = "agent", mixinStandardHelpOptions = true,
     description = {"The machine's update client: checks the update server as update_engine does, takes a",
-        "signed update into the other USR slot, and marks a healthy boot good."},
+        "signed update into the other USR slot, reboots into it as REBOOT_STRATEGY says (window, lock),",
+        "and marks a healthy boot good."},
     subcommands = {AgentCommand.Check.class, AgentCommand.Update.class, AgentCommand.MarkGood.class,
-        AgentCommand.Status.class, AgentCommand.Daemon.class})
+        AgentCommand.Status.class, AgentCommand.Reboot.class, AgentCommand.Daemon.class})
 public final class AgentCommand implements Callable<Integer> {
   private final ReleaseKeys keys;
 
@@ -60,6 +66,16 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Mixin RetryOptions retry;
 
+    /** The reboot locks update.conf names, opened as the agent needs them. */
+    Rebooter.Locks locks() {
+      Map<String, String> env = System.getenv();
+      return choice -> Locks.open(choice, env);
+    }
+
+    Host host() {
+      return new Host(root, Optional.ofNullable(disk));
+    }
+
     Agent agent(ReleaseKeys keys, PrintWriter out) {
       Http.Policy policy = retry.policy(Http.Policy.DEFAULT.readTimeout());
       Http http = new Http(policy, m -> {
@@ -67,7 +83,7 @@ public final class AgentCommand implements Callable<Integer> {
         out.flush();
       });
       Path ring = keyring != null ? keyring : Path.of(InstallCommand.DEFAULT_KEYRING);
-      return new Agent(new Host(root, Optional.ofNullable(disk)), keys, Files.exists(ring) || keyring != null
+      return new Agent(host(), keys, Files.exists(ring) || keyring != null
           ? Optional.of(ring) : Optional.empty(), http, Optional.ofNullable(server), out,
           Runtime.getRuntime().availableProcessors());
     }
@@ -154,7 +170,8 @@ public final class AgentCommand implements Callable<Integer> {
   }
 
   @Command(name = "mark-good", mixinStandardHelpOptions = true,
-      description = "After a healthy boot: the running slot successful, no tries counted, first in line.")
+      description = {"After a healthy boot: the running slot successful, no tries counted, first in line; then",
+          "the reboot slot taken before the reboot, if any, given back."})
   static final class MarkGood implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Common common;
@@ -163,18 +180,62 @@ public final class AgentCommand implements Callable<Integer> {
     public Integer call() throws IOException {
       AgentCommand parent = (AgentCommand) spec.parent().userObject();
       PrintWriter out = spec.commandLine().getOut();
-      Partition p = common.agent(parent.keys, out).markGood(Optional.ofNullable(common.disk));
+      Agent agent = common.agent(parent.keys, out);
+      Partition p = agent.markGood(Optional.ofNullable(common.disk));
       out.println(p.label() + " (partition " + p.number() + ") marked good: " + p.attributes());
+      out.flush();
+      agent.releaseRebootLock(common.locks()).ifPresent(l -> out.println("reboot slot given back to " + l));
+      return 0;
+    }
+  }
+
+  /** The options that say how to reboot. */
+  static final class RebootOptions {
+    @Option(names = "--reboot-command", paramLabel = "CMD", defaultValue = "systemctl reboot",
+        description = "What a reboot runs (default: ${DEFAULT-VALUE}).")
+    String rebootCommand;
+
+    @Option(names = "--lock-retry", paramLabel = "DURATION", defaultValue = "1m",
+        description = "How long to wait before asking a full reboot lock again (default: ${DEFAULT-VALUE}).")
+    String lockRetry;
+
+    Rebooter rebooter(Common common, Rebooter.Sleeper sleeper, PrintWriter out) {
+      String[] words = rebootCommand.trim().split("\\s+");
+      if (words.length == 0 || words[0].isEmpty()) {
+        throw new IllegalArgumentException("--reboot-command must name a command, got '" + rebootCommand + "'");
+      }
+      return new Rebooter(common.host(), Clock.systemDefaultZone(), sleeper, common.locks(), List.of(words),
+          InstallCommand.duration(lockRetry, "--lock-retry"), out);
+    }
+  }
+
+  @Command(name = "reboot", mixinStandardHelpOptions = true,
+      description = {"Reboot into the update waiting, as locksmithd does: REBOOT_STRATEGY from update.conf",
+          "(reboot, etcd-lock, best-effort, off), waiting for the reboot window and for a slot of the",
+          "reboot lock (etcd, or a FleetLock server such as cairn serve) first. Nothing waiting: nothing done."})
+  static final class Reboot implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Common common;
+    @Mixin RebootOptions reboot;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      PrintWriter out = spec.commandLine().getOut();
+      Rebooter.Result r = reboot.rebooter(common, d -> Thread.sleep(Math.max(1, d.toMillis())), out).rebootIfWaiting();
+      if (r == Rebooter.Result.NOTHING_WAITING) {
+        out.println("no update is waiting for a reboot");
+      }
       return 0;
     }
   }
 
   @Command(name = "daemon", mixinStandardHelpOptions = true,
-      description = {"Check on update_engine's schedule, apply updates, and follow REBOOT_STRATEGY (reboot, off;",
-          "etcd-lock and best-effort are treated as off for now). Ends cleanly on SIGTERM, between steps."})
+      description = {"Check on update_engine's schedule, apply updates, and reboot into them as",
+          "REBOOT_STRATEGY says (see 'agent reboot'). Ends cleanly on SIGTERM, between steps."})
   static final class Daemon implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Common common;
+    @Mixin RebootOptions reboot;
 
     @Option(names = "--first-check", paramLabel = "DURATION", defaultValue = "7m",
         description = "Delay before the first check (default: ${DEFAULT-VALUE}).")
@@ -188,10 +249,6 @@ public final class AgentCommand implements Callable<Integer> {
         description = "Each wait moves by up to half of this either way (default: ${DEFAULT-VALUE}).")
     String fuzz;
 
-    @Option(names = "--reboot-command", paramLabel = "CMD", defaultValue = "systemctl reboot",
-        description = "What REBOOT_STRATEGY=reboot runs (default: ${DEFAULT-VALUE}).")
-    String rebootCommand;
-
     @Override
     public Integer call() throws InterruptedException {
       AgentCommand parent = (AgentCommand) spec.parent().userObject();
@@ -200,8 +257,7 @@ public final class AgentCommand implements Callable<Integer> {
           InstallCommand.duration(first, "--first-check"), InstallCommand.duration(interval, "--interval"),
           InstallCommand.duration(fuzz, "--fuzz"));
       dev.cairn.install.agent.run.Daemon d = new dev.cairn.install.agent.run.Daemon(common.agent(parent.keys, out),
-          new Host(common.root, Optional.ofNullable(common.disk)), schedule,
-          java.util.List.of(rebootCommand.trim().split("\\s+")), out);
+          schedule, common.locks(), sleeper -> reboot.rebooter(common, sleeper, out), out);
       // On SIGTERM the hook asks the loop to stop and waits for the step in progress to end. It
       // waits on a latch, not on the main thread, which may itself be on its way to System.exit.
       java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);

@@ -32,16 +32,19 @@ import java.util.Set;
  * @param lastCheck when the last update check ran
  * @param lastResult what the last check gave, one line
  * @param updateWaiting the version written to the other slot and waiting for a reboot
+ * @param rebootLock the reboot lock this machine took a slot of before rebooting (described, as
+ *     {@code etcd http://...}), held until the next healthy boot gives it back
  */
 public record AgentState(
     Optional<String> previousVersion,
     Optional<String> pendingEvent,
     Optional<Instant> lastCheck,
     Optional<String> lastResult,
-    Optional<String> updateWaiting) {
+    Optional<String> updateWaiting,
+    Optional<String> rebootLock) {
 
   public static final AgentState EMPTY = new AgentState(
-      Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+      Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
   public static final String DIR = "var/lib/cairn-agent";
   public static final String FILE = "state";
@@ -51,6 +54,7 @@ public record AgentState(
     check("pending_event", pendingEvent);
     check("last_result", lastResult);
     check("update_waiting", updateWaiting);
+    check("reboot_lock", rebootLock);
   }
 
   private static void check(String key, Optional<String> value) {
@@ -60,19 +64,24 @@ public record AgentState(
   }
 
   public AgentState withPreviousVersion(Optional<String> v) {
-    return new AgentState(v, pendingEvent, lastCheck, lastResult, updateWaiting);
+    return new AgentState(v, pendingEvent, lastCheck, lastResult, updateWaiting, rebootLock);
   }
 
   public AgentState withPendingEvent(Optional<String> v) {
-    return new AgentState(previousVersion, v, lastCheck, lastResult, updateWaiting);
+    return new AgentState(previousVersion, v, lastCheck, lastResult, updateWaiting, rebootLock);
   }
 
   public AgentState withLastCheck(Instant at, String result) {
-    return new AgentState(previousVersion, pendingEvent, Optional.of(at), Optional.of(result), updateWaiting);
+    return new AgentState(previousVersion, pendingEvent, Optional.of(at), Optional.of(result), updateWaiting,
+        rebootLock);
   }
 
   public AgentState withUpdateWaiting(Optional<String> v) {
-    return new AgentState(previousVersion, pendingEvent, lastCheck, lastResult, v);
+    return new AgentState(previousVersion, pendingEvent, lastCheck, lastResult, v, rebootLock);
+  }
+
+  public AgentState withRebootLock(Optional<String> v) {
+    return new AgentState(previousVersion, pendingEvent, lastCheck, lastResult, updateWaiting, v);
   }
 
   /** The state file under {@code root}. */
@@ -122,7 +131,7 @@ public record AgentState(
       }
     }
     return new AgentState(opt(kv, "previous_version"), opt(kv, "pending_event"), at,
-        opt(kv, "last_result"), opt(kv, "update_waiting"));
+        opt(kv, "last_result"), opt(kv, "update_waiting"), opt(kv, "reboot_lock"));
   }
 
   private static Optional<String> opt(Map<String, String> kv, String key) {
@@ -137,6 +146,7 @@ public record AgentState(
     lastCheck.ifPresent(v -> sb.append("last_check=").append(v).append('\n'));
     lastResult.ifPresent(v -> sb.append("last_result=").append(v).append('\n'));
     updateWaiting.ifPresent(v -> sb.append("update_waiting=").append(v).append('\n'));
+    rebootLock.ifPresent(v -> sb.append("reboot_lock=").append(v).append('\n'));
     return sb.toString();
   }
 

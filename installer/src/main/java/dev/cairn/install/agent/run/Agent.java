@@ -289,6 +289,52 @@ public final class Agent {
     }
   }
 
+  /**
+   * Gives back the reboot slot this machine took before its last reboot, if it holds one: after a
+   * healthy boot ({@code mark-good}, or the daemon once the running slot is marked successful).
+   * The lock is the one update.conf names now, as {@code etcd-lock} would take it. A slot the lock
+   * no longer knows of counts as given back.
+   *
+   * @return the lock it was given back to, or empty when none was held
+   * @throws IOException when the lock cannot be reached; the state still says the slot is held,
+   *     so the next run gives it back
+   */
+  public Optional<String> releaseRebootLock(Rebooter.Locks locks) throws IOException {
+    AgentState state = AgentState.load(host.root());
+    if (state.rebootLock().isEmpty()) {
+      return Optional.empty();
+    }
+    dev.cairn.install.agent.LockChoice choice = dev.cairn.install.agent.LockChoice.of(host.updateConf(),
+        UpdateConf.RebootStrategy.ETCD_LOCK);
+    dev.cairn.install.agent.lock.RebootLock lock = locks.open(choice);
+    try {
+      lock.unlock(host.machineId());
+    } catch (IOException e) {
+      throw new IOException("could not give the reboot slot back to " + lock.describe() + ": " + e.getMessage()
+          + " (kept; the next mark-good or daemon run gives it back)", e);
+    }
+    AgentState.load(host.root()).withRebootLock(Optional.empty()).save(host.root());
+    return Optional.of(lock.describe());
+  }
+
+  /** {@link #releaseRebootLock} once the running slot is marked good; empty before that. */
+  public Optional<String> releaseRebootLockIfGood(Rebooter.Locks locks) throws IOException {
+    if (AgentState.load(host.root()).rebootLock().isEmpty() || !runningSlotGood(Optional.empty())) {
+      return Optional.empty();
+    }
+    return releaseRebootLock(locks);
+  }
+
+  /** Whether the running USR slot is marked successful (the boot was declared healthy). */
+  public boolean runningSlotGood(Optional<Path> diskOverride) throws IOException {
+    UsrSelector usr = host.usr();
+    Path diskPath = diskOverride.isPresent() ? diskOverride.get() : host.usrDisk(usr);
+    try (TargetDisk disk = TargetDisk.open(Inspect.system().facts(diskPath))) {
+      PartitionTable t = GptStore.read(disk).table();
+      return Slots.find(t, usr).running().attributes().successful();
+    }
+  }
+
   /** The running slot, the other slot's flags, the last check and an update waiting. */
   public void status(Optional<Path> diskOverride) throws IOException {
     AgentState state = AgentState.load(host.root());
@@ -306,6 +352,8 @@ public final class Agent {
         + state.lastResult().map(r -> ": " + r).orElse(""));
     out.println("waiting:  " + state.updateWaiting().map(v -> v + " is installed; reboot to run it").orElse("nothing"));
     state.pendingEvent().ifPresent(e -> out.println("pending:  event " + e + " to report at the next check"));
+    state.rebootLock().ifPresent(l -> out.println("reboot:   holds a reboot slot of " + l
+        + " until a healthy boot gives it back"));
   }
 
   private static String oneLine(String s) {

@@ -1,12 +1,9 @@
 package dev.cairn.install.agent.run;
 
-import dev.cairn.install.agent.UpdateConf;
-import dev.cairn.install.agent.host.Host;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code cairn agent daemon}: update_engine's schedule (a first check a few minutes after start,
  * then one every 45 minutes, each moved by up to the fuzz either way), an update applied when one
- * is offered, and the reboot strategy followed. A stop request (SIGTERM) is honoured between steps:
+ * is offered, and the reboot strategy followed ({@link Rebooter}: the window, the lock). A slot
+ * still held from the last reboot is given back once the running slot is marked good. A stop request (SIGTERM) is honoured between steps:
  * the daemon never leaves in the middle of writing a slot, and a slot being written is unbootable
  * anyway until it is whole.
  */
@@ -42,20 +40,28 @@ public final class Daemon {
   }
 
   private final Agent agent;
-  private final Host host;
   private final Schedule schedule;
-  private final List<String> rebootCommand;
+  private final Rebooter.Locks locks;
+  private final Rebooter rebooter;
   private final PrintWriter out;
   private final Random random = new Random();
   private volatile boolean stopping;
   private final Object lock = new Object();
 
-  public Daemon(Agent agent, Host host, Schedule schedule, List<String> rebootCommand, PrintWriter out) {
+  /**
+   * @param reboot makes the rebooter, given the daemon's own sleeper (which a stop request ends)
+   */
+  public Daemon(Agent agent, Schedule schedule, Rebooter.Locks locks,
+      java.util.function.Function<Rebooter.Sleeper, Rebooter> reboot, PrintWriter out) {
     this.agent = agent;
-    this.host = host;
     this.schedule = schedule;
-    this.rebootCommand = List.copyOf(rebootCommand);
+    this.locks = locks;
     this.out = out;
+    this.rebooter = reboot.apply(d -> {
+      if (sleep(d)) {
+        throw new InterruptedException("stopping");
+      }
+    });
   }
 
   /** Asks the loop to end after the step it is in; returns at once. */
@@ -73,11 +79,19 @@ public final class Daemon {
     log("started; first check in " + seconds(wait));
     while (!sleep(wait)) {
       try {
+        Optional<String> given = agent.releaseRebootLockIfGood(locks);
+        given.ifPresent(l -> log("reboot slot given back to " + l));
+      } catch (IOException | RuntimeException e) {
+        log(e.getMessage());
+      }
+      try {
         Optional<String> v = agent.update(Optional.empty());
         if (v.isPresent()) {
           applied++;
-          afterUpdate(v.get());
         }
+        rebooter.rebootIfWaiting();
+      } catch (InterruptedException e) {
+        break;
       } catch (IOException | RuntimeException e) {
         log("check failed: " + e.getMessage());
       }
@@ -89,35 +103,6 @@ public final class Daemon {
     }
     log("stopped");
     return applied;
-  }
-
-  private void afterUpdate(String version) throws IOException {
-    UpdateConf.RebootStrategy strategy = host.updateConf().rebootStrategy();
-    switch (strategy) {
-      case REBOOT -> {
-        log("update " + version + " installed; REBOOT_STRATEGY=reboot: rebooting with " + String.join(" ", rebootCommand));
-        reboot();
-      }
-      case OFF -> log("update " + version + " installed and waiting: REBOOT_STRATEGY=off, reboot to run it");
-      default -> log("update " + version + " installed and waiting: REBOOT_STRATEGY=" + strategy.text()
-          + " needs a reboot lock, which this agent does not take yet; treated as off, reboot to run it");
-    }
-  }
-
-  private void reboot() throws IOException {
-    Process p = new ProcessBuilder(rebootCommand).redirectErrorStream(true).start();
-    try {
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(String.join(" ", rebootCommand) + " did not return within 60 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while rebooting", e);
-    }
-    if (p.exitValue() != 0) {
-      throw new IOException(String.join(" ", rebootCommand) + " exited " + p.exitValue());
-    }
   }
 
   /** Waits, or returns true at once when asked to stop. */
