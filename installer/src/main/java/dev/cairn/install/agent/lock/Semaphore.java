@@ -75,9 +75,11 @@ public record Semaphore(int available, int max, List<String> holders) {
   }
 
   /**
-   * Takes a slot for {@code id}, as locksmith's {@code Lock}: a semaphore with no free slot is
-   * full even for a machine already holding one (locksmith checks the count first); otherwise a
-   * holder is told it holds one, and anyone else takes one.
+   * Takes a slot for {@code id}, as locksmith's {@code Lock}: the free count is checked first, so
+   * a machine not holding a slot is told the semaphore is full before the holders are looked at; a
+   * holder is told it holds one, and anyone else takes one. Unlike locksmith (which answers
+   * "semaphore is at 0" there), a holder asking again on a full semaphore is told it holds its
+   * slot, so a take whose answer was lost is not refused ever after.
    */
   public Take take(String id) {
     checkId(id);
