@@ -9,6 +9,7 @@ import dev.cairn.signing.cli.SignCommand;
 import dev.cairn.signing.cli.VerifyCommand;
 import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import dev.cairn.install.agent.cli.AgentCommand;
+import dev.cairn.install.agent.cli.LocksCommand;
 import dev.cairn.install.cli.InstallCommand;
 import dev.cairn.install.compress.Decompress;
 import java.io.IOException;
@@ -50,6 +51,7 @@ public final class Cairn {
     COMMANDS.put("cloud-config", () -> new CloudConfigCommand());
     COMMANDS.put("install", () -> new InstallCommand(new OpenPgpReleaseKeys(), Decompress::open));
     COMMANDS.put("agent", () -> new AgentCommand(new OpenPgpReleaseKeys()));
+    COMMANDS.put("locks", () -> new LocksCommand());
     COMMANDS.put("completion", () -> new CompletionCommand());
     COMMANDS.put("man", () -> new ManCommand());
   }
