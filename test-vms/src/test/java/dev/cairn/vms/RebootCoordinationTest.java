@@ -1,0 +1,300 @@
+package dev.cairn.vms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.install.agent.lock.EtcdCluster;
+import dev.cairn.install.agent.lock.EtcdLock;
+import dev.cairn.install.agent.lock.Semaphore;
+import dev.cairn.install.agent.lock.SemaphoreJson;
+import dev.cairn.vms.ReleaseImage.Release;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reboot coordination end to end, without VMs: machines are {@code --root} directories and
+ * image-file disks that really took 2.0.0 from a real {@code cairn serve}, each then running
+ * {@code cairn agent reboot} as its own process. The reboot command is a script leaving a mark;
+ * the test then "boots" the machine (gptprio's {@code cairn gpt next} on its disk, the root of
+ * USR-B) after a random while and runs {@code cairn agent mark-good}, which gives the slot back.
+ * The lock is a real 3-member etcd on loopback, and what the machines did to it is read back
+ * from etcd's own revision history through {@code etcdctl}.
+ */
+class RebootCoordinationTest {
+  private static final String KEY = EtcdLock.key(Optional.empty());
+
+  @TempDir static Path shared;
+  @TempDir Path tmp;
+
+  static ReleaseKey key;
+  static Release one;
+  static Release two;
+  static CairnServe serve;
+  static ReleasePublisher publisher;
+  static int port;
+  static EtcdCluster etcd;
+
+  @RegisterExtension
+  static final EtcdCluster.PrintLogsOnFailure LOGS = new EtcdCluster.PrintLogsOnFailure(() -> etcd);
+
+  @BeforeAll
+  static void start() throws Exception {
+    etcd = EtcdCluster.start("reboots", 3);
+    key = ReleaseKey.generate(shared.resolve("key"));
+    one = ReleaseImage.of("1.0.0").build(shared.resolve("1.0.0")).release(key);
+    two = ReleaseImage.of("2.0.0").build(shared.resolve("2.0.0")).release(key);
+    port = CairnServe.freePort();
+    serve = CairnServe.start(shared.resolve("cairn-data"), port, shared.resolve("cairn-serve.log"),
+        "http://127.0.0.1:" + port);
+    publisher = new ReleasePublisher(serve);
+    publisher.upload(one);
+    publisher.publish(two, "fleet");
+    publisher.admin("group", "create", "fleet", "--channel", "fleet", "--max-updates", "0");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (serve != null) {
+      serve.close();
+    }
+    if (key != null) {
+      key.close();
+    }
+    if (etcd != null) {
+      etcd.close();
+    }
+  }
+
+  /** One machine: its root as it runs 1.0.0 from USR-A, its disk, where its reboot leaves a mark. */
+  record Machine(String id, Path root, Path disk, Path mark, Path log) {}
+
+  private static String endpoints() {
+    return String.join(",", etcd.endpoints().stream().map(Object::toString).toList());
+  }
+
+  /** The files of a machine running {@code version} from the USR slot {@code usrGuid}. */
+  private static Path root(Path root, String id, String version, String usrGuid, String conf) throws Exception {
+    Files.createDirectories(root.resolve("proc/sys/kernel/random"));
+    Files.writeString(root.resolve("proc/cmdline"), "BOOT_IMAGE=/coreos/vmlinuz-a mount.usr=PARTUUID=" + usrGuid
+        + " rootflags=rw mount.usrflags=ro root=LABEL=ROOT\n");
+    Files.writeString(root.resolve("proc/sys/kernel/random/boot_id"), java.util.UUID.randomUUID() + "\n");
+    Files.createDirectories(root.resolve("usr/share/coreos"));
+    Files.writeString(root.resolve("usr/share/coreos/release"), "COREOS_RELEASE_VERSION=" + version
+        + "\nCOREOS_RELEASE_BOARD=amd64-usr\nCOREOS_RELEASE_APPID={e96281a6-d1af-4bde-9a0a-97b76e56dc57}\n");
+    Files.createDirectories(root.resolve("etc/coreos"));
+    Files.writeString(root.resolve("etc/coreos/update.conf"), "GROUP=fleet\nSERVER=http://127.0.0.1:" + port
+        + "/v1/update/\n" + conf);
+    Files.writeString(root.resolve("etc/machine-id"), id + "\n");
+    return root;
+  }
+
+  /** A machine that took 2.0.0 into USR-B with the real agent and now waits to reboot into it. */
+  private Machine updated(String name, String id, String conf) throws Exception {
+    Path disk = Files.copy(one.image().file(), tmp.resolve(name + ".img"));
+    Path root = root(tmp.resolve(name + "-a"), id, "1.0.0", ReleaseImage.USR_A_GUID, conf);
+    CairnServe.Run up = CairnServe.cairnInProcess("agent", "update", "--root", root.toString(), "--disk",
+        disk.toString(), "--keyring", one.publicKey().toString());
+    assertEquals(0, up.code(), up::describe);
+    assertTrue(up.output().contains("update 2.0.0 installed"), up::describe);
+    Path mark = tmp.resolve(name + ".rebooted");
+    return new Machine(id, root, disk, mark, tmp.resolve(name + ".reboot.log"));
+  }
+
+  /** {@code cairn agent reboot} for {@code m}, as its own process, its output kept. */
+  private static Process reboot(Machine m) throws Exception {
+    Path script = m.mark().resolveSibling(m.mark().getFileName() + ".sh");
+    Files.writeString(script, "#!/bin/sh\ndate +%s%N >> " + m.mark() + "\n");
+    script.toFile().setExecutable(true);
+    return new ProcessBuilder(CairnServe.command("agent", "reboot", "--root", m.root().toString(), "--disk",
+        m.disk().toString(), "--reboot-command", script.toString(), "--lock-retry", "300ms"))
+        .redirectErrorStream(true).redirectOutput(m.log().toFile()).start();
+  }
+
+  /**
+   * The machine's next boot: gptprio picks USR-B (2.0.0), which is healthy, so mark-good runs in
+   * the root of that boot (the agent's state carried over) and gives the slot back.
+   */
+  private void boot(Machine m) throws Exception {
+    CairnServe.Run next = CairnServe.cairnInProcess("gpt", "next", m.disk().toString());
+    assertEquals(0, next.code(), next::describe);
+    assertTrue(next.output().contains("4"), next::describe);
+    Path rootB = root(m.root().resolveSibling(m.root().getFileName() + "-b"), m.id(), "2.0.0", ReleaseImage.USR_B_GUID,
+        Files.readString(m.root().resolve("etc/coreos/update.conf")).lines()
+            .filter(l -> !l.startsWith("GROUP=") && !l.startsWith("SERVER=")).map(l -> l + "\n")
+            .reduce("", String::concat));
+    copyTree(m.root().resolve("var/lib/cairn-agent"), rootB.resolve("var/lib/cairn-agent"));
+    CairnServe.Run good = CairnServe.cairnInProcess("agent", "mark-good", "--root", rootB.toString(), "--disk",
+        m.disk().toString());
+    assertEquals(0, good.code(), good::describe);
+    assertTrue(good.output().contains("reboot slot given back to"), good::describe);
+  }
+
+  /**
+   * Every machine's {@code agent reboot} at once; each, once rebooted, stays down a random 0.3 to
+   * 1 s, then boots and gives its slot back. {@code afterReboots} runs once when the given number
+   * of machines have rebooted.
+   */
+  private void rebootAll(List<Machine> machines, int after, Consumer<Integer> afterReboots) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(machines.size());
+    Random random = new Random(16);
+    Set<String> rebooted = java.util.Collections.synchronizedSet(new HashSet<>());
+    List<Future<?>> done = new ArrayList<>();
+    try {
+      for (Machine m : machines) {
+        long down = 300 + random.nextInt(700);
+        done.add(pool.submit(() -> {
+          Process p = reboot(m);
+          assertTrue(p.waitFor(180, TimeUnit.SECONDS), () -> m.id() + " never rebooted:\n" + read(m.log()));
+          assertEquals(0, p.exitValue(), () -> read(m.log()));
+          assertTrue(Files.exists(m.mark()), () -> read(m.log()));
+          rebooted.add(m.id());
+          if (rebooted.size() == after) {
+            afterReboots.accept(after);
+          }
+          Thread.sleep(down);
+          boot(m);
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(240, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Five machines with etcd-lock and max 2 on a 3-member etcd, the leader killed after the second
+   * reboot. etcd's history of the key (read from a surviving member with etcdctl) shows every
+   * version with at most 2 holders and {@code semaphore + holders == max}; each machine entered the
+   * holders exactly once (no slot granted twice) and left; the last version has every slot free
+   * (no slot lost). Each machine rebooted exactly once.
+   */
+  @Test
+  void fiveMachines_max2_onThreeMembers_leaderKilledMidway_neverMoreThanTwo_allRebootedAndReleased() throws Exception {
+    CairnServe.Run max = CairnServe.cairnInProcess("locks", "set-max", "2", "--etcd", endpoints());
+    assertEquals(0, max.code(), max::describe);
+    assertEquals("Old-Max: 1\nMax: 2\n", max.output());
+    List<Machine> machines = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      machines.add(updated("m" + i, String.format("%032x", 0xe7c0 + i), "REBOOT_STRATEGY=etcd-lock\n"
+          + "LOCKSMITHD_ENDPOINT=" + endpoints() + "\n"));
+    }
+    int[] killed = {-1};
+    rebootAll(machines, 2, n -> {
+      try {
+        killed[0] = etcd.leader();
+        etcd.kill(killed[0]);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertTrue(killed[0] >= 0, "the leader was never killed");
+
+    List<EtcdCluster.Version> history = etcd.history(KEY);
+    Map<String, Integer> entered = new HashMap<>();
+    Set<String> before = Set.of();
+    int most = 0;
+    for (EtcdCluster.Version v : history) {
+      Semaphore s = SemaphoreJson.decode(v.value().orElseThrow(() -> new AssertionError("the key was deleted at " + v)));
+      assertTrue(s.holders().size() <= 2, "more than 2 holders at revision " + v.modRevision() + ": " + s);
+      assertEquals(2, s.available() + s.holders().size(), "a slot lost or made at revision " + v.modRevision() + ": " + s);
+      for (String h : s.holders()) {
+        if (!before.contains(h)) {
+          entered.merge(h, 1, Integer::sum);
+        }
+      }
+      before = Set.copyOf(s.holders());
+      most = Math.max(most, s.holders().size());
+    }
+    for (Machine m : machines) {
+      assertEquals(1, entered.getOrDefault(m.id(), 0), "times " + m.id() + " was granted a slot: " + history);
+      assertEquals(1, Files.readAllLines(m.mark()).size(), () -> m.id() + " rebooted more than once");
+    }
+    assertEquals(2, most, "two machines never rebooted at once: " + history);
+    Semaphore last = SemaphoreJson.decode(history.get(history.size() - 1).value().orElseThrow());
+    assertEquals(Semaphore.fresh(2), last);
+    CairnServe.Run status = CairnServe.cairnInProcess("locks", "status", "--etcd", endpoints());
+    assertEquals("Available: 2\nMax: 2\n", status.output(), status::describe);
+  }
+
+  /**
+   * A fleet moving from locksmith: the semaphore as locksmith left it (written by etcdctl in
+   * locksmith's form, {@code "holders":null} then one holder that died), a machine waiting for a
+   * slot, {@code cairn locks status} naming the stale holder, {@code cairn locks unlock} releasing
+   * it, and the machine then rebooting.
+   */
+  @Test
+  void aStaleLocksmithHolder_isShown_unlocked_andTheWaitingMachineReboots() throws Exception {
+    String group = "migrated";
+    String groupKey = EtcdLock.key(Optional.of(group));
+    String stale = "deaddeaddeaddeaddeaddeaddeaddead";
+    etcd.etcdctl("put", groupKey, "{\"semaphore\":0,\"max\":1,\"holders\":[\"" + stale + "\"]}");
+    Machine m = updated("waiting", "0000000000000000000000000000beef", "REBOOT_STRATEGY=etcd-lock\n"
+        + "LOCKSMITHD_ENDPOINT=" + endpoints() + "\nLOCKSMITHD_GROUP=" + group + "\n");
+    Process p = reboot(m);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!read(m.log()).contains("no reboot slot") && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertTrue(read(m.log()).contains("no reboot slot"), () -> read(m.log()));
+      assertFalse(Files.exists(m.mark()));
+      CairnServe.Run status = CairnServe.cairnInProcess("locks", "status", "--etcd", endpoints(), "--group", group);
+      assertEquals("Available: 0\nMax: 1\n\nMACHINE ID\n" + stale + "\n", status.output(), status::describe);
+      CairnServe.Run unlock = CairnServe.cairnInProcess("locks", "unlock", stale, "--etcd", endpoints(), "--group", group);
+      assertEquals(0, unlock.code(), unlock::describe);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), () -> read(m.log()));
+      assertEquals(0, p.exitValue(), () -> read(m.log()));
+      assertTrue(Files.exists(m.mark()));
+    } finally {
+      p.destroyForcibly();
+    }
+    CairnServe.Run again = CairnServe.cairnInProcess("locks", "unlock", stale, "--etcd", endpoints(), "--group", group);
+    assertEquals(2, again.code(), again::describe);
+    assertTrue(again.output().contains("'" + stale + "' holds no reboot slot"), again::describe);
+    boot(m);
+    assertEquals(Semaphore.fresh(1), SemaphoreJson.decode(etcd.etcdctl("get", groupKey, "--print-value-only").strip()));
+  }
+
+  static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws Exception {
+    try (var s = Files.walk(from)) {
+      for (Path f : (Iterable<Path>) s::iterator) {
+        Path t = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(f, t);
+        }
+      }
+    }
+  }
+}
