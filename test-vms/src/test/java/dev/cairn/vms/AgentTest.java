@@ -315,7 +315,8 @@ class AgentTest {
       assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
     }
     String out = read(log);
-    assertTrue(out.contains("REBOOT_STRATEGY=reboot: rebooting with " + script), out);
+    assertTrue(out.contains("update 2.0.0 is waiting: REBOOT_STRATEGY=reboot, no lock: rebooting"), out);
+    assertTrue(out.contains("rebooting: " + script), out);
     assertTrue(out.strip().endsWith("stopped"), out);
   }
 
