@@ -111,15 +111,16 @@ public final class RebootSlots {
       Instant now = clock.instant();
       tx.addRebootHolder(g.get().id(), machineId, now);
       Slots after = slots(tx, g.get());
-      tx.appendActivity(g.get().id(), machineId, TAKEN, "reboot slot of group " + group + " taken by " + machineId
-          + " (" + after.holders().size() + " of " + after.max() + " slots taken)", actor, now);
+      tx.appendActivity(g.get().id(), machineId, TAKEN, "took a reboot slot of group " + group + " (" + count(after)
+          + ")", actor, now);
       return new Outcome(Result.TAKEN, Optional.of(after));
     });
   }
 
   /**
    * Gives back {@code machineId}'s slot of {@code group}, if it holds one; recorded as done by
-   * {@code actor} (the machine itself, or the operator who released a stale one).
+   * {@code actor} (the machine itself, or the operator who released a stale one). A machine's
+   * activity lines name it as their machine and their actor.
    */
   public Outcome release(String appId, String group, String machineId, String actor) {
     return store.transaction(tx -> {
@@ -131,9 +132,9 @@ public final class RebootSlots {
         return new Outcome(Result.NOT_HELD, Optional.of(slots(tx, g.get())));
       }
       Slots after = slots(tx, g.get());
-      tx.appendActivity(g.get().id(), machineId, RELEASED, "reboot slot of group " + group + " released"
-          + (actor.equals(machineId) ? " by " + machineId : " for " + machineId + " by " + actor)
-          + " (" + after.holders().size() + " of " + after.max() + " slots taken)", actor, clock.instant());
+      tx.appendActivity(g.get().id(), machineId, RELEASED, (actor.equals(machineId)
+          ? "gave back its reboot slot of group " + group : "reboot slot of group " + group + " released by " + actor)
+          + " (" + count(after) + ")", actor, clock.instant());
       return new Outcome(Result.RELEASED, Optional.of(after));
     });
   }
@@ -141,6 +142,10 @@ public final class RebootSlots {
   /** The group's slots now, if the app has that group. */
   public Optional<Slots> slots(String appId, String group) {
     return store.transaction(tx -> tx.group(appId, group).map(g -> slots(tx, g)));
+  }
+
+  private static String count(Slots s) {
+    return s.holders().size() + " of " + s.max() + " slots taken";
   }
 
   private static Slots slots(Store.Tx tx, Store.GroupRecord g) {

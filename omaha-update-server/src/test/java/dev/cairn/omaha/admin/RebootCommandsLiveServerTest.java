@@ -109,10 +109,10 @@ class RebootCommandsLiveServerTest {
     take("m1", "stable", 200);
     admin("group", "release", "stable", "m1").ok();
     String out = admin("activity").ok().out();
-    String actor = System.getProperty("user.name");
+    String actor = AdminCommand.actor();
     assertTrue(out.lines().anyMatch(l -> l.contains(" m1 ") && l.contains("reboot.taken")
-        && l.contains("reboot slot of group stable taken by m1")), out);
+        && l.contains("took a reboot slot of group stable (1 of 1 slots taken)")), out);
     assertTrue(out.lines().anyMatch(l -> l.contains("reboot.released") && l.contains(actor)
-        && l.contains("reboot slot of group stable released for m1 by ")), out);
+        && l.contains(" m1 ") && l.contains("reboot slot of group stable released by " + actor)), out);
   }
 }

@@ -393,10 +393,10 @@ class FleetLockHttpTest {
       }
     }
     assertEquals(List.of(
-        "reboot.released|m2|alice@ops|reboot slot of group stable released for m2 by alice@ops (0 of 1 slots taken)",
-        "reboot.taken|m2|m2|reboot slot of group stable taken by m2 (1 of 1 slots taken)",
-        "reboot.released|m1|m1|reboot slot of group stable released by m1 (0 of 1 slots taken)",
-        "reboot.taken|m1|m1|reboot slot of group stable taken by m1 (1 of 1 slots taken)"), lines);
+        "reboot.released|m2|alice@ops|reboot slot of group stable released by alice@ops (0 of 1 slots taken)",
+        "reboot.taken|m2|m2|took a reboot slot of group stable (1 of 1 slots taken)",
+        "reboot.released|m1|m1|gave back its reboot slot of group stable (0 of 1 slots taken)",
+        "reboot.taken|m1|m1|took a reboot slot of group stable (1 of 1 slots taken)"), lines);
   }
 
   @Test
