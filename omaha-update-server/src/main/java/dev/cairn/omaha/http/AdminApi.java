@@ -102,7 +102,7 @@ public final class AdminApi implements HttpHandler {
             : post ? createApp(body) : notAllowed();
         case "channels" -> channelsResource(app, name, sub, get, post, put, body, actor);
         case "packages" -> get ? packages(app) : post ? createPackage(app, body) : notAllowed();
-        case "groups" -> item != null ? (delete ? releaseReboot(app, name, item, actor) : notAllowed())
+        case "groups" -> item != null ? (delete ? releaseReboot(app, name, lastSegment(ex), actor) : notAllowed())
             : groupsResource(app, name, sub, get, post, put, body, actor);
         case "instances" -> get ? (name == null ? instances(app, ex) : instance(app, name)) : notAllowed();
         case "activity" -> name != null ? notFound() : get ? activity(ex) : notAllowed();
@@ -168,6 +168,33 @@ public final class AdminApi implements HttpHandler {
     ArrayNode holders = o.putArray("holders");
     s.holders().forEach(h -> holders.addObject().put("id", h.machineId()).put("since", h.since().toString()));
     return o;
+  }
+
+  /**
+   * The last segment of the request's path, percent-decoded from the raw URI: a FleetLock machine
+   * id may hold any printable ASCII, and Undertow leaves an encoded slash encoded in the path it
+   * decodes. A "+" stays a "+".
+   */
+  static String lastSegment(HttpServerExchange ex) {
+    String raw = ex.getRequestURI();
+    int end = raw.length();
+    while (end > 0 && raw.charAt(end - 1) == '/') {
+      end--;
+    }
+    String seg = raw.substring(raw.lastIndexOf('/', end - 1) + 1, end);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < seg.length(); i++) {
+      char c = seg.charAt(i);
+      if (c == '%' && i + 2 < seg.length() && Character.digit(seg.charAt(i + 1), 16) >= 0
+          && Character.digit(seg.charAt(i + 2), 16) >= 0) {
+        out.write(Integer.parseInt(seg.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        byte[] b = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+      }
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** DELETE /groups/NAME/reboots/ID: gives back a machine's reboot slot (one that never came back). */

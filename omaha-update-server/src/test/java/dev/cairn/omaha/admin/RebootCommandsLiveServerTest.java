@@ -90,6 +90,20 @@ class RebootCommandsLiveServerTest {
         again.err());
   }
 
+  /** FleetLock ids are any printable ASCII: the path segment carries them percent-encoded. */
+  @Test
+  void groupRelease_ofAnIdWithSlashPercentAndQuestionMark_releasesThatMachine() throws Exception {
+    admin("group", "update", "stable", "--max-reboots", "3").ok();
+    for (String id : new String[] {"rack/7", "m%2F1", "a?b#c"}) {
+      var r = server.fleetLock("/v1/pre-reboot", id, "stable");
+      assertEquals(200, r.statusCode(), r.body());
+    }
+    for (String id : new String[] {"rack/7", "m%2F1", "a?b#c"}) {
+      admin("group", "release", "stable", id).ok();
+    }
+    assertEquals(0, slots("stable").path("holders").size());
+  }
+
   @Test
   void rollout_showsTheHolders_inTheTextAndTheJson() throws Exception {
     admin("group", "update", "stable", "--max-reboots", "2").ok();
