@@ -77,11 +77,19 @@ public final class Model {
    * @param failureBrake the least number of counted failures to one version that pauses the group; 0 means never
    * @param failurePercent 0-100: the counted failures must also be at least this share of the group's
    *     grants of that version (0: the count alone decides)
+   * @param maxReboots how many of the group's machines may hold a reboot slot (FleetLock) at once;
+   *     0: none may reboot
    */
   public record Policy(boolean updatesEnabled, int maxUpdatesPerPeriod, Duration period, Duration updateTimeout,
       int rolloutPercent, Optional<OfficeHours> officeHours, int failureBrake, int failurePercent,
-      Optional<Version> pinnedVersion, boolean allowDowngrade) {
+      Optional<Version> pinnedVersion, boolean allowDowngrade, int maxReboots) {
+    /** The reboot slots a group has unless told otherwise. */
+    public static final int DEFAULT_MAX_REBOOTS = 1;
+
     public Policy {
+      if (maxReboots < 0) {
+        throw new IllegalArgumentException("max reboots must be 0 or more, got " + maxReboots);
+      }
       if (maxUpdatesPerPeriod < 0 || failureBrake < 0) {
         throw new IllegalArgumentException("limits must not be negative");
       }
@@ -96,6 +104,20 @@ public final class Model {
       }
     }
 
+    /** A policy with {@link #DEFAULT_MAX_REBOOTS} reboot slots. */
+    public Policy(boolean updatesEnabled, int maxUpdatesPerPeriod, Duration period, Duration updateTimeout,
+        int rolloutPercent, Optional<OfficeHours> officeHours, int failureBrake, int failurePercent,
+        Optional<Version> pinnedVersion, boolean allowDowngrade) {
+      this(updatesEnabled, maxUpdatesPerPeriod, period, updateTimeout, rolloutPercent, officeHours, failureBrake,
+          failurePercent, pinnedVersion, allowDowngrade, DEFAULT_MAX_REBOOTS);
+    }
+
+    /** This policy with {@code n} reboot slots. */
+    public Policy withMaxReboots(int n) {
+      return new Policy(updatesEnabled, maxUpdatesPerPeriod, period, updateTimeout, rolloutPercent, officeHours,
+          failureBrake, failurePercent, pinnedVersion, allowDowngrade, n);
+    }
+
     /** A policy whose failure brake counts failures alone (no share of the grants). */
     public Policy(boolean updatesEnabled, int maxUpdatesPerPeriod, Duration period, Duration updateTimeout,
         int rolloutPercent, Optional<OfficeHours> officeHours, int failureBrake, Optional<Version> pinnedVersion,
@@ -106,7 +128,7 @@ public final class Model {
 
     /**
      * Updates on, 10 per hour, 1 hour timeout, everyone, any time, brake after 3 failures that are
-     * also at least 10 % of the grants of the version.
+     * also at least 10 % of the grants of the version, one machine rebooting at a time.
      */
     public static Policy defaults() {
       return new Policy(true, 10, Duration.ofHours(1), Duration.ofHours(1), 100, Optional.empty(), 3, 10,

@@ -169,5 +169,17 @@ public interface Store extends AutoCloseable {
 
     /** Turns the group's updates off and records why (the failure brake). */
     void pauseGroup(long groupId, String reason, Instant at);
+
+    /** The machines holding a reboot slot of the group, longest held first. */
+    List<RebootSlots.Holder> rebootHolders(long groupId);
+
+    /** Records {@code machineId} as holding a reboot slot of the group since {@code since}. */
+    void addRebootHolder(long groupId, String machineId, Instant since);
+
+    /** Gives back {@code machineId}'s reboot slot of the group; whether it held one. */
+    boolean removeRebootHolder(long groupId, String machineId);
+
+    /** A line of the activity log about the group (and {@code machineId}, when not null), made by {@code actor}. */
+    void appendActivity(long groupId, String machineId, String kind, String message, String actor, Instant at);
   }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "group", mixinStandardHelpOptions = true,
     description = "Groups of machines: the channel each follows and how fast updates roll out to it.",
     subcommands = {GroupCommands.ListGroups.class, GroupCommands.Create.class, GroupCommands.Update.class,
-        GroupCommands.Pause.class, GroupCommands.Resume.class})
+        GroupCommands.Pause.class, GroupCommands.Resume.class, GroupCommands.Release.class})
 final class GroupCommands {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List the groups with their channel and policy.")
@@ -108,6 +108,23 @@ final class GroupCommands {
       JsonNode g = parse(client().send("POST", "/api/v1/groups/" + AdminClient.segment(name) + "/resume"
           + AdminClient.query(AdminClient.params("app", app.app)), object()));
       out().println(Views.group(g));
+    }
+  }
+
+  @Command(name = "release", mixinStandardHelpOptions = true,
+      description = "Give back the reboot slot a machine of the group holds (one that rebooted and never came back).")
+  static final class Release extends AdminCall {
+    @Parameters(index = "0", paramLabel = "GROUP", description = "The group.")
+    String name;
+    @Parameters(index = "1", paramLabel = "MACHINE-ID", description = "The machine holding the slot.")
+    String machine;
+    @Mixin AppOption app;
+
+    @Override
+    void run() throws IOException {
+      client().send("DELETE", "/api/v1/groups/" + AdminClient.segment(name) + "/reboots/"
+          + AdminClient.segment(machine) + AdminClient.query(AdminClient.params("app", app.app)), null);
+      out().println("released the reboot slot of " + machine + " in group " + name);
     }
   }
 }

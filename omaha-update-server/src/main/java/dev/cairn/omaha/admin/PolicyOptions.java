@@ -9,6 +9,10 @@ final class PolicyOptions {
   @Option(names = "--max-updates", paramLabel = "N", description = "Grant at most N updates per period (0: no limit).")
   Integer maxUpdates;
 
+  @Option(names = "--max-reboots", paramLabel = "N",
+      description = "Let at most N of the group's machines reboot into an update at once (FleetLock; 0: none may).")
+  Integer maxReboots;
+
   @Option(names = "--period", paramLabel = "DURATION", description = "The period of --max-updates, like 1h or 30m.")
   String period;
 
@@ -42,6 +46,9 @@ final class PolicyOptions {
     ObjectNode p = AdminCall.object();
     if (maxUpdates != null) {
       p.put("max_updates_per_period", nonNegative("--max-updates", maxUpdates));
+    }
+    if (maxReboots != null) {
+      p.put("max_reboots", nonNegative("--max-reboots", maxReboots));
     }
     if (period != null) {
       p.put("period_seconds", positive("--period", period));

@@ -64,7 +64,9 @@ public final class Views {
    * group alpha (channel alpha) -&gt; 2.0.0, updates enabled
    * machines 5: 1.0.0 x3, 2.0.0 x2
    * granted 2  downloading 0  downloaded 0  installed 0  complete 0  failed 0  timed out 0  on hold 3  waiting 3
+   * reboots: 1 of 2 slots taken: m1 (since 2026-11-18T13:36:48Z)
    * </pre>
+   * The reboots line only from a server with the reboot lock.
    */
   public static String rollout(JsonNode r) {
     StringBuilder b = new StringBuilder();
@@ -96,6 +98,13 @@ public final class Views {
     }
     counts.add("waiting " + r.path("waiting").asLong());
     b.append(String.join("  ", counts)).append('\n');
+    JsonNode reboots = r.path("reboots");
+    if (reboots.isObject()) {
+      List<String> holders = new ArrayList<>();
+      reboots.path("holders").forEach(h -> holders.add(text(h, "id") + " (since " + text(h, "since") + ")"));
+      b.append("reboots: ").append(holders.size()).append(" of ").append(reboots.path("max").asLong())
+          .append(" slots taken").append(holders.isEmpty() ? "" : ": " + String.join(", ", holders)).append('\n');
+    }
     return b.toString();
   }
 
@@ -151,6 +160,10 @@ public final class Views {
     String hours = officeHours(p.get("office_hours"));
     if (hours != null) {
       parts.add("office hours " + hours);
+    }
+    long reboots = p.path("max_reboots").asLong(1);
+    if (reboots != 1) {    // the default, one machine rebooting at a time, goes unsaid
+      parts.add(reboots == 0 ? "no reboots" : reboots + " reboots at a time");
     }
     return String.join(", ", parts);
   }

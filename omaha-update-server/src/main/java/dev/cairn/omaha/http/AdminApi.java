@@ -14,6 +14,7 @@ import dev.cairn.omaha.Model.InstanceStatus;
 import dev.cairn.omaha.Model.OfficeHours;
 import dev.cairn.omaha.Model.Package;
 import dev.cairn.omaha.Model.Policy;
+import dev.cairn.omaha.RebootSlots;
 import dev.cairn.omaha.Refusal;
 import dev.cairn.omaha.Rollout;
 import dev.cairn.omaha.Store;
@@ -50,6 +51,7 @@ public final class AdminApi implements HttpHandler {
 
   private final SqliteStore store;
   private final java.util.function.Supplier<String> publicUrl;
+  private final RebootSlots reboots;
 
   /** Keys, uploads and images; null without them (packages are then JSON records only). */
   private final PayloadApi payloads;
@@ -63,6 +65,7 @@ public final class AdminApi implements HttpHandler {
     this.store = store;
     this.publicUrl = publicUrl;
     this.payloads = payloads;
+    this.reboots = new RebootSlots(store, java.time.Clock.systemUTC());
   }
 
   @Override
@@ -76,6 +79,7 @@ public final class AdminApi implements HttpHandler {
     String resource = path.length > 0 ? path[0] : "";
     String name = path.length > 1 ? path[1] : null;
     String sub = path.length > 2 ? path[2] : null;
+    String item = path.length > 3 ? path[3] : null;
     String app = param(ex, "app", Model.COREOS_APP_ID);
     boolean get = ex.getRequestMethod().equals(Methods.GET);
     if (payloads != null && PayloadApi.handles(resource)) {
@@ -84,8 +88,10 @@ public final class AdminApi implements HttpHandler {
     }
     boolean post = ex.getRequestMethod().equals(Methods.POST);
     boolean put = ex.getRequestMethod().equals(Methods.PUT);
+    boolean delete = ex.getRequestMethod().equals(Methods.DELETE);
     try {
-      if (path.length > 3 || (sub != null && !resource.equals("channels") && !resource.equals("groups")
+      if ((path.length > 3 && !(path.length == 4 && resource.equals("groups") && "reboots".equals(sub)))
+          || (sub != null && !resource.equals("channels") && !resource.equals("groups")
           && !resource.equals("machines"))) {
         notFound();
       }
@@ -96,7 +102,8 @@ public final class AdminApi implements HttpHandler {
             : post ? createApp(body) : notAllowed();
         case "channels" -> channelsResource(app, name, sub, get, post, put, body, actor);
         case "packages" -> get ? packages(app) : post ? createPackage(app, body) : notAllowed();
-        case "groups" -> groupsResource(app, name, sub, get, post, put, body, actor);
+        case "groups" -> item != null ? (delete ? releaseReboot(app, name, lastSegment(ex), actor) : notAllowed())
+            : groupsResource(app, name, sub, get, post, put, body, actor);
         case "instances" -> get ? (name == null ? instances(app, ex) : instance(app, name)) : notAllowed();
         case "activity" -> name != null ? notFound() : get ? activity(ex) : notAllowed();
         case "machines" -> sub != null ? (!sub.equals("reinstall") ? notFound() : post ? reinstall(name, actor)
@@ -146,7 +153,62 @@ public final class AdminApi implements HttpHandler {
     return put ? setChannel(app, name, body, actor) : notAllowed();
   }
 
-  /** /groups, /groups/NAME and /groups/NAME/{pause,resume,rollout}. */
+  /**
+   * GET /groups/NAME/reboots: the group's reboot slots, {@code {"group", "max", "available",
+   * "holders": [{"id", "since"}]}}; available is max less the holders, negative when the limit was
+   * lowered below them.
+   */
+  private ObjectNode rebootsJson(String app, String name) {
+    return rebootsJson(reboots.slots(app, name).orElseThrow(() -> new Status(StatusCodes.NOT_FOUND,
+        "no group '" + name + "' for app " + app)));
+  }
+
+  private static ObjectNode rebootsJson(RebootSlots.Slots s) {
+    ObjectNode o = JSON.createObjectNode().put("group", s.group()).put("max", s.max()).put("available", s.available());
+    ArrayNode holders = o.putArray("holders");
+    s.holders().forEach(h -> holders.addObject().put("id", h.machineId()).put("since", h.since().toString()));
+    return o;
+  }
+
+  /**
+   * The last segment of the request's path, percent-decoded from the raw URI: a FleetLock machine
+   * id may hold any printable ASCII, and Undertow leaves an encoded slash encoded in the path it
+   * decodes. A "+" stays a "+".
+   */
+  static String lastSegment(HttpServerExchange ex) {
+    String raw = ex.getRequestURI();
+    int end = raw.length();
+    while (end > 0 && raw.charAt(end - 1) == '/') {
+      end--;
+    }
+    String seg = raw.substring(raw.lastIndexOf('/', end - 1) + 1, end);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < seg.length(); i++) {
+      char c = seg.charAt(i);
+      if (c == '%' && i + 2 < seg.length() && Character.digit(seg.charAt(i + 1), 16) >= 0
+          && Character.digit(seg.charAt(i + 2), 16) >= 0) {
+        out.write(Integer.parseInt(seg.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        byte[] b = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+      }
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** DELETE /groups/NAME/reboots/ID: gives back a machine's reboot slot (one that never came back). */
+  private Object releaseReboot(String app, String name, String machineId, String actor) {
+    RebootSlots.Outcome o = reboots.release(app, name, machineId, actor);
+    return switch (o.result()) {
+      case RELEASED -> JSON.createObjectNode().put("released", true);
+      case NOT_HELD -> throw new Status(StatusCodes.NOT_FOUND, "'" + machineId + "' holds no reboot slot of group '"
+          + name + "'");
+      default -> throw new Status(StatusCodes.NOT_FOUND, "no group '" + name + "' for app " + app);
+    };
+  }
+
+  /** /groups, /groups/NAME and /groups/NAME/{pause,resume,rollout,reboots}. */
   private Object groupsResource(String app, String name, String sub, boolean get, boolean post, boolean put,
       JsonNode body, String actor) {
     if (sub != null) {
@@ -154,6 +216,7 @@ public final class AdminApi implements HttpHandler {
         case "pause" -> post ? pauseGroup(app, name, body, actor) : notAllowed();
         case "resume" -> post ? resumeGroup(app, name, actor) : notAllowed();
         case "rollout" -> get ? rollout(app, name) : notAllowed();
+        case "reboots" -> get ? rebootsJson(app, name) : notAllowed();
         default -> notFound();
       };
     }
@@ -296,7 +359,7 @@ public final class AdminApi implements HttpHandler {
         .put("rollout_percent", p.rolloutPercent()).put("failure_brake", p.failureBrake())
         .put("failure_percent", p.failurePercent())
         .put("pinned_version", p.pinnedVersion().map(Version::toString).orElse(null))
-        .put("allow_downgrade", p.allowDowngrade());
+        .put("allow_downgrade", p.allowDowngrade()).put("max_reboots", p.maxReboots());
     if (p.officeHours().isPresent()) {
       OfficeHours h = p.officeHours().get();
       ObjectNode oh = pol.putObject("office_hours");
@@ -360,6 +423,7 @@ public final class AdminApi implements HttpHandler {
       states.put(s.name().toLowerCase(Locale.ROOT), r.states().get(s));
     }
     o.put("waiting", r.waiting());
+    reboots.slots(app, name).ifPresent(s -> o.set("reboots", rebootsJson(s)));
     o.set("policy", json.get("policy"));
     return o;
   }
@@ -390,7 +454,16 @@ public final class AdminApi implements HttpHandler {
         Duration.ofSeconds(number(pol, "update_timeout_seconds", d.updateTimeout().getSeconds())),
         (int) number(pol, "rollout_percent", d.rolloutPercent()), hours,
         (int) number(pol, "failure_brake", d.failureBrake()), (int) number(pol, "failure_percent", d.failurePercent()),
-        pinned, bool(pol, "allow_downgrade", d.allowDowngrade()));
+        pinned, bool(pol, "allow_downgrade", d.allowDowngrade()), maxReboots(pol, d.maxReboots()));
+  }
+
+  /** The policy's "max_reboots": 0 or more. */
+  private static int maxReboots(JsonNode pol, int fallback) {
+    long n = number(pol, "max_reboots", fallback);
+    if (n < 0 || n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("field 'max_reboots' must be 0 or more, got " + n);
+    }
+    return (int) n;
   }
 
   private static OfficeHours officeHours(JsonNode h) {

@@ -52,6 +52,12 @@ public final class Metrics {
   private final Counter verdicts;
   private final Counter events;
   private final Histogram latency;
+  private final Counter fleetLock;
+
+  /** The reboot lock's operations and outcomes (FleetLockApi). */
+  static final Set<String> FLEETLOCK_OPERATIONS = Set.of("pre-reboot", "steady-state");
+  static final Set<String> FLEETLOCK_OUTCOMES = Set.of("taken", "already_held", "failed_lock", "released", "not_held",
+      "unknown_group", "bad_request", "method_not_allowed", "unavailable");
 
   /** Registers the update server's metrics in {@code registry}; {@link #scrape} renders all of it. */
   public Metrics(PrometheusRegistry registry) {
@@ -68,6 +74,15 @@ public final class Metrics {
     this.latency = Histogram.builder().name("cairn_update_request_seconds")
         .help("Latency of POST /v1/update/.")
         .classicOnly().classicUpperBounds(BUCKETS).register(registry);
+    this.fleetLock = Counter.builder().name("cairn_fleetlock_requests")
+        .help("Reboot lock (FleetLock) requests by operation and outcome: taken, already_held, failed_lock (every"
+            + " slot taken), released, not_held, and the refusals.")
+        .labelNames("operation", "outcome").register(registry);
+  }
+
+  void fleetLock(String operation, String outcome) {
+    fleetLock.labelValues(FLEETLOCK_OPERATIONS.contains(operation) ? operation : OTHER,
+        FLEETLOCK_OUTCOMES.contains(outcome) ? outcome : OTHER).inc();
   }
 
   void request(String endpoint, int status) {

@@ -40,7 +40,8 @@ import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
 
 /**
- * The HTTP side of the update server: {@code POST /v1/update/}, {@code /healthz}, {@code /metrics}
+ * The HTTP side of the update server: {@code POST /v1/update/}, the reboot lock
+ * ({@code POST /v1/pre-reboot} and {@code /v1/steady-state}, {@link FleetLockApi}), {@code /healthz}, {@code /metrics}
  * and the admin API under {@code /api/v1/}. {@link #routes} builds the route table for both
  * {@code cairn serve} and the tests.
  */
@@ -317,13 +318,17 @@ public final class OmahaServer implements AutoCloseable {
   }
 
   public static HttpHandler routes(Deps deps) {
+    FleetLockApi fleetLock = new FleetLockApi(new dev.cairn.omaha.RebootSlots(deps.store(), java.time.Clock.systemUTC()),
+        deps.metrics());
     RoutingHandler r = Handlers.routing()
         .post("/v1/update/", ex -> update(ex, deps))
         .post("/v1/update", ex -> update(ex, deps))
         .get("/healthz", ex -> health(ex, deps))
         .get("/metrics", ex -> metrics(ex, deps))
         .setFallbackHandler(ex -> {
-          if (ex.getRelativePath().startsWith("/api/v1/") || ex.getRelativePath().equals("/api/v1")) {
+          if (FleetLockApi.serves(ex.getRelativePath())) {
+            fleetLock.handleRequest(ex);    // every method: a wrong one is answered 405 with Allow
+          } else if (ex.getRelativePath().startsWith("/api/v1/") || ex.getRelativePath().equals("/api/v1")) {
             admin(ex, deps);
           } else if (deps.publicFiles() != null && PublicFiles.serves(ex.getRelativePath())) {
             deps.publicFiles().handleRequest(ex);

@@ -1423,8 +1423,8 @@ public final class SqliteStore implements Store {
 
   private static final String POLICY_COLUMNS = "updates_enabled, max_updates_per_period, period_seconds,"
       + " update_timeout_seconds, rollout_percent, office_hours_days, office_hours_start, office_hours_end,"
-      + " office_hours_zone, failure_brake, failure_percent, pinned_version, allow_downgrade";
-  private static final String POLICY_PARAMS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+      + " office_hours_zone, failure_brake, failure_percent, pinned_version, allow_downgrade, max_reboots";
+  private static final String POLICY_PARAMS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
   private static List<Object> policyArgs(Policy p) {
     List<Object> a = new ArrayList<>();
@@ -1441,6 +1441,7 @@ public final class SqliteStore implements Store {
     a.add(p.failurePercent());
     a.add(p.pinnedVersion().orElse(null));
     a.add(p.allowDowngrade());
+    a.add(p.maxReboots());
     return a;
   }
 

@@ -156,7 +156,7 @@ final class SqliteTx implements Store.Tx {
         Duration.ofSeconds(r.getLong("period_seconds")), Duration.ofSeconds(r.getLong("update_timeout_seconds")),
         r.getInt("rollout_percent"), hours, r.getInt("failure_brake"), r.getInt("failure_percent"),
         Optional.ofNullable(pinned).map(Version::parse),
-        r.getInt("allow_downgrade") != 0);
+        r.getInt("allow_downgrade") != 0, r.getInt("max_reboots"));
   }
 
   /** MON,TUE,... in the order of the week. */
@@ -320,6 +320,48 @@ final class SqliteTx implements Store.Tx {
         throw new IllegalArgumentException("no group with id " + groupId);
       }
       activity(c, at, groupId, null, SqliteStore.GROUP_PAUSED, reason, SqliteStore.SERVER_ACTOR);
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+  }
+
+  @Override
+  public List<dev.cairn.omaha.RebootSlots.Holder> rebootHolders(long groupId) {
+    check();
+    try {
+      return Sql.list(c, "select machine_id, since from reboot_holder where group_id = ? order by since, machine_id",
+          r -> new dev.cairn.omaha.RebootSlots.Holder(r.getString(1), Instant.ofEpochMilli(r.getLong(2))), groupId);
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+  }
+
+  @Override
+  public void addRebootHolder(long groupId, String machineId, Instant since) {
+    check();
+    try {
+      Sql.update(c, "insert into reboot_holder (group_id, machine_id, since) values (?, ?, ?)", groupId, machineId,
+          since);
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+  }
+
+  @Override
+  public boolean removeRebootHolder(long groupId, String machineId) {
+    check();
+    try {
+      return Sql.update(c, "delete from reboot_holder where group_id = ? and machine_id = ?", groupId, machineId) > 0;
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+  }
+
+  @Override
+  public void appendActivity(long groupId, String machineId, String kind, String message, String actor, Instant at) {
+    check();
+    try {
+      activity(c, at, groupId, machineId, kind, message, actor);
     } catch (SQLException e) {
       throw new Failure(e);
     }

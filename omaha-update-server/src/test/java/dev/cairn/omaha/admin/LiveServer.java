@@ -62,6 +62,14 @@ final class LiveServer implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
+  /** A FleetLock request ({@code /v1/pre-reboot} or {@code /v1/steady-state}) as Zincati sends it. */
+  HttpResponse<String> fleetLock(String path, String id, String group) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + path))
+        .header("fleet-lock-protocol", "true").POST(HttpRequest.BodyPublishers.ofString(
+            "{\"client_params\":{\"id\":\"" + id + "\",\"group\":\"" + group + "\"}}")).build(),
+        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
   /** GET on the admin API with the token; the answer. */
   HttpResponse<String> api(String path) throws IOException, InterruptedException {
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + path))

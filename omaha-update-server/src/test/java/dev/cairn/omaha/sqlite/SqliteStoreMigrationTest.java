@@ -75,7 +75,7 @@ class SqliteStoreMigrationTest {
     assertTrue(Files.exists(db));
     assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
     assertEquals(List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql", "004-serving.sql",
-        "005-failure-brake.sql", "006-machines.sql", "007-installed.sql"),
+        "005-failure-brake.sql", "006-machines.sql", "007-installed.sql", "008-reboot-slots.sql"),
         query(db, "select name from schema_version order by version"));
     assertEquals(List.of("wal"), query(db, "pragma journal_mode"));
     List<String> tables = query(db, "select name from sqlite_master where type = 'table' order by name");
@@ -111,6 +111,34 @@ class SqliteStoreMigrationTest {
     }
     assertEquals(before, schema(db));
     assertEquals(rows, query(db, "select * from grp order by id"));
+  }
+
+  @Test
+  void groupsOfAVersion7Database_getOneRebootSlot_andKeepTheirPolicy_andSlotsCanBeTaken() throws Exception {
+    Path old = dir.resolve("omaha.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old)) {
+      Migrations.apply(c, old.toString(), Migrations.bundled().subList(0, 7));
+    }
+    String app = dev.cairn.omaha.Model.COREOS_APP_ID;
+    exec(old, "insert into app (id, name, board, created_at) values ('" + app + "', 'CoreOS', 'amd64-usr', 0);"
+        + "insert into channel (id, app_id, name) values (1, '" + app + "', 'stable');"
+        + "insert into grp (id, app_id, name, channel_id, updates_enabled, max_updates_per_period, period_seconds,"
+        + " update_timeout_seconds, rollout_percent, failure_brake, allow_downgrade, failure_percent)"
+        + " values (1, '" + app + "', 'web', 1, 1, 7, 3600, 3600, 40, 3, 0, 10);");
+    List<String> before = query(old, "select id, name, max_updates_per_period, rollout_percent from grp");
+
+    try (SqliteStore store = SqliteStore.open(old)) {    // migrated to 8 as it opens
+      dev.cairn.omaha.Model.Policy p = store.group(app, "web").orElseThrow().policy();
+      assertEquals(1, p.maxReboots());
+      assertEquals(7, p.maxUpdatesPerPeriod());
+      dev.cairn.omaha.RebootSlots slots = new dev.cairn.omaha.RebootSlots(store, java.time.Clock.systemUTC());
+      assertEquals(dev.cairn.omaha.RebootSlots.Result.TAKEN, slots.take(app, "web", "m1", "m1").result());
+      assertEquals(dev.cairn.omaha.RebootSlots.Result.REFUSED, slots.take(app, "web", "m2", "m2").result());
+    }
+    assertEquals(before, query(old, "select id, name, max_updates_per_period, rollout_percent from grp"));
+    assertEquals(List.of("8"), query(old, "select max(version) from schema_version"));
+    assertEquals(List.of("1|m1"), query(old, "select group_id, machine_id from reboot_holder"));
+    assertEquals(List.of(), query(old, "pragma foreign_key_check"));
   }
 
   @Test
