@@ -36,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code cairn agent reboot} as its own process. The reboot command is a script leaving a mark;
  * the test then "boots" the machine (gptprio's {@code cairn gpt next} on its disk, the root of
  * USR-B) after a random while and runs {@code cairn agent mark-good}, which gives the slot back.
- * The lock is a real 3-member etcd on loopback, and what the machines did to it is read back
- * from etcd's own revision history through {@code etcdctl}.
+ * The lock is a real 3-member etcd on loopback, whose own revision history (read through
+ * {@code etcdctl}) says what the machines did to it; or the update server itself, speaking
+ * FleetLock, whose activity log says it.
  */
 class RebootCoordinationTest {
   private static final String KEY = EtcdLock.key(Optional.empty());
@@ -275,6 +276,114 @@ class RebootCoordinationTest {
     assertTrue(again.output().contains("'" + stale + "' holds no reboot slot"), again::describe);
     boot(m);
     assertEquals(Semaphore.fresh(1), SemaphoreJson.decode(etcd.etcdctl("get", groupKey, "--print-value-only").strip()));
+  }
+
+  private static String serverUrl() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  private static String token() {
+    return serve.dataDir().resolve("admin.token").toString();
+  }
+
+  /**
+   * The same five machines through {@code cairn serve}'s FleetLock: etcd-lock with no etcd makes
+   * the update server the lock, its group limited to 2 reboots with {@code cairn locks set-max
+   * --server}. The server's activity log (written in the transaction that takes each slot, with
+   * the count it left) never shows more than 2 slots taken, every machine took one once and gave
+   * it back once, and the group ends with both slots free.
+   */
+  @Test
+  void fiveMachines_max2_throughCairnServesFleetLock_neverMoreThanTwo_allRebootedAndReleased() throws Exception {
+    CairnServe.Run max = CairnServe.cairnInProcess("locks", "set-max", "2", "--server", serverUrl(), "--group", "fleet",
+        "--token-file", token());
+    assertEquals(0, max.code(), max::describe);
+    assertEquals("Old-Max: 1\nMax: 2\n", max.output());
+    List<Machine> machines = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      machines.add(updated("f" + i, String.format("%032x", 0xf1ee70 + i), "REBOOT_STRATEGY=etcd-lock\n"));
+    }
+    rebootAll(machines, -1, n -> { });
+
+    com.fasterxml.jackson.databind.JsonNode log = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        publisher.admin("activity", "--format", "json", "--limit", "1000").output());
+    List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+    log.forEach(e -> {
+      if (e.path("kind").asText().startsWith("reboot.") && e.path("message").asText().contains("group fleet ")) {
+        events.add(0, e);     // the log is newest first
+      }
+    });
+    java.util.regex.Pattern count = java.util.regex.Pattern.compile("\\((\\d+) of 2 slots taken\\)");
+    Map<String, Integer> took = new HashMap<>();
+    Map<String, Integer> gave = new HashMap<>();
+    int most = 0;
+    for (com.fasterxml.jackson.databind.JsonNode e : events) {
+      java.util.regex.Matcher m = count.matcher(e.path("message").asText());
+      assertTrue(m.find(), e::toString);
+      int taken = Integer.parseInt(m.group(1));
+      assertTrue(taken <= 2, "more than 2 slots taken: " + e);
+      most = Math.max(most, taken);
+      String id = e.path("machine_id").asText();
+      (e.path("kind").asText().equals("reboot.taken") ? took : gave).merge(id, 1, Integer::sum);
+    }
+    for (Machine m : machines) {
+      assertEquals(1, took.getOrDefault(m.id(), 0), () -> m.id() + " took a slot other than once: " + events);
+      assertEquals(1, gave.getOrDefault(m.id(), 0), () -> m.id() + " gave a slot back other than once: " + events);
+      assertEquals(1, Files.readAllLines(m.mark()).size(), () -> m.id() + " rebooted more than once");
+    }
+    assertEquals(2, most, "two machines never rebooted at once: " + events);
+    CairnServe.Run status = CairnServe.cairnInProcess("locks", "status", "--server", serverUrl(), "--group", "fleet",
+        "--token-file", token());
+    assertEquals("Available: 2\nMax: 2\n", status.output(), status::describe);
+  }
+
+  /**
+   * A machine that took a slot of {@code cairn serve} and never came back: the next machine waits,
+   * {@code cairn locks status --server} names the stale holder and since when, {@code cairn locks
+   * unlock} releases it, and the waiting machine reboots. The stale machine took its slot with a
+   * plain HTTP client speaking FleetLock, as Zincati would.
+   */
+  @Test
+  void aStaleHolderOfCairnServe_isShown_unlocked_andTheWaitingMachineReboots() throws Exception {
+    publisher.admin("group", "create", "stale", "--channel", "fleet", "--max-updates", "0");
+    String dead = "5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e";
+    java.net.http.HttpResponse<String> took = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(serverUrl() + "/v1/pre-reboot"))
+            .header("fleet-lock-protocol", "true")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"client_params\":{\"id\":\"" + dead + "\",\"group\":\"stale\"}}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, took.statusCode(), took.body());
+    Machine m = updated("behind", "0000000000000000000000000000b0b0", "REBOOT_STRATEGY=etcd-lock\nLOCKSMITHD_GROUP=stale\n");
+    Process p = reboot(m);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!read(m.log()).contains("no reboot slot") && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertTrue(read(m.log()).contains("no reboot slot from FleetLock " + serverUrl() + " group stale: failed_lock: "),
+          () -> read(m.log()));
+      assertFalse(Files.exists(m.mark()));
+      CairnServe.Run status = CairnServe.cairnInProcess("locks", "status", "--server", serverUrl(), "--group", "stale",
+          "--token-file", token());
+      assertTrue(status.output().matches("(?s)Available: 0\nMax: 1\n\nMACHINE ID                        SINCE\n"
+          + dead + "  20\\d\\d-.*Z\n"), status::describe);
+      CairnServe.Run unlock = CairnServe.cairnInProcess("locks", "unlock", dead, "--server", serverUrl(), "--group",
+          "stale", "--token-file", token());
+      assertEquals(0, unlock.code(), unlock::describe);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), () -> read(m.log()));
+      assertEquals(0, p.exitValue(), () -> read(m.log()));
+      assertTrue(Files.exists(m.mark()));
+    } finally {
+      p.destroyForcibly();
+    }
+    CairnServe.Run again = CairnServe.cairnInProcess("locks", "unlock", dead, "--server", serverUrl(), "--group", "stale",
+        "--token-file", token());
+    assertEquals(2, again.code(), again::describe);
+    boot(m);
+    CairnServe.Run status = CairnServe.cairnInProcess("locks", "status", "--server", serverUrl(), "--group", "stale",
+        "--token-file", token());
+    assertEquals("Available: 1\nMax: 1\n", status.output(), status::describe);
   }
 
   static String read(Path p) {
