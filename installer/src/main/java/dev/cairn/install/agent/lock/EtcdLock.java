@@ -48,7 +48,8 @@ import javax.net.ssl.TrustManagerFactory;
  * <p>Each request goes to one endpoint at a time: an endpoint that cannot be reached, answers
  * 5xx, or reports an election in progress ({@code etcdserver: leader changed}, {@code no leader},
  * {@code request timed out}) is left for the next one, round after round, until the deadline of
- * the call; then an {@link IOException} names the endpoints tried and the last error. A
+ * the call; then an {@link IOException} names the endpoints tried and the last error (a TLS
+ * handshake refused by every endpoint fails at once, as waiting does not mend it). A
  * transaction whose answer was lost may be sent again: its compare then fails if the first one
  * was applied, and the value read afresh decides (a machine found holding a slot is {@code
  * Granted(true)}; an unlock finding the machine gone returns false).
@@ -330,6 +331,7 @@ public final class EtcdLock implements RebootLock, LockAdmin {
   private final class Call {
     final long end = System.nanoTime() + deadline.toNanos();
     final Set<URI> tried = new LinkedHashSet<>();
+    final Set<URI> untrusted = new LinkedHashSet<>();
     String lastError = "none";
     boolean reauthenticated;
 
@@ -366,6 +368,13 @@ public final class EtcdLock implements RebootLock, LockAdmin {
           }
           error = endpoint + ": " + e.getClass().getSimpleName()
               + (e.getMessage() == null ? "" : " " + e.getMessage());
+          if (tlsFailure(e)) {
+            // Not something time mends: once every endpoint has failed so, say so at once.
+            untrusted.add(endpoint);
+            if (untrusted.size() == endpoints.size()) {
+              throw new Refusal(describe() + ": TLS failed with every endpoint; last: " + error);
+            }
+          }
         }
         lastError = error;
         preferred.compareAndSet(i, i + 1);
@@ -447,6 +456,16 @@ public final class EtcdLock implements RebootLock, LockAdmin {
       throw new Refusal(describe() + ": etcd authentication as '" + username.get() + "' gave no token");
     }
     token = t;
+  }
+
+  private static boolean tlsFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLHandshakeException
+          || t instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** etcd's errors while a leader is being elected or a member is overloaded: worth another endpoint. */
