@@ -182,11 +182,15 @@ class EtcdLockTest {
         assertThrows(IllegalArgumentException.class,
             () -> EtcdLock.open(EtcdLock.Options.of(EtcdLock.endpoints("http://127.0.0.1:2379/v3")))).getMessage());
     assertEquals(List.of(URI.create("http://a:1"), URI.create("https://b:2/")), EtcdLock.endpoints("http://a:1, https://b:2/"));
-    EtcdLock.Options withCert = new EtcdLock.Options(List.of(URI.create("https://a:2379")), Optional.empty(),
-        Optional.empty(), Optional.of(Path.of("/etc/c.pem")), Optional.of(Path.of("/etc/k.pem")),
+    EtcdLock.Options certWithoutKey = new EtcdLock.Options(List.of(URI.create("https://a:2379")), Optional.empty(),
+        Optional.empty(), Optional.of(Path.of("c.pem")), Optional.empty(),
         Optional.empty(), Optional.empty(), Duration.ofSeconds(1));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> EtcdLock.open(withCert)).getMessage()
-        .startsWith("etcd client certificates are not supported yet"));
+    assertEquals("etcd client certificate and key go together, got only the certificate c.pem",
+        assertThrows(IllegalArgumentException.class, () -> EtcdLock.open(certWithoutKey)).getMessage());
+    assertEquals("etcd username and password go together, got only the username",
+        assertThrows(IllegalArgumentException.class, () -> EtcdLock.open(new EtcdLock.Options(List.of(URI.create("http://a:1")),
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("root"), Optional.empty(),
+            Duration.ofSeconds(1)))).getMessage());
     assertThrows(IllegalArgumentException.class, () -> EtcdLock.open(EtcdLock.Options.of(List.of(URI.create("http://a:1")))).lock("a b"));
   }
 
