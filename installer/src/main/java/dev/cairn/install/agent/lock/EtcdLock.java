@@ -205,7 +205,9 @@ public final class EtcdLock implements RebootLock, LockAdmin {
     for (int attempt = 1; ; attempt++) {
       Read r = read(call);
       if (r.value().isEmpty()) {
-        create(call, Semaphore.fresh(1));
+        if (!create(call, Semaphore.fresh(1))) {
+          lostCompare(call, attempt);
+        }
         continue;
       }
       Semaphore now = r.value().get();
@@ -330,7 +332,8 @@ public final class EtcdLock implements RebootLock, LockAdmin {
       }
       int failures = 0;
       while (true) {
-        int i = Math.floorMod(preferred.get(), endpoints.size());
+        int p = preferred.get();
+        int i = Math.floorMod(p, endpoints.size());
         URI endpoint = endpoints.get(i);
         tried.add(endpoint);
         String error;
@@ -366,7 +369,7 @@ public final class EtcdLock implements RebootLock, LockAdmin {
           }
         }
         lastError = error;
-        preferred.compareAndSet(i, i + 1);
+        preferred.compareAndSet(p, p + 1);
         failures++;
         if (System.nanoTime() >= end) {
           throw new IOException("etcd unreachable within " + deadline.toMillis() + " ms (key " + key
