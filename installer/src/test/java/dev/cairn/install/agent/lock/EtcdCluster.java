@@ -71,13 +71,16 @@ public final class EtcdCluster implements AutoCloseable {
     this.logDir = Path.of("target", "etcd-logs", name + "-" + System.currentTimeMillis()).toAbsolutePath();
     Files.createDirectories(logDir);
     this.clientPorts = new int[members];
-    this.tlsPorts = tls.isPresent() ? freePorts(members) : new int[0];
+    this.tlsPorts = new int[tls.isPresent() ? members : 0];
     this.peerPorts = new int[members];
     this.processes = new Process[members];
-    int[] ports = freePorts(2 * members);
+    int[] ports = freePorts(3 * members); // all held at once, so no two are the same
     for (int i = 0; i < members; i++) {
-      clientPorts[i] = ports[2 * i];
-      peerPorts[i] = ports[2 * i + 1];
+      clientPorts[i] = ports[3 * i];
+      peerPorts[i] = ports[3 * i + 1];
+      if (tls.isPresent()) {
+        tlsPorts[i] = ports[3 * i + 2];
+      }
     }
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < members; i++) {
