@@ -10,7 +10,7 @@ declare -A need=(
   [busybox]=busybox-static [cpio]=cpio [mkfs.ext4]=e2fsprogs [mvn]=maven
   [javac]=openjdk-17-jdk-headless [script]=bsdutils [xz]=xz-utils [grub-script-check]=grub-common
   [mformat]=mtools [bzip2]=bzip2 [lbzip2]=lbzip2 [zstd]=zstd [debugfs]=e2fsprogs [losetup]=mount [blockdev]=util-linux
-  [etcd]=etcd-server [etcdctl]=etcd-client
+  [etcd]=etcd-server [etcdctl]=etcd-client [openssl]=openssl
 )
 export PATH="$PATH:/usr/sbin:/sbin"
 missing=()

@@ -4,24 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -31,8 +22,6 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * locksmith's reboot semaphore in etcd, reached through etcd's v3 JSON gateway ({@code POST
@@ -48,7 +37,8 @@ import javax.net.ssl.TrustManagerFactory;
  * <p>Each request goes to one endpoint at a time: an endpoint that cannot be reached, answers
  * 5xx, or reports an election in progress ({@code etcdserver: leader changed}, {@code no leader},
  * {@code request timed out}) is left for the next one, round after round, until the deadline of
- * the call; then an {@link IOException} names the endpoints tried and the last error. A
+ * the call; then an {@link IOException} names the endpoints tried and the last error (a TLS
+ * handshake refused by every endpoint fails at once, as waiting does not mend it). A
  * transaction whose answer was lost may be sent again: its compare then fails if the first one
  * was applied, and the value read afresh decides (a machine found holding a slot is {@code
  * Granted(true)}; an unlock finding the machine gone returns false).
@@ -134,9 +124,10 @@ public final class EtcdLock implements RebootLock, LockAdmin {
    *
    * @throws IllegalArgumentException naming the bad value: no endpoints, an endpoint that is not an
    *     {@code http://} or {@code https://} URL of a host with no path, a CA file that holds no
-   *     certificate, a username without a password (or the reverse), a deadline not above zero, a
-   *     client certificate (not supported yet)
-   * @throws IOException when the CA file cannot be read (naming it)
+   *     certificate, a client certificate without its key (or the reverse), a key that is not an
+   *     unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC), a username without a password
+   *     (or the reverse), a deadline not above zero
+   * @throws IOException when a CA, certificate or key file cannot be read (naming it)
    */
   public static EtcdLock open(Options o) throws IOException {
     if (o.endpoints().isEmpty()) {
@@ -155,17 +146,16 @@ public final class EtcdLock implements RebootLock, LockAdmin {
     if (o.username().filter(String::isEmpty).isPresent()) {
       throw new IllegalArgumentException("etcd username must not be empty");
     }
-    if (o.certFile().isPresent() || o.keyFile().isPresent()) {
-      throw new IllegalArgumentException("etcd client certificates are not supported yet (certificate "
-          + o.certFile().map(Path::toString).orElse("none") + ", key "
-          + o.keyFile().map(Path::toString).orElse("none") + ")");
+    if (o.certFile().isPresent() != o.keyFile().isPresent()) {
+      throw new IllegalArgumentException("etcd client certificate and key go together, got only the "
+          + (o.certFile().isPresent() ? "certificate " + o.certFile().get() : "key " + o.keyFile().get()));
     }
     HttpClient.Builder b = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(CONNECT_TIMEOUT)
         .followRedirects(HttpClient.Redirect.NEVER);
-    if (o.caFile().isPresent()) {
-      b.sslContext(trusting(o.caFile().get()));
+    if (o.caFile().isPresent() || o.certFile().isPresent()) {
+      b.sslContext(Pem.sslContext(o.caFile(), o.certFile(), o.keyFile()));
     }
     return new EtcdLock(o, b.build());
   }
@@ -215,7 +205,9 @@ public final class EtcdLock implements RebootLock, LockAdmin {
     for (int attempt = 1; ; attempt++) {
       Read r = read(call);
       if (r.value().isEmpty()) {
-        create(call, Semaphore.fresh(1));
+        if (!create(call, Semaphore.fresh(1))) {
+          lostCompare(call, attempt);
+        }
         continue;
       }
       Semaphore now = r.value().get();
@@ -330,6 +322,7 @@ public final class EtcdLock implements RebootLock, LockAdmin {
   private final class Call {
     final long end = System.nanoTime() + deadline.toNanos();
     final Set<URI> tried = new LinkedHashSet<>();
+    final Set<URI> untrusted = new LinkedHashSet<>();
     String lastError = "none";
     boolean reauthenticated;
 
@@ -339,7 +332,8 @@ public final class EtcdLock implements RebootLock, LockAdmin {
       }
       int failures = 0;
       while (true) {
-        int i = Math.floorMod(preferred.get(), endpoints.size());
+        int p = preferred.get();
+        int i = Math.floorMod(p, endpoints.size());
         URI endpoint = endpoints.get(i);
         tried.add(endpoint);
         String error;
@@ -366,9 +360,16 @@ public final class EtcdLock implements RebootLock, LockAdmin {
           }
           error = endpoint + ": " + e.getClass().getSimpleName()
               + (e.getMessage() == null ? "" : " " + e.getMessage());
+          if (tlsFailure(e)) {
+            // Not something time mends: once every endpoint has failed so, say so at once.
+            untrusted.add(endpoint);
+            if (untrusted.size() == endpoints.size()) {
+              throw new Refusal(describe() + ": TLS failed with every endpoint; last: " + error);
+            }
+          }
         }
         lastError = error;
-        preferred.compareAndSet(i, i + 1);
+        preferred.compareAndSet(p, p + 1);
         failures++;
         if (System.nanoTime() >= end) {
           throw new IOException("etcd unreachable within " + deadline.toMillis() + " ms (key " + key
@@ -449,6 +450,16 @@ public final class EtcdLock implements RebootLock, LockAdmin {
     token = t;
   }
 
+  private static boolean tlsFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLHandshakeException
+          || t instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** etcd's errors while a leader is being elected or a member is overloaded: worth another endpoint. */
   static boolean electing(String message) {
     String m = message.toLowerCase(Locale.ROOT);
@@ -490,37 +501,6 @@ public final class EtcdLock implements RebootLock, LockAdmin {
       }
     }
     return out;
-  }
-
-  private static SSLContext trusting(Path caFile) throws IOException {
-    Collection<? extends Certificate> certs;
-    try (InputStream in = Files.newInputStream(caFile)) {
-      certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-    } catch (NoSuchFileException e) {
-      throw new IOException(caFile + ": no such CA file");
-    } catch (CertificateException e) {
-      throw new IllegalArgumentException(caFile + ": not a PEM certificate (" + e.getMessage() + ")");
-    } catch (IOException e) {
-      throw new IOException(caFile + ": " + e.getMessage(), e);
-    }
-    if (certs.isEmpty()) {
-      throw new IllegalArgumentException(caFile + ": holds no PEM certificate");
-    }
-    try {
-      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-      ks.load(null, null);
-      int n = 0;
-      for (Certificate c : certs) {
-        ks.setCertificateEntry("ca" + n++, c);
-      }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException(caFile + ": cannot trust its certificates (" + e.getMessage() + ")");
-    }
   }
 
   private static long int64(JsonNode node, String field) throws IOException {

@@ -54,6 +54,8 @@ public final class EtcdCluster implements AutoCloseable {
   private final Path dataRoot;
   private final Path logDir;
   private final int[] clientPorts;
+  private final int[] tlsPorts;
+  private final Optional<Tls> tls;
   private final int[] peerPorts;
   private final Process[] processes;
   private final String initialCluster;
@@ -62,18 +64,23 @@ public final class EtcdCluster implements AutoCloseable {
       .connectTimeout(Duration.ofSeconds(2)).build();
   private volatile Optional<String> credentials = Optional.empty();
 
-  private EtcdCluster(String name, int members) throws IOException {
+  private EtcdCluster(String name, int members, Optional<Tls> tls) throws IOException {
     this.name = name;
+    this.tls = tls;
     this.dataRoot = Files.createTempDirectory("cairn-etcd-");
     this.logDir = Path.of("target", "etcd-logs", name + "-" + System.currentTimeMillis()).toAbsolutePath();
     Files.createDirectories(logDir);
     this.clientPorts = new int[members];
+    this.tlsPorts = new int[tls.isPresent() ? members : 0];
     this.peerPorts = new int[members];
     this.processes = new Process[members];
-    int[] ports = freePorts(2 * members);
+    int[] ports = freePorts(3 * members); // all held at once, so no two are the same
     for (int i = 0; i < members; i++) {
-      clientPorts[i] = ports[2 * i];
-      peerPorts[i] = ports[2 * i + 1];
+      clientPorts[i] = ports[3 * i];
+      peerPorts[i] = ports[3 * i + 1];
+      if (tls.isPresent()) {
+        tlsPorts[i] = ports[3 * i + 2];
+      }
     }
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < members; i++) {
@@ -90,7 +97,22 @@ public final class EtcdCluster implements AutoCloseable {
    * @param name names the log directory
    */
   public static EtcdCluster start(String name, int members) throws IOException {
-    EtcdCluster c = new EtcdCluster(name, members);
+    return start(name, members, Optional.empty());
+  }
+
+  /**
+   * The server's certificate and key (PEM) for an {@code https://} client URL on each member,
+   * besides the plain one, and optionally a CA whose certificates it requires of clients there
+   * ({@code --client-cert-auth}).
+   */
+  public record Tls(Path certFile, Path keyFile, Optional<Path> clientCaFile) {}
+
+  /**
+   * As {@link #start(String, int)}, each member also serving {@code https://} with {@code tls}
+   * ({@link #tlsEndpoint}); the plain URLs stay, for the fixture's own reading.
+   */
+  public static EtcdCluster start(String name, int members, Optional<Tls> tls) throws IOException {
+    EtcdCluster c = new EtcdCluster(name, members, tls);
     try {
       for (int i = 0; i < members; i++) {
         c.launch(i);
@@ -119,6 +141,11 @@ public final class EtcdCluster implements AutoCloseable {
   /** Member {@code member}'s client URL. */
   public URI endpoint(int member) {
     return URI.create("http://127.0.0.1:" + clientPorts[member]);
+  }
+
+  /** Member {@code member}'s {@code https://} client URL, when started with {@link Tls}. */
+  public URI tlsEndpoint(int member) {
+    return URI.create("https://127.0.0.1:" + tlsPorts[member]);
   }
 
   /** The client URLs of the members running now. */
@@ -327,10 +354,21 @@ public final class EtcdCluster implements AutoCloseable {
     Path data = dataRoot.resolve("m" + i);
     String client = "http://127.0.0.1:" + clientPorts[i];
     String peer = "http://127.0.0.1:" + peerPorts[i];
-    ProcessBuilder pb = new ProcessBuilder("etcd",
+    String listen = client;
+    List<String> tlsArgs = new ArrayList<>();
+    if (tls.isPresent()) {
+      listen = client + ",https://127.0.0.1:" + tlsPorts[i];
+      tlsArgs.add("--cert-file=" + tls.get().certFile());
+      tlsArgs.add("--key-file=" + tls.get().keyFile());
+      tls.get().clientCaFile().ifPresent(ca -> {
+        tlsArgs.add("--client-cert-auth");
+        tlsArgs.add("--trusted-ca-file=" + ca);
+      });
+    }
+    List<String> cmd = new ArrayList<>(List.of("etcd",
         "--name=m" + i,
         "--data-dir=" + data,
-        "--listen-client-urls=" + client,
+        "--listen-client-urls=" + listen,
         "--advertise-client-urls=" + client,
         "--listen-peer-urls=" + peer,
         "--initial-advertise-peer-urls=" + peer,
@@ -339,7 +377,9 @@ public final class EtcdCluster implements AutoCloseable {
         "--initial-cluster-token=" + token,
         "--auto-compaction-retention=0",
         "--logger=zap",
-        "--log-outputs=stderr");
+        "--log-outputs=stderr"));
+    cmd.addAll(tlsArgs);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve("member-" + i + ".log").toFile()));
     processes[i] = pb.start();
