@@ -216,7 +216,7 @@ public final class EtcdLock implements RebootLock, LockAdmin {
         return new Outcome.Granted(true);
       }
       if (take instanceof Semaphore.Take.Full) {
-        return new Outcome.Refused("no free slot in " + describe() + ": max " + now.max()
+        return new Outcome.Refused("every slot is taken: max " + now.max()
             + ", held by " + (now.holders().isEmpty() ? "none" : String.join(", ", now.holders())));
       }
       if (swap(call, r.modRevision(), ((Semaphore.Take.Taken) take).next())) {

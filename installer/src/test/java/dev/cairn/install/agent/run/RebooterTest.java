@@ -258,4 +258,39 @@ class RebooterTest {
     assertEquals(1, admin.status().available());
     assertEquals(Optional.empty(), AgentState.load(m.root()).rebootLock());
   }
+
+  private static Agent agent(Machine m) {
+    return new Agent(new Host(m.root(), Optional.empty()), null, Optional.empty(), null, Optional.empty(),
+        new PrintWriter(new StringWriter()), 1);
+  }
+
+  /** After the healthy boot: the slot recorded in the state goes back to etcd, and the record with it. */
+  @Test
+  void releaseRebootLock_givesTheSlotBack_andForgetsIt() throws Exception {
+    String group = "release";
+    Machine m = machine("REBOOT_STRATEGY=etcd-lock\nLOCKSMITHD_ENDPOINT=" + etcd.endpoint(0) + "\nLOCKSMITHD_GROUP=" + group + "\n");
+    MovingClock clock = new MovingClock(at("2026-12-02T12:00"), m.mark());
+    assertEquals(Rebooter.Result.REBOOTED, rebooter(m, clock, new StringWriter()).rebootIfWaiting());
+    EtcdLock admin = EtcdLock.open(EtcdLock.Options.of(etcd.endpoints()).withGroup(group));
+    assertEquals(List.of(ID), admin.status().holders());
+
+    Optional<String> given = agent(m).releaseRebootLock(choice -> Locks.open(choice, Map.of()));
+
+    assertEquals(Optional.of(admin.describe()), given);
+    assertEquals(List.of(), admin.status().holders());
+    assertEquals(Optional.empty(), AgentState.load(m.root()).rebootLock());
+    assertEquals(Optional.empty(), agent(m).releaseRebootLock(choice -> Locks.open(choice, Map.of())));
+  }
+
+  /** The lock out of reach after the boot: an error naming it, and the state still says the slot is held. */
+  @Test
+  void releaseRebootLock_withTheLockUnreachable_failsNamingIt_andKeepsTheRecord() throws Exception {
+    Machine m = machine("REBOOT_STRATEGY=etcd-lock\nLOCKSMITHD_ENDPOINT=http://127.0.0.1:1\n");
+    AgentState.load(m.root()).withRebootLock(Optional.of("etcd http://127.0.0.1:1 key k")).save(m.root());
+    IOException e = assertThrows(IOException.class, () -> agent(m).releaseRebootLock(
+        choice -> Locks.open(choice, Map.of(), Duration.ofSeconds(1))));
+    assertTrue(e.getMessage().startsWith("could not give the reboot slot back to etcd http://127.0.0.1:1"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("(kept; the next mark-good or daemon run gives it back)"), e.getMessage());
+    assertEquals(Optional.of("etcd http://127.0.0.1:1 key k"), AgentState.load(m.root()).rebootLock());
+  }
 }
