@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (as the server's own HTTP tests start it); and against a plain JDK HTTP server on loopback for
  * answers the real server does not give (a refusal status, an oversized body).
  */
-class OmahaClientTest {
+public class OmahaClientTest {
   static final String TOKEN = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
   static final Machine MACHINE = AgentRequestInteropTest.GOLDEN;
 
@@ -53,8 +53,8 @@ class OmahaClientTest {
   Path dir;
 
   /** The update server of the cli's {@code cairn serve}, on 127.0.0.1, with the default channels. */
-  record RealServer(SqliteStore store, OmahaServer server, URI base) implements AutoCloseable {
-    static RealServer start(Path dir) throws IOException {
+  public record RealServer(SqliteStore store, OmahaServer server, URI base) implements AutoCloseable {
+    public static RealServer start(Path dir) throws IOException {
       SqliteStore store = SqliteStore.open(dir.resolve("cairn.db"));
       store.seedDefaults();
       UpdateService service = new UpdateService(store, Clock.fixed(Instant.parse("2026-11-18T13:36:48Z"),
@@ -69,7 +69,7 @@ class OmahaClientTest {
       return new OmahaClient(base.resolve("/v1/update/"));
     }
 
-    JsonNode admin(String method, String path, String json) throws Exception {
+    public JsonNode admin(String method, String path, String json) throws Exception {
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve(path))
           .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
           .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
