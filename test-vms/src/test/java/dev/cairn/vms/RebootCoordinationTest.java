@@ -278,6 +278,67 @@ class RebootCoordinationTest {
     assertEquals(Semaphore.fresh(1), SemaphoreJson.decode(etcd.etcdctl("get", groupKey, "--print-value-only").strip()));
   }
 
+  /**
+   * The daemon end to end with etcd-lock: it checks, takes 2.0.0, takes a slot and reboots, then
+   * waits to be stopped (the machine is going down), keeping the slot. After the reboot the new
+   * slot is marked good by another tool (cgpt, as a machine's own health service might), and the
+   * daemon of the new boot gives the slot back on its first round.
+   */
+  @Test
+  void theDaemon_takesASlot_reboots_andAfterAGoodBootGivesItBack() throws Exception {
+    String group = "daemon";
+    String groupKey = EtcdLock.key(Optional.of(group));
+    String id = "dae11011dae11011dae11011dae11011";
+    String conf = "REBOOT_STRATEGY=etcd-lock\nLOCKSMITHD_ENDPOINT=" + endpoints() + "\nLOCKSMITHD_GROUP=" + group + "\n";
+    Path disk = Files.copy(one.image().file(), tmp.resolve("daemon.img"));
+    Path rootA = root(tmp.resolve("daemon-a"), id, "1.0.0", ReleaseImage.USR_A_GUID, conf);
+    Machine m = new Machine(id, rootA, disk, tmp.resolve("daemon.rebooted"), tmp.resolve("daemon-a.log"));
+    Path script = Files.writeString(tmp.resolve("daemon-reboot.sh"), "#!/bin/sh\ndate +%s%N >> " + m.mark() + "\n");
+    script.toFile().setExecutable(true);
+
+    Process a = daemon(rootA, disk, script, m.log());
+    try {
+      waitFor(() -> read(m.log()).contains("the reboot is under way; the daemon waits to be stopped"), a, m.log());
+      assertTrue(a.isAlive(), () -> read(m.log()));
+    } finally {
+      a.destroy();
+      assertTrue(a.waitFor(60, TimeUnit.SECONDS));
+    }
+    assertTrue(read(m.log()).contains("reboot slot taken from etcd"), () -> read(m.log()));
+    assertEquals(List.of(id), SemaphoreJson.decode(etcd.etcdctl("get", groupKey, "--print-value-only").strip()).holders());
+
+    CairnServe.Run next = CairnServe.cairnInProcess("gpt", "next", disk.toString());
+    assertTrue(next.output().contains("4"), next::describe);
+    Peer.run("cgpt", "add", "-i", "4", "-S", "1", "-T", "0", disk.toString());
+    Path rootB = root(tmp.resolve("daemon-b"), id, "2.0.0", ReleaseImage.USR_B_GUID, conf);
+    copyTree(rootA.resolve("var/lib/cairn-agent"), rootB.resolve("var/lib/cairn-agent"));
+    Path logB = tmp.resolve("daemon-b.log");
+    Process b = daemon(rootB, disk, script, logB);
+    try {
+      waitFor(() -> read(logB).contains("reboot slot given back to etcd"), b, logB);
+    } finally {
+      b.destroy();
+      assertTrue(b.waitFor(60, TimeUnit.SECONDS));
+    }
+    assertEquals(Semaphore.fresh(1), SemaphoreJson.decode(etcd.etcdctl("get", groupKey, "--print-value-only").strip()));
+    assertEquals(1, Files.readAllLines(m.mark()).size(), () -> read(logB));
+  }
+
+  private static Process daemon(Path root, Path disk, Path script, Path log) throws Exception {
+    return new ProcessBuilder(CairnServe.command("agent", "daemon", "--root", root.toString(), "--disk", disk.toString(),
+        "--keyring", one.publicKey().toString(), "--first-check", "0s", "--interval", "1s", "--fuzz", "0s",
+        "--reboot-command", script.toString(), "--lock-retry", "300ms"))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier done, Process p, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!done.getAsBoolean() && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertTrue(done.getAsBoolean(), () -> "not done:\n" + read(log));
+  }
+
   private static String serverUrl() {
     return "http://127.0.0.1:" + port;
   }

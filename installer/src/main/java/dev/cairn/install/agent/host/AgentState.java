@@ -34,6 +34,8 @@ import java.util.Set;
  * @param updateWaiting the version written to the other slot and waiting for a reboot
  * @param rebootLock the reboot lock this machine took a slot of before rebooting (described, as
  *     {@code etcd http://...}), held until the next healthy boot gives it back
+ * @param rebootLockBoot the boot id of the boot that took the slot: the slot goes back only from a
+ *     later boot (empty when the boot id could not be read)
  */
 public record AgentState(
     Optional<String> previousVersion,
@@ -41,10 +43,12 @@ public record AgentState(
     Optional<Instant> lastCheck,
     Optional<String> lastResult,
     Optional<String> updateWaiting,
-    Optional<String> rebootLock) {
+    Optional<String> rebootLock,
+    Optional<String> rebootLockBoot) {
 
   public static final AgentState EMPTY = new AgentState(
-      Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+      Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+      Optional.empty());
 
   public static final String DIR = "var/lib/cairn-agent";
   public static final String FILE = "state";
@@ -55,6 +59,7 @@ public record AgentState(
     check("last_result", lastResult);
     check("update_waiting", updateWaiting);
     check("reboot_lock", rebootLock);
+    check("reboot_lock_boot", rebootLockBoot);
   }
 
   private static void check(String key, Optional<String> value) {
@@ -64,24 +69,26 @@ public record AgentState(
   }
 
   public AgentState withPreviousVersion(Optional<String> v) {
-    return new AgentState(v, pendingEvent, lastCheck, lastResult, updateWaiting, rebootLock);
+    return new AgentState(v, pendingEvent, lastCheck, lastResult, updateWaiting, rebootLock, rebootLockBoot);
   }
 
   public AgentState withPendingEvent(Optional<String> v) {
-    return new AgentState(previousVersion, v, lastCheck, lastResult, updateWaiting, rebootLock);
+    return new AgentState(previousVersion, v, lastCheck, lastResult, updateWaiting, rebootLock, rebootLockBoot);
   }
 
   public AgentState withLastCheck(Instant at, String result) {
     return new AgentState(previousVersion, pendingEvent, Optional.of(at), Optional.of(result), updateWaiting,
-        rebootLock);
+        rebootLock, rebootLockBoot);
   }
 
   public AgentState withUpdateWaiting(Optional<String> v) {
-    return new AgentState(previousVersion, pendingEvent, lastCheck, lastResult, v, rebootLock);
+    return new AgentState(previousVersion, pendingEvent, lastCheck, lastResult, v, rebootLock, rebootLockBoot);
   }
 
-  public AgentState withRebootLock(Optional<String> v) {
-    return new AgentState(previousVersion, pendingEvent, lastCheck, lastResult, updateWaiting, v);
+  /** The slot taken from {@code lock} by the boot {@code boot}; both empty once it is given back. */
+  public AgentState withRebootLock(Optional<String> lock, Optional<String> boot) {
+    return new AgentState(previousVersion, pendingEvent, lastCheck, lastResult, updateWaiting, lock,
+        lock.isPresent() ? boot : Optional.empty());
   }
 
   /** The state file under {@code root}. */
@@ -131,7 +138,8 @@ public record AgentState(
       }
     }
     return new AgentState(opt(kv, "previous_version"), opt(kv, "pending_event"), at,
-        opt(kv, "last_result"), opt(kv, "update_waiting"), opt(kv, "reboot_lock"));
+        opt(kv, "last_result"), opt(kv, "update_waiting"), opt(kv, "reboot_lock"),
+        opt(kv, "reboot_lock_boot"));
   }
 
   private static Optional<String> opt(Map<String, String> kv, String key) {
@@ -147,6 +155,7 @@ public record AgentState(
     lastResult.ifPresent(v -> sb.append("last_result=").append(v).append('\n'));
     updateWaiting.ifPresent(v -> sb.append("update_waiting=").append(v).append('\n'));
     rebootLock.ifPresent(v -> sb.append("reboot_lock=").append(v).append('\n'));
+    rebootLockBoot.ifPresent(v -> sb.append("reboot_lock_boot=").append(v).append('\n'));
     return sb.toString();
   }
 

@@ -292,6 +292,7 @@ public final class Agent {
   /**
    * Gives back the reboot slot this machine took before its last reboot, if it holds one: after a
    * healthy boot ({@code mark-good}, or the daemon once the running slot is marked successful).
+   * The boot that took the slot keeps it: it has not rebooted yet.
    * The lock is the one update.conf names now, as {@code etcd-lock} would take it. A slot the lock
    * no longer knows of counts as given back.
    *
@@ -301,7 +302,7 @@ public final class Agent {
    */
   public Optional<String> releaseRebootLock(Rebooter.Locks locks) throws IOException {
     AgentState state = AgentState.load(host.root());
-    if (state.rebootLock().isEmpty()) {
+    if (state.rebootLock().isEmpty() || stillTheBootThatTookIt(state)) {
       return Optional.empty();
     }
     dev.cairn.install.agent.LockChoice choice = dev.cairn.install.agent.LockChoice.of(host.updateConf(),
@@ -313,8 +314,20 @@ public final class Agent {
       throw new IOException("could not give the reboot slot back to " + lock.describe() + ": " + e.getMessage()
           + " (kept; the next mark-good or daemon run gives it back)", e);
     }
-    AgentState.load(host.root()).withRebootLock(Optional.empty()).save(host.root());
+    AgentState.load(host.root()).withRebootLock(Optional.empty(), Optional.empty()).save(host.root());
     return Optional.of(lock.describe());
+  }
+
+  /** Whether this is the boot that took the slot: its reboot has not happened yet. */
+  private boolean stillTheBootThatTookIt(AgentState state) {
+    if (state.rebootLockBoot().isEmpty()) {
+      return false;
+    }
+    try {
+      return state.rebootLockBoot().get().equals(host.bootId());
+    } catch (IOException | RuntimeException unreadable) {
+      return false;
+    }
   }
 
   /** {@link #releaseRebootLock} once the running slot is marked good; empty before that. */

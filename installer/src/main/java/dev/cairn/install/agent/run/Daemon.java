@@ -89,7 +89,14 @@ public final class Daemon {
         if (v.isPresent()) {
           applied++;
         }
-        rebooter.rebootIfWaiting();
+        if (rebooter.rebootIfWaiting() == Rebooter.Result.REBOOTED) {
+          // The machine is going down: checking again would only reboot it again.
+          log("the reboot is under way; the daemon waits to be stopped");
+          while (!sleep(Duration.ofDays(1))) {
+            // until stopped
+          }
+          break;
+        }
       } catch (InterruptedException e) {
         break;
       } catch (IOException | RuntimeException e) {

@@ -119,7 +119,7 @@ public final class Rebooter {
         continue;
       }
       log("reboot slot " + (g.already() ? "already held" : "taken") + " from " + lock.describe() + " as " + id);
-      AgentState.load(host.root()).withRebootLock(Optional.of(lock.describe())).save(host.root());
+      AgentState.load(host.root()).withRebootLock(Optional.of(lock.describe()), bootId()).save(host.root());
       reboot(lock, id);
       return Result.REBOOTED;
     }
@@ -135,6 +135,15 @@ public final class Rebooter {
     }
   }
 
+  /** This boot's id, so that the slot is given back only by a later boot; empty when unreadable. */
+  private Optional<String> bootId() {
+    try {
+      return Optional.of(host.bootId());
+    } catch (IOException | RuntimeException unreadable) {
+      return Optional.empty();
+    }
+  }
+
   private ZonedDateTime now() {
     return ZonedDateTime.now(clock);
   }
@@ -147,7 +156,7 @@ public final class Rebooter {
       if (held != null) {
         try {
           held.unlock(id);
-          AgentState.load(host.root()).withRebootLock(Optional.empty()).save(host.root());
+          AgentState.load(host.root()).withRebootLock(Optional.empty(), Optional.empty()).save(host.root());
           log("the reboot failed; the reboot slot is given back");
         } catch (IOException stillHeld) {
           log("the reboot failed and the slot could not be given back (" + oneLine(stillHeld) + "); "

@@ -286,11 +286,36 @@ class RebooterTest {
   @Test
   void releaseRebootLock_withTheLockUnreachable_failsNamingIt_andKeepsTheRecord() throws Exception {
     Machine m = machine("REBOOT_STRATEGY=etcd-lock\nLOCKSMITHD_ENDPOINT=http://127.0.0.1:1\n");
-    AgentState.load(m.root()).withRebootLock(Optional.of("etcd http://127.0.0.1:1 key k")).save(m.root());
+    AgentState.load(m.root()).withRebootLock(Optional.of("etcd http://127.0.0.1:1 key k"), Optional.empty()).save(m.root());
     IOException e = assertThrows(IOException.class, () -> agent(m).releaseRebootLock(
         choice -> Locks.open(choice, Map.of(), Duration.ofSeconds(1))));
     assertTrue(e.getMessage().startsWith("could not give the reboot slot back to etcd http://127.0.0.1:1"), e.getMessage());
     assertTrue(e.getMessage().endsWith("(kept; the next mark-good or daemon run gives it back)"), e.getMessage());
     assertEquals(Optional.of("etcd http://127.0.0.1:1 key k"), AgentState.load(m.root()).rebootLock());
+  }
+
+  /**
+   * The boot that took the slot has not rebooted yet (its reboot command returned, the machine is
+   * going down, or a daemon runs on), so it keeps the slot; a later boot gives it back.
+   */
+  @Test
+  void releaseRebootLock_fromTheBootThatTookTheSlot_keepsIt_aLaterBootGivesItBack() throws Exception {
+    String group = "same-boot";
+    Machine m = machine("REBOOT_STRATEGY=etcd-lock\nLOCKSMITHD_ENDPOINT=" + etcd.endpoint(0) + "\nLOCKSMITHD_GROUP=" + group + "\n");
+    Path bootId = m.root().resolve("proc/sys/kernel/random/boot_id");
+    Files.createDirectories(bootId.getParent());
+    Files.writeString(bootId, "6d1a0c5e-3b39-4f0e-a0b7-2e1ac0b4c2f1\n");
+    MovingClock clock = new MovingClock(at("2026-12-02T12:00"), m.mark());
+    assertEquals(Rebooter.Result.REBOOTED, rebooter(m, clock, new StringWriter()).rebootIfWaiting());
+    assertEquals(Optional.of("{6d1a0c5e-3b39-4f0e-a0b7-2e1ac0b4c2f1}"), AgentState.load(m.root()).rebootLockBoot());
+    EtcdLock admin = EtcdLock.open(EtcdLock.Options.of(etcd.endpoints()).withGroup(group));
+
+    assertEquals(Optional.empty(), agent(m).releaseRebootLock(choice -> Locks.open(choice, Map.of())));
+    assertEquals(List.of(ID), admin.status().holders());
+
+    Files.writeString(bootId, "0b5c3f9e-8d21-4a67-b1c0-5e4d3a2b1c0f\n");
+    assertEquals(Optional.of(admin.describe()), agent(m).releaseRebootLock(choice -> Locks.open(choice, Map.of())));
+    assertEquals(List.of(), admin.status().holders());
+    assertEquals(Optional.empty(), AgentState.load(m.root()).rebootLockBoot());
   }
 }
