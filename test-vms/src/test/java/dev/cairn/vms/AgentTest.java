@@ -379,7 +379,7 @@ class AgentTest {
     assertTrue(out.contains("\"status\":\"ok\",\"version\":\"2.0.0\""), out);
   }
 
-  private static String read(Path p) {
+  static String read(Path p) {
     try {
       return Files.readString(p);
     } catch (java.io.IOException e) {
@@ -387,7 +387,7 @@ class AgentTest {
     }
   }
 
-  private static void copyTree(Path from, Path to) throws Exception {
+  static void copyTree(Path from, Path to) throws Exception {
     try (var s = Files.walk(from)) {
       for (Path f : (Iterable<Path>) s::iterator) {
         Path t = to.resolve(from.relativize(f).toString());

@@ -253,27 +253,8 @@ class RebootCoordinationTest {
     etcd.etcdctl("put", groupKey, "{\"semaphore\":0,\"max\":1,\"holders\":[\"" + stale + "\"]}");
     Machine m = updated("waiting", "0000000000000000000000000000beef", "REBOOT_STRATEGY=etcd-lock\n"
         + "LOCKSMITHD_ENDPOINT=" + endpoints() + "\nLOCKSMITHD_GROUP=" + group + "\n");
-    Process p = reboot(m);
-    try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!read(m.log()).contains("no reboot slot") && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      assertTrue(read(m.log()).contains("no reboot slot"), () -> read(m.log()));
-      assertFalse(Files.exists(m.mark()));
-      CairnServe.Run status = CairnServe.cairnInProcess("locks", "status", "--etcd", endpoints(), "--group", group);
-      assertEquals("Available: 0\nMax: 1\n\nMACHINE ID\n" + stale + "\n", status.output(), status::describe);
-      CairnServe.Run unlock = CairnServe.cairnInProcess("locks", "unlock", stale, "--etcd", endpoints(), "--group", group);
-      assertEquals(0, unlock.code(), unlock::describe);
-      assertTrue(p.waitFor(60, TimeUnit.SECONDS), () -> read(m.log()));
-      assertEquals(0, p.exitValue(), () -> read(m.log()));
-      assertTrue(Files.exists(m.mark()));
-    } finally {
-      p.destroyForcibly();
-    }
-    CairnServe.Run again = CairnServe.cairnInProcess("locks", "unlock", stale, "--etcd", endpoints(), "--group", group);
-    assertEquals(2, again.code(), again::describe);
-    assertTrue(again.output().contains("'" + stale + "' holds no reboot slot"), again::describe);
+    staleHolderUnlocked(m, stale, shown -> shown.equals("Available: 0\nMax: 1\n\nMACHINE ID\n" + stale + "\n"),
+        "--etcd", endpoints(), "--group", group);
     boot(m);
     assertEquals(Semaphore.fresh(1), SemaphoreJson.decode(etcd.etcdctl("get", groupKey, "--print-value-only").strip()));
   }
@@ -322,6 +303,40 @@ class RebootCoordinationTest {
     }
     assertEquals(Semaphore.fresh(1), SemaphoreJson.decode(etcd.etcdctl("get", groupKey, "--print-value-only").strip()));
     assertEquals(1, Files.readAllLines(m.mark()).size(), () -> read(logB));
+  }
+
+  /**
+   * {@code m} asks for a slot held by {@code stale} and waits; {@code cairn locks status BACKEND}
+   * shows the holder as {@code shown} expects, {@code cairn locks unlock} releases it, and {@code m}
+   * reboots; a second unlock of the same machine exits 2.
+   */
+  private static void staleHolderUnlocked(Machine m, String stale, java.util.function.Predicate<String> shown,
+      String... backend) throws Exception {
+    Process p = reboot(m);
+    try {
+      waitFor(() -> read(m.log()).contains("no reboot slot"), p, m.log());
+      assertFalse(Files.exists(m.mark()));
+      CairnServe.Run status = locks("status", backend);
+      assertTrue(shown.test(status.output()), status::describe);
+      CairnServe.Run unlock = locks("unlock", backend, stale);
+      assertEquals(0, unlock.code(), unlock::describe);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), () -> read(m.log()));
+      assertEquals(0, p.exitValue(), () -> read(m.log()));
+      assertTrue(Files.exists(m.mark()));
+    } finally {
+      p.destroyForcibly();
+    }
+    CairnServe.Run again = locks("unlock", backend, stale);
+    assertEquals(2, again.code(), again::describe);
+    assertTrue(again.output().contains("'" + stale + "' holds no reboot slot"), again::describe);
+  }
+
+  /** {@code cairn locks COMMAND [ARG] BACKEND...}, in this JVM. */
+  private static CairnServe.Run locks(String command, String[] backend, String... arg) {
+    List<String> all = new ArrayList<>(List.of("locks", command));
+    all.addAll(List.of(arg));
+    all.addAll(List.of(backend));
+    return CairnServe.cairnInProcess(all.toArray(String[]::new));
   }
 
   private static Process daemon(Path root, Path disk, Path script, Path log) throws Exception {
@@ -416,31 +431,10 @@ class RebootCoordinationTest {
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, took.statusCode(), took.body());
     Machine m = updated("behind", "0000000000000000000000000000b0b0", "REBOOT_STRATEGY=etcd-lock\nLOCKSMITHD_GROUP=stale\n");
-    Process p = reboot(m);
-    try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!read(m.log()).contains("no reboot slot") && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      assertTrue(read(m.log()).contains("no reboot slot from FleetLock " + serverUrl() + " group stale: failed_lock: "),
-          () -> read(m.log()));
-      assertFalse(Files.exists(m.mark()));
-      CairnServe.Run status = CairnServe.cairnInProcess("locks", "status", "--server", serverUrl(), "--group", "stale",
-          "--token-file", token());
-      assertTrue(status.output().matches("(?s)Available: 0\nMax: 1\n\nMACHINE ID                        SINCE\n"
-          + dead + "  20\\d\\d-.*Z\n"), status::describe);
-      CairnServe.Run unlock = CairnServe.cairnInProcess("locks", "unlock", dead, "--server", serverUrl(), "--group",
-          "stale", "--token-file", token());
-      assertEquals(0, unlock.code(), unlock::describe);
-      assertTrue(p.waitFor(60, TimeUnit.SECONDS), () -> read(m.log()));
-      assertEquals(0, p.exitValue(), () -> read(m.log()));
-      assertTrue(Files.exists(m.mark()));
-    } finally {
-      p.destroyForcibly();
-    }
-    CairnServe.Run again = CairnServe.cairnInProcess("locks", "unlock", dead, "--server", serverUrl(), "--group", "stale",
-        "--token-file", token());
-    assertEquals(2, again.code(), again::describe);
+    staleHolderUnlocked(m, dead, shown -> shown.matches("(?s)Available: 0\nMax: 1\n\nMACHINE ID                        SINCE\n"
+        + dead + "  20\\d\\d-.*Z\n"), "--server", serverUrl(), "--group", "stale", "--token-file", token());
+    assertTrue(read(m.log()).contains("no reboot slot from FleetLock " + serverUrl() + " group stale: failed_lock: "),
+        () -> read(m.log()));
     boot(m);
     CairnServe.Run status = CairnServe.cairnInProcess("locks", "status", "--server", serverUrl(), "--group", "stale",
         "--token-file", token());
@@ -448,23 +442,10 @@ class RebootCoordinationTest {
   }
 
   static String read(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (java.io.IOException e) {
-      return e.toString();
-    }
+    return AgentTest.read(p);
   }
 
   private static void copyTree(Path from, Path to) throws Exception {
-    try (var s = Files.walk(from)) {
-      for (Path f : (Iterable<Path>) s::iterator) {
-        Path t = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(f, t);
-        }
-      }
-    }
+    AgentTest.copyTree(from, to);
   }
 }
