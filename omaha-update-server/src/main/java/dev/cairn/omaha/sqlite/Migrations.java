@@ -28,7 +28,7 @@ final class Migrations {
    */
   static final List<String> SCRIPTS = List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql",
       "004-serving.sql", "005-failure-brake.sql", "006-machines.sql",
-      "007-installed.sql", "008-reboot-slots.sql");
+      "007-installed.sql", "008-reboot-slots.sql", "009-kept-counts.sql");
 
   /** The schema version this code writes and reads: the highest script number. */
   static final int LATEST = number(SCRIPTS.get(SCRIPTS.size() - 1));

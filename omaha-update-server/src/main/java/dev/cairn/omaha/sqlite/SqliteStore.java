@@ -780,6 +780,8 @@ public final class SqliteStore implements Store {
       if (exists && mustBeNew) {
         throw Refusal.conflict("group '" + name + "' already exists");
       }
+      boolean wasOff = exists && Sql.one(c, "select updates_enabled from grp where app_id = ? and name = ?",
+          r -> r.getInt(1) == 0, appId, name).orElse(false);
       Instant at = now();
       List<Object> args = new ArrayList<>(List.of(appId, name, channelId));
       args.addAll(policyArgs(policy));
@@ -798,6 +800,9 @@ public final class SqliteStore implements Store {
           + " then (select coalesce(max(id), 0) from event) else grp.brake_events_after end", args.toArray());
       long id = Sql.one(c, "select id from grp where app_id = ? and name = ?", r -> r.getLong(1), appId, name)
           .orElseThrow();
+      if (wasOff && policy.updatesEnabled()) {
+        KeptCounts.resumed(c, appId, name);
+      }
       SqliteTx.activity(c, at, id, null, GROUP_POLICY, "group " + name + (exists ? " updated" : " created")
           + ", following channel " + channel + (policy.updatesEnabled() ? "" : ", updates off"), actor);
       return id;
@@ -836,6 +841,7 @@ public final class SqliteStore implements Store {
       if (Sql.update(c, "update grp set updates_enabled = 1, paused_reason = null, paused_at = null, resumed_at = ?,"
           + " brake_events_after = (select coalesce(max(id), 0) from event) where id = ? and updates_enabled = 0",
           at, id) > 0) {
+        KeptCounts.resumed(c, appId, name);
         SqliteTx.activity(c, at, id, null, GROUP_RESUMED, "group " + name + " resumed", actor);
       }
       return null;
@@ -843,13 +849,35 @@ public final class SqliteStore implements Store {
   }
 
   /**
-   * The group's machines counted per (reported version, status): one group-by over the index
-   * instance_by_track_version, so it reads no table rows.
+   * The group's machines counted per (reported version, status), as kept (instance_tally): the
+   * same cost at a million machines as at ten.
    */
   public List<Rollout.Count> rolloutCounts(String appId, String group) {
-    return read(c -> Sql.list(c, "select version, status, count(*) from instance where app_id = ? and track = ?"
-        + " group by version, status", r -> new Rollout.Count(r.getString(1), Sql.status(r.getString(2)),
-            r.getLong(3)), appId, group));
+    return read(c -> KeptCounts.rollout(c, appId, group));
+  }
+
+  /**
+   * The group's kept counts beside a recount of them from the instance and event tables, for the
+   * grants since {@code since} and the failures and grants of {@code target}: the consistency
+   * check. The recount reads every grant of the group, so it costs what the kept counts save.
+   *
+   * @throws Refusal not found for an unknown group
+   */
+  public CountCheck checkCounts(String appId, String group, Instant since, Version target) {
+    return read(c -> {
+      long id = groupId(c, appId, group);
+      KeptCounts.Check k = KeptCounts.check(c, id, since, target);
+      return new CountCheck(k.kept(), k.recounted(), k.keptRollout(), k.recountedRollout());
+    });
+  }
+
+  /** The kept counts and the recount of them; {@link #consistent} when they agree. */
+  public record CountCheck(dev.cairn.omaha.UpdatePolicy.GroupStats kept,
+      dev.cairn.omaha.UpdatePolicy.GroupStats recounted, List<Rollout.Count> keptRollout,
+      List<Rollout.Count> recountedRollout) {
+    public boolean consistent() {
+      return kept.equals(recounted) && keptRollout.equals(recountedRollout);
+    }
   }
 
   /** The group as a check sees it. */

@@ -178,6 +178,8 @@ final class SqliteTx implements Store.Tx {
 
   /** The instance rows this unit read, so a save that leaves the indexed columns alone can skip them. */
   private final Map<String, Store.InstanceRecord> loaded = new java.util.HashMap<>();
+  /** Instances this transaction looked for and found none of. */
+  private final Set<String> absent = new java.util.HashSet<>();
 
   @Override
   public Optional<Store.InstanceRecord> instance(String appId, String machineId) {
@@ -186,6 +188,9 @@ final class SqliteTx implements Store.Tx {
       Optional<Store.InstanceRecord> r = Sql.one(c, "select " + Sql.INSTANCE_COLUMNS
           + " from instance where app_id = ? and machine_id = ?", Sql::instance, appId, machineId);
       r.ifPresent(i -> loaded.put(appId + "\0" + machineId, i));
+      if (r.isEmpty()) {
+        absent.add(appId + "\0" + machineId);
+      }
       return r;
     } catch (SQLException e) {
       throw new Failure(e);
@@ -213,13 +218,9 @@ final class SqliteTx implements Store.Tx {
   public GroupStats stats(long groupId, Instant since, Version target, int minFailures) {
     check();
     try {
-      GroupStats s = Sql.one(c, STATS, r -> new GroupStats(r.getInt(1), r.getInt(2)), since, target, groupId)
-          .orElseThrow(() -> new IllegalArgumentException("no group with id " + groupId));
-      if (s.failuresOfTarget() < minFailures) {
-        return s;
-      }
-      int grants = Sql.one(c, GRANTS_OF_TARGET, r -> r.getInt(1), groupId, target).orElse(0);
-      return new GroupStats(s.grantedInPeriod(), s.failuresOfTarget(), grants);
+      String[] g = Sql.one(c, "select app_id, name from grp where id = ?", r -> new String[] {r.getString(1),
+          r.getString(2)}, groupId).orElseThrow(() -> new IllegalArgumentException("no group with id " + groupId));
+      return KeptCounts.stats(c, g[0], g[1], since, target, minFailures);
     } catch (SQLException e) {
       throw new Failure(e);
     }
@@ -228,7 +229,22 @@ final class SqliteTx implements Store.Tx {
   @Override
   public void saveInstance(Store.InstanceRecord i) {
     check();
-    Store.InstanceRecord before = loaded.get(i.appId() + "\0" + i.machineId());
+    String key = i.appId() + "\0" + i.machineId();
+    Store.InstanceRecord before = loaded.get(key);
+    try {
+      Optional<KeptCounts.Row> was = before != null ? Optional.of(KeptCounts.Row.of(before))
+          : absent.contains(key) ? Optional.empty() : KeptCounts.stored(c, i.appId(), i.machineId());
+      write(i, before);
+      KeptCounts.instanceChanged(c, i.appId(), i.machineId(), was, KeptCounts.Row.of(i));
+    } catch (SQLException e) {
+      throw new Failure(e);
+    }
+    loaded.put(key, i);
+    absent.remove(key);
+  }
+
+  /** Writes the instance, touching only the indexes whose columns change. */
+  private void write(Store.InstanceRecord i, Store.InstanceRecord before) {
     if (before != null && before.track().equals(i.track()) && before.grantedAt().equals(i.grantedAt())
         && before.version().equals(i.version()) && before.status() == i.status()) {
       // The indexed columns (track, granted_at, version, status) stay: an UPDATE that does not
@@ -291,6 +307,16 @@ final class SqliteTx implements Store.Tx {
           + " previous_version, version, brake) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", e.appId(), e.machineId(),
           e.at(), e.type(), e.result(), e.errorCode(), e.errorFlags(), Sql.versionText(e.previousVersion()),
           Sql.versionText(e.version()), e.brake() && e.result() == 0);
+      if (e.brake() && e.result() == 0 && e.version() != null) {
+        String key = e.appId() + "\0" + e.machineId();
+        Optional<String> track = loaded.containsKey(key) ? Optional.of(loaded.get(key).track())
+            : absent.contains(key) ? Optional.empty()
+            : KeptCounts.stored(c, e.appId(), e.machineId()).map(KeptCounts.Row::track);
+        // A failure from a machine with no instance counts once its instance is written.
+        if (track.isPresent()) {
+          KeptCounts.failureCounted(c, e.appId(), track.get(), Sql.versionText(e.version()));
+        }
+      }
     } catch (SQLException x) {
       throw new Failure(x);
     }

@@ -75,7 +75,8 @@ class SqliteStoreMigrationTest {
     assertTrue(Files.exists(db));
     assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
     assertEquals(List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql", "004-serving.sql",
-        "005-failure-brake.sql", "006-machines.sql", "007-installed.sql", "008-reboot-slots.sql"),
+        "005-failure-brake.sql", "006-machines.sql", "007-installed.sql", "008-reboot-slots.sql",
+        "009-kept-counts.sql"),
         query(db, "select name from schema_version order by version"));
     assertEquals(List.of("wal"), query(db, "pragma journal_mode"));
     List<String> tables = query(db, "select name from sqlite_master where type = 'table' order by name");
@@ -127,7 +128,7 @@ class SqliteStoreMigrationTest {
         + " values (1, '" + app + "', 'web', 1, 1, 7, 3600, 3600, 40, 3, 0, 10);");
     List<String> before = query(old, "select id, name, max_updates_per_period, rollout_percent from grp");
 
-    try (SqliteStore store = SqliteStore.open(old)) {    // migrated to 8 as it opens
+    try (SqliteStore store = SqliteStore.open(old)) {    // migrated to the latest as it opens
       dev.cairn.omaha.Model.Policy p = store.group(app, "web").orElseThrow().policy();
       assertEquals(1, p.maxReboots());
       assertEquals(7, p.maxUpdatesPerPeriod());
@@ -136,9 +137,61 @@ class SqliteStoreMigrationTest {
       assertEquals(dev.cairn.omaha.RebootSlots.Result.REFUSED, slots.take(app, "web", "m2", "m2").result());
     }
     assertEquals(before, query(old, "select id, name, max_updates_per_period, rollout_percent from grp"));
-    assertEquals(List.of("8"), query(old, "select max(version) from schema_version"));
+    assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(old, "select max(version) from schema_version"));
     assertEquals(List.of("1|m1"), query(old, "select group_id, machine_id from reboot_holder"));
     assertEquals(List.of(), query(old, "pragma foreign_key_check"));
+  }
+
+  /**
+   * A version 8 database with grants, failures and a resumed group: migration 009 fills the kept
+   * counts from the tables, and they agree with the recount (grants in a period whose edge falls
+   * inside a second, a minute and an hour; failures and grants since the resume; the rollout).
+   */
+  @Test
+  void aVersion8DatabasesCounts_areKeptFromTheTables_andAgreeWithTheRecount() throws Exception {
+    Path old = dir.resolve("omaha.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old)) {
+      Migrations.apply(c, old.toString(), Migrations.bundled().subList(0, 8));
+    }
+    String app = dev.cairn.omaha.Model.COREOS_APP_ID;
+    long resumed = 1_700_000_000_000L;
+    StringBuilder sql = new StringBuilder("insert into app (id, name, board, created_at) values ('" + app
+        + "', 'CoreOS', 'amd64-usr', 0);"
+        + "insert into channel (id, app_id, name) values (1, '" + app + "', 'stable');"
+        + "insert into grp (id, app_id, name, channel_id, updates_enabled, max_updates_per_period, period_seconds,"
+        + " update_timeout_seconds, rollout_percent, failure_brake, allow_downgrade, failure_percent, resumed_at,"
+        + " brake_events_after) values (1, '" + app + "', 'web', 1, 1, 7, 3600, 3600, 100, 3, 0, 10, " + resumed
+        + ", 4);");
+    java.util.Random random = new java.util.Random(9);
+    for (int i = 0; i < 300; i++) {
+      long granted = resumed - 2 * 3_600_000L + random.nextInt(4 * 3_600_000);
+      String track = i % 10 == 0 ? "other" : "web";
+      String version = i % 3 == 0 ? "3510.2.1" : "3400.1.0";
+      sql.append("insert into instance (app_id, machine_id, track, version, status, granted_version, granted_at)"
+          + " values ('" + app + "', 'm" + i + "', '" + track + "', '3400.1.0', '"
+          + (i % 4 == 0 ? "COMPLETE" : "GRANTED") + "', " + (i % 7 == 0 ? "null, null" : "'" + version + "', " + granted)
+          + ");");
+    }
+    for (int i = 0; i < 40; i++) {
+      sql.append("insert into event (app_id, machine_id, at, type, result, error_code, error_flags, version, brake)"
+          + " values ('" + app + "', 'm" + (i * 7 % 300) + "', 0, 3, 0, 37, 0, '" + (i % 2 == 0 ? "3510.2.1" : "3400.1.0")
+          + "', " + (i % 5 == 0 ? 0 : 1) + ");");
+    }
+    exec(old, sql.toString());
+
+    try (SqliteStore store = SqliteStore.open(old)) {
+      for (long edge : new long[] {resumed - 3_600_000L + 1, resumed - 1_234_567L, resumed, resumed + 59_999L}) {
+        for (String target : List.of("3510.2.1", "3400.1.0")) {
+          SqliteStore.CountCheck k = store.checkCounts(app, "web", java.time.Instant.ofEpochMilli(edge),
+              dev.cairn.omaha.Version.parse(target));
+          assertTrue(k.consistent(), k.toString());
+          assertTrue(k.recounted().grantedInPeriod() > 0 || edge > resumed, k.toString());
+        }
+      }
+      SqliteStore.CountCheck k = store.checkCounts(app, "web", java.time.Instant.ofEpochMilli(resumed),
+          dev.cairn.omaha.Version.parse("3510.2.1"));
+      assertTrue(k.recounted().failuresOfTarget() > 0 && k.recounted().grantsOfTarget() > 0, k.toString());
+    }
   }
 
   @Test
