@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "group", mixinStandardHelpOptions = true,
     description = "Groups of machines: the channel each follows and how fast updates roll out to it.",
     subcommands = {GroupCommands.ListGroups.class, GroupCommands.Create.class, GroupCommands.Update.class,
-        GroupCommands.Pause.class, GroupCommands.Resume.class, GroupCommands.Release.class})
+        GroupCommands.Pause.class, GroupCommands.Resume.class, GroupCommands.Release.class,
+        GroupCommands.Counts.class})
 final class GroupCommands {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List the groups with their channel and policy.")
@@ -125,6 +126,34 @@ final class GroupCommands {
       client().send("DELETE", "/api/v1/groups/" + AdminClient.segment(name) + "/reboots/"
           + AdminClient.segment(machine) + AdminClient.query(AdminClient.params("app", app.app)), null);
       out().println("released the reboot slot of " + machine + " in group " + name);
+    }
+  }
+
+  @Command(name = "counts", mixinStandardHelpOptions = true,
+      description = {"Check the counts the server keeps for the group's decisions (grants in the period, failures",
+          "and grants of the target, machines per version and status) against a recount from its tables.",
+          "Exit 1 when they differ. The recount reads every grant of the group."})
+  static final class Counts extends AdminCall {
+    @Parameters(paramLabel = "NAME", description = "The group.")
+    String name;
+    @Mixin AppOption app;
+
+    @Override
+    void run() throws IOException {
+      JsonNode k = parse(client().get("/api/v1/groups/" + AdminClient.segment(name) + "/counts"
+          + AdminClient.query(AdminClient.params("app", app.app))));
+      boolean ok = k.path("consistent").asBoolean();
+      out().println("group " + name + ": the kept counts " + (ok ? "agree with" : "DIFFER from") + " a recount"
+          + " (grants since " + k.path("since").asText() + ", target " + Views.or(Views.text(k, "target_version"), "none")
+          + ")");
+      List<List<String>> rows = new java.util.ArrayList<>();
+      for (String f : List.of("granted_in_period", "failures_of_target", "grants_of_target", "machines", "rollout_rows")) {
+        rows.add(List.of(f.replace('_', ' '), k.path("kept").path(f).asText(), k.path("recounted").path(f).asText()));
+      }
+      out().print(Table.format(List.of("COUNT", "KEPT", "RECOUNTED"), rows));
+      if (!ok) {
+        exitCode = 1;
+      }
     }
   }
 }

@@ -208,7 +208,7 @@ public final class AdminApi implements HttpHandler {
     };
   }
 
-  /** /groups, /groups/NAME and /groups/NAME/{pause,resume,rollout,reboots}. */
+  /** /groups, /groups/NAME and /groups/NAME/{pause,resume,rollout,reboots,counts}. */
   private Object groupsResource(String app, String name, String sub, boolean get, boolean post, boolean put,
       JsonNode body, String actor) {
     if (sub != null) {
@@ -217,6 +217,7 @@ public final class AdminApi implements HttpHandler {
         case "resume" -> post ? resumeGroup(app, name, actor) : notAllowed();
         case "rollout" -> get ? rollout(app, name) : notAllowed();
         case "reboots" -> get ? rebootsJson(app, name) : notAllowed();
+        case "counts" -> get ? counts(app, name) : notAllowed();
         default -> notFound();
       };
     }
@@ -425,6 +426,31 @@ public final class AdminApi implements HttpHandler {
     o.put("waiting", r.waiting());
     reboots.slots(app, name).ifPresent(s -> o.set("reboots", rebootsJson(s)));
     o.set("policy", json.get("policy"));
+    return o;
+  }
+
+  /**
+   * The consistency check: the group's kept counts for a check now (grants in its period,
+   * failures and grants of its target) and its machines per version and status, beside a recount
+   * of each from the instance and event tables. The recount reads every grant of the group.
+   */
+  private Object counts(String app, String name) {
+    Store.GroupRecord g = store.group(app, name).orElseThrow(() -> new Status(StatusCodes.NOT_FOUND,
+        "no group '" + name + "' for app " + app));
+    java.time.Instant since = java.time.Instant.now().minus(g.policy().period());
+    Version target = g.targetVersion().orElse(Version.parse("0.0.0"));
+    SqliteStore.CountCheck k = store.checkCounts(app, name, since, target);
+    ObjectNode o = JSON.createObjectNode().put("group", g.name()).put("since", since.toString())
+        .put("target_version", g.targetVersion().map(Version::toString).orElse(null))
+        .put("consistent", k.consistent());
+    for (String side : List.of("kept", "recounted")) {
+      dev.cairn.omaha.UpdatePolicy.GroupStats st = side.equals("kept") ? k.kept() : k.recounted();
+      List<Rollout.Count> rows = side.equals("kept") ? k.keptRollout() : k.recountedRollout();
+      ObjectNode n = o.putObject(side).put("granted_in_period", st.grantedInPeriod())
+          .put("failures_of_target", st.failuresOfTarget()).put("grants_of_target", st.grantsOfTarget())
+          .put("machines", rows.stream().mapToLong(Rollout.Count::machines).sum());
+      n.put("rollout_rows", rows.size());
+    }
     return o;
   }
 
