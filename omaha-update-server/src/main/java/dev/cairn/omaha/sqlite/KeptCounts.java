@@ -115,6 +115,34 @@ final class KeptCounts {
         + " group by app_id, track, granted_version", app, track, app, track);
   }
 
+  /** Grants are kept at least this far back, whatever the groups' periods. */
+  static final java.time.Duration KEPT_AT_LEAST = java.time.Duration.ofDays(31);
+
+  /**
+   * Drops grant tallies no period can reach: older than the longest period of any group (at
+   * least {@link #KEPT_AT_LEAST}) and a day. A group given a longer period later has its track's
+   * grants counted again ({@link #rebuildGrants}).
+   */
+  static void prune(Connection c, Instant now) throws SQLException {
+    long longest = Sql.one(c, "select coalesce(max(period_seconds), 0) from grp", r -> r.getLong(1)).orElse(0L);
+    long horizon = now.toEpochMilli() - Math.max(longest * SECOND, KEPT_AT_LEAST.toMillis()) - 24 * HOUR;
+    for (int level = 0; level < WIDTHS.length; level++) {
+      Sql.update(c, "delete from grant_tally where level = ? and slot < ?", level,
+          Math.floorDiv(horizon, WIDTHS[level]));
+    }
+  }
+
+  /** The track's grant tallies counted again from its instances. */
+  static void rebuildGrants(Connection c, String app, String track) throws SQLException {
+    Sql.update(c, "delete from grant_tally where app_id = ? and track = ?", app, track);
+    for (int level = 0; level < WIDTHS.length; level++) {
+      Sql.update(c, "insert into grant_tally (app_id, track, level, slot, n)"
+          + " select app_id, track, ?, granted_at / ?, count(*) from instance"
+          + " where app_id = ? and track = ? and granted_at is not null group by granted_at / ?",
+          level, WIDTHS[level], app, track, WIDTHS[level]);
+    }
+  }
+
   /** The group's counts for a decision, as {@code Store.Tx.stats} answers them. */
   static GroupStats stats(Connection c, String app, String track, Instant since, Version target, int minFailures)
       throws SQLException {

@@ -134,6 +134,7 @@ public final class SqliteStore implements Store {
         }
       }
       Migrations.apply(write, file.toString());
+      KeptCounts.prune(write, clock.instant());
       read = connect(file, busyTimeoutMs);
       try (Statement s = read.createStatement()) {
         s.executeUpdate("pragma query_only = 1");
@@ -782,6 +783,7 @@ public final class SqliteStore implements Store {
       }
       boolean wasOff = exists && Sql.one(c, "select updates_enabled from grp where app_id = ? and name = ?",
           r -> r.getInt(1) == 0, appId, name).orElse(false);
+      long longest = Sql.one(c, "select coalesce(max(period_seconds), 0) from grp", r -> r.getLong(1)).orElse(0L);
       Instant at = now();
       List<Object> args = new ArrayList<>(List.of(appId, name, channelId));
       args.addAll(policyArgs(policy));
@@ -802,6 +804,10 @@ public final class SqliteStore implements Store {
           .orElseThrow();
       if (wasOff && policy.updatesEnabled()) {
         KeptCounts.resumed(c, appId, name);
+      }
+      if (policy.period().getSeconds() > Math.max(longest, KeptCounts.KEPT_AT_LEAST.getSeconds())) {
+        // Grants older than the longest period may have been pruned: count this track's again.
+        KeptCounts.rebuildGrants(c, appId, name);
       }
       SqliteTx.activity(c, at, id, null, GROUP_POLICY, "group " + name + (exists ? " updated" : " created")
           + ", following channel " + channel + (policy.updatesEnabled() ? "" : ", updates off"), actor);

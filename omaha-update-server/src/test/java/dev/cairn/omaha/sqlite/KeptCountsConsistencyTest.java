@@ -173,4 +173,43 @@ class KeptCountsConsistencyTest {
     }
     return Fixtures.instance(APP, machine, track, version, status, grantedVersion, grantedAt, NOW);
   }
+
+  /**
+   * Grant tallies older than any period are dropped when the store opens, and a group given a
+   * longer period has its track's grants counted again, so the counts its period reaches stay
+   * those of the recount.
+   */
+  @org.junit.jupiter.api.Test
+  void oldTalliesArePruned_andALongerPeriodCountsTheTrackAgain() throws Exception {
+    Path db = dir.resolve("omaha.db");
+    Instant now = Instant.now();
+    try (SqliteStore store = SqliteStore.open(db)) {
+      store.seedDefaults();
+      store.transaction(tx -> {
+        for (int i = 0; i < 10; i++) {
+          Instant at = i % 2 == 0 ? now.minus(Duration.ofDays(40)).plusMillis(i) : now.minus(Duration.ofMinutes(i));
+          tx.saveInstance(Fixtures.instance(APP, "m" + i, "stable", "3400.1.0", InstanceStatus.GRANTED,
+              Optional.of(VERSIONS.get(0)), Optional.of(at), now));
+        }
+        return null;
+      });
+    }
+    try (SqliteStore store = SqliteStore.open(db)) {
+      SqliteStore.CountCheck hour = store.checkCounts(APP, "stable", now.minus(Duration.ofHours(1)), VERSIONS.get(0));
+      assertTrue(hour.consistent() && hour.kept().grantedInPeriod() == 5, hour.toString());
+      SqliteStore.CountCheck old = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
+      assertTrue(old.kept().grantedInPeriod() == 5 && old.recounted().grantedInPeriod() == 10,
+          "grants 40 days old are pruned: " + old);
+
+      store.upsertGroup(APP, "stable", "stable", new Policy(true, 1_000_000, Duration.ofDays(60), Duration.ofHours(1),
+          100, Optional.empty(), 3, 10, Optional.empty(), false));
+
+      SqliteStore.CountCheck longer = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
+      assertTrue(longer.consistent() && longer.kept().grantedInPeriod() == 10, longer.toString());
+    }
+    try (SqliteStore store = SqliteStore.open(db)) {      // the longer period keeps them now
+      SqliteStore.CountCheck kept = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
+      assertTrue(kept.consistent(), kept.toString());
+    }
+  }
 }

@@ -154,7 +154,7 @@ class SqliteStoreMigrationTest {
       Migrations.apply(c, old.toString(), Migrations.bundled().subList(0, 8));
     }
     String app = dev.cairn.omaha.Model.COREOS_APP_ID;
-    long resumed = 1_700_000_000_000L;
+    long resumed = System.currentTimeMillis() / 3_600_000L * 3_600_000L - 86_400_000L + 1_234;   // within what is kept
     StringBuilder sql = new StringBuilder("insert into app (id, name, board, created_at) values ('" + app
         + "', 'CoreOS', 'amd64-usr', 0);"
         + "insert into channel (id, app_id, name) values (1, '" + app + "', 'stable');"
