@@ -151,14 +151,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 echo
 echo "wrk -t2 -c32 -d${duration}s or longer (run s) --timeout 120s, after a $warmup warm-up; each check a never-seen machine of group bench, granted"
 header="scenario  N       "
-for l in "${labels[@]}"; do header+="| $l checks/s  p50 ms  p99 ms  run s  vs N=${sizes[0]} "; done
+for l in "${labels[@]}"; do header+="$(printf '| %8s checks/s  p50 ms  p99 ms  run s  vs N=%s ' "$l" "${sizes[0]}")"; done
 [ ${#labels[@]} -eq 2 ] && header+="| current/baseline"
 echo "$header"
 for s in "${scenarios[@]}"; do
   for n in "${sizes[@]}"; do
     line="$(printf '%-9s %-8s' "$s" "$n")"
     for i in "${!labels[@]}"; do
-      line+="$(printf '| %16s  %6s  %6s  %5s  %6s ' "${rps[$s,$n,$i]}" "${p50s[$s,$n,$i]}" "${p99s[$s,$n,$i]}" \
+      line+="$(printf '| %17s  %6s  %6s  %5s  %6s ' "${rps[$s,$n,$i]}" "${p50s[$s,$n,$i]}" "${p99s[$s,$n,$i]}" \
         "${runs[$s,$n,$i]}" \
         "$(ratio "${rps[$s,$n,$i]}" "${rps[$s,${sizes[0]},$i]}")")"
     done
