@@ -231,7 +231,8 @@ public final class UpdateService {
       GroupRecord g = group.orElseThrow();
       Model.Policy p = g.policy();
       return tx.stats(g.id(), now.minus(p.period()), g.targetVersion().orElse(Version.parse("0.0.0")),
-          p.failurePercent() > 0 ? p.failureBrake() : Integer.MAX_VALUE);
+          // The grants of the target matter only to a brake that is on and has a share to meet.
+          p.failureBrake() > 0 && p.failurePercent() > 0 ? p.failureBrake() : Integer.MAX_VALUE);
     };
     UpdatePolicy.InstanceView instance = new UpdatePolicy.InstanceView(s.status, s.grantedVersion, s.grantedAt);
     Decision d = UpdatePolicy.decide(new UpdatePolicy.Check(true, app.track(), view, app.version(),
