@@ -9,6 +9,9 @@
 #   WARMUP=5s     a run before it with 2 connections (so that few of its checks are still queued
 #                 when the measured run starts; its grants count too), 0 for none
 #   SCENARIOS="rate rate-pct brake"; FAILURES=F counted failures for "brake" (default N/1000)
+#   TOTAL=M       the group has M machines in every row: N granted in the period, the other M-N
+#                 granted an older version three days ago, so only the grants in the period differ
+#                 between rows, not the size of the tables
 # Scenarios, each a group "bench" limited to 100,000,000 grants per hour, so the limit never holds:
 #   rate      failure brake off (failure_brake 0, failure_percent 0): the grants in the period only
 #   rate-pct  failure brake off but failure_percent 10, as `cairn admin group create
@@ -99,7 +102,9 @@ run() {
     \"max_updates_per_period\": 100000000, \"period_seconds\": 3600, \"update_timeout_seconds\": 3600,
     \"failure_brake\": $brake, \"failure_percent\": $percent}}" >/dev/null
   stop
-  "$java" -cp "$jar" "$bench/Prefill.java" "$data" "$n" "$f" bench >&2
+  earlier=0
+  if [ -n "${TOTAL:-}" ]; then earlier=$((TOTAL - n)); fi
+  "$java" -cp "$jar" "$bench/Prefill.java" "$data" "$n" "$f" bench 50 "$earlier" >&2
   serve "$jar" "$data"
   echo "  $label $scenario N=$n F=$f (brake $brake, $percent %), load: $(uptime | sed 's/.*load average: //')" >&2
   if [ "$warmup" != 0 ]; then
