@@ -106,7 +106,17 @@ final class FleetLockApi implements HttpHandler {
       throw new Answer(StatusCodes.BAD_REQUEST, "bad_request", "the header fleet-lock-protocol: true is required");
     }
     ex.startBlocking();
-    String[] params = params(AdminJson.readRaw(ex, MAX_BODY));
+    byte[] body;
+    try {
+      body = AdminJson.readRaw(ex, MAX_BODY);
+    } catch (RequestTooBigException e) {
+      throw e;
+    } catch (IOException e) {
+      // A body cut short or not sent within the body timeout: the client's fault, not the store's.
+      ex.setPersistent(false);
+      throw new Answer(StatusCodes.BAD_REQUEST, "bad_request", "the body could not be read: " + e.getMessage());
+    }
+    String[] params = params(body);
     String id = params[0];
     String group = params[1];
     String app = Model.COREOS_APP_ID;

@@ -419,4 +419,23 @@ class FleetLockHttpTest {
     assertEquals(2.0, m.value("cairn_fleetlock_requests_total", "operation", "pre-reboot", "outcome", "failed_lock"));
     assertEquals(1.0, m.value("cairn_fleetlock_requests_total", "operation", "steady-state", "outcome", "released"));
   }
+
+  /**
+   * A client that promises a body and sends a part of it before closing its side: a 400 naming the
+   * unread body (not the 500 of a server fault), no slot taken, and the next client served.
+   */
+  @Test
+  void aBodyCutShort_isBadRequest_andTakesNoSlot() throws Exception {
+    String body = body("cut", "stable");
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.base.getPort())) {
+      s.getOutputStream().write(("POST /v1/pre-reboot HTTP/1.1\r\nHost: x\r\nfleet-lock-protocol: true\r\n"
+          + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10))
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.shutdownOutput();
+      String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      assertTrue(answer.contains("\"kind\":\"bad_request\"") && answer.contains("the body could not be read"), answer);
+    }
+    assertAnswer(200, "ok", preReboot("next", "stable"));
+  }
 }
