@@ -183,16 +183,8 @@ final class KeptCounts {
         app, track);
   }
 
-  /** The counts as kept and as recounted from the tables, for one group and instant. */
-  record Check(GroupStats kept, GroupStats recounted, List<Rollout.Count> keptRollout,
-      List<Rollout.Count> recountedRollout) {
-    boolean consistent() {
-      return kept.equals(recounted) && keptRollout.equals(recountedRollout);
-    }
-  }
-
   /** The recount the kept counts replace, next to them. */
-  static Check check(Connection c, long groupId, Instant since, Version target) throws SQLException {
+  static SqliteStore.CountCheck check(Connection c, long groupId, Instant since, Version target) throws SQLException {
     String[] g = Sql.one(c, "select app_id, name from grp where id = ?", r -> new String[] {r.getString(1), r.getString(2)},
         groupId).orElseThrow(() -> new IllegalArgumentException("no group with id " + groupId));
     GroupStats kept = stats(c, g[0], g[1], since, target, 0);
@@ -200,7 +192,7 @@ final class KeptCounts {
     List<Rollout.Count> recountedRollout = Sql.list(c, "select version, status, count(*) from instance"
         + " where app_id = ? and track = ? group by version, status order by version, status",
         r -> new Rollout.Count(r.getString(1), Sql.status(r.getString(2)), r.getLong(3)), g[0], g[1]);
-    return new Check(kept, recounted, rollout(c, g[0], g[1]), recountedRollout);
+    return new SqliteStore.CountCheck(kept, recounted, rollout(c, g[0], g[1]), recountedRollout);
   }
 
   /** The counts recounted from the instance and event tables (every grant of the target counted). */

@@ -872,8 +872,7 @@ public final class SqliteStore implements Store {
   public CountCheck checkCounts(String appId, String group, Instant since, Version target) {
     return read(c -> {
       long id = groupId(c, appId, group);
-      KeptCounts.Check k = KeptCounts.check(c, id, since, target);
-      return new CountCheck(k.kept(), k.recounted(), k.keptRollout(), k.recountedRollout());
+      return KeptCounts.check(c, id, since, target);
     });
   }
 
