@@ -18,7 +18,7 @@ import dev.cairn.omaha.Model;
 import dev.cairn.omaha.Model.InstanceStatus;
 import dev.cairn.omaha.Store;
 import dev.cairn.omaha.Version;
-import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.omaha.db.SqlStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +49,7 @@ public class Prefill {
     }
     String app = Model.COREOS_APP_ID;
     long started = System.nanoTime();
-    try (SqliteStore store = SqliteStore.open(dataDir.resolve("cairn.db"))) {
+    try (SqlStore store = SqlStore.open(dataDir.resolve("cairn.db"))) {
       Store.GroupRecord g = store.transaction(tx -> tx.group(app, group)).orElseThrow(
           () -> new IllegalArgumentException("no group '" + group + "' in " + dataDir));
       Version target = g.targetVersion().orElseThrow(

@@ -20,7 +20,7 @@ class ArchitectureTest {
   /** What a pure core may not reach: frameworks, files, sockets, databases, logging. */
   private static final List<String> NOT_IN_CORE = List.of(
       "picocli", "io.undertow", "org.xnio", "org.slf4j", "java.sql", "java.net", "java.nio.channels",
-      "java.nio.file", "java.util.logging", "org.bouncycastle", "org.sqlite", "io.prometheus");
+      "java.nio.file", "java.util.logging", "org.bouncycastle", "org.sqlite", "org.postgresql", "com.zaxxer", "io.prometheus");
 
   private static PackageGraph graph;
 

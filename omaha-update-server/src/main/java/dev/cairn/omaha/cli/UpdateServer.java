@@ -9,7 +9,7 @@ import dev.cairn.omaha.http.Metrics;
 import dev.cairn.omaha.http.OmahaServer;
 import dev.cairn.omaha.http.PayloadApi;
 import dev.cairn.omaha.http.PublicFiles;
-import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.omaha.db.SqlStore;
 import dev.cairn.signing.ReleaseKeys;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -34,9 +34,9 @@ public final class UpdateServer implements AutoCloseable {
       java.util.logging.Logger.getLogger("org.xnio"), java.util.logging.Logger.getLogger("org.jboss")};
 
   private final OmahaServer server;
-  private final SqliteStore store;
+  private final SqlStore store;
 
-  private UpdateServer(OmahaServer server, SqliteStore store) {
+  private UpdateServer(OmahaServer server, SqlStore store) {
     this.server = server;
     this.store = store;
   }
@@ -73,7 +73,7 @@ public final class UpdateServer implements AutoCloseable {
     public UpdateServer start(ReleaseKeys releaseKeys, PrometheusRegistry registry, List<OmahaServer.Mount> mounts,
         PrintWriter out, PrintWriter err) throws IOException {
       Path dataDir = o.dataDir;
-      SqliteStore store = SqliteStore.open(dataDir.resolve("cairn.db"));
+      SqlStore store = SqlStore.open(dataDir.resolve("cairn.db"));
       try {
         store.seedDefaults();
         Metrics metrics = new Metrics(registry);
@@ -145,16 +145,16 @@ public final class UpdateServer implements AutoCloseable {
   }
 
   /** The install mark of machine {@code key} (MAC or uuid:UUID), from memory: never waits for the database. */
-  public java.util.Optional<dev.cairn.omaha.sqlite.SqliteStore.Install> installed(String key) {
+  public java.util.Optional<dev.cairn.omaha.db.SqlStore.Install> installed(String key) {
     return store.installed(key);
   }
 
   /** Records machine {@code key} installed with {@code profile} (reported from {@code address}); waits for the commit. */
-  public dev.cairn.omaha.sqlite.SqliteStore.Install recordInstall(String key, String profile, String address) {
+  public dev.cairn.omaha.db.SqlStore.Install recordInstall(String key, String profile, String address) {
     return store.recordInstall(key, profile, address);
   }
 
-  /** Requests that repeat the machine's last one recorded: its count and last seen only (see SqliteStore). */
+  /** Requests that repeat the machine's last one recorded: its count and last seen only (see SqlStore). */
   public java.util.concurrent.CompletableFuture<Void> recordRepeats(dev.cairn.omaha.MachineSighting sighting,
       long requests) {
     return store.recordRepeats(sighting, requests);

@@ -19,7 +19,7 @@ import dev.cairn.omaha.Refusal;
 import dev.cairn.omaha.Rollout;
 import dev.cairn.omaha.Store;
 import dev.cairn.omaha.Version;
-import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.omaha.db.SqlStore;
 import io.undertow.server.HttpHandler;
 
 import io.undertow.server.HttpServerExchange;
@@ -49,7 +49,7 @@ public final class AdminApi implements HttpHandler {
   /** The request header naming who makes an admin change. */
   public static final String ACTOR_HEADER = "X-Cairn-Actor";
 
-  private final SqliteStore store;
+  private final SqlStore store;
   private final java.util.function.Supplier<String> publicUrl;
   private final RebootSlots reboots;
 
@@ -57,11 +57,11 @@ public final class AdminApi implements HttpHandler {
   private final PayloadApi payloads;
 
   /** {@code publicUrl} is asked when needed: with port 0 it is known only once the server listens. */
-  public AdminApi(SqliteStore store, java.util.function.Supplier<String> publicUrl) {
+  public AdminApi(SqlStore store, java.util.function.Supplier<String> publicUrl) {
     this(store, publicUrl, null);
   }
 
-  public AdminApi(SqliteStore store, java.util.function.Supplier<String> publicUrl, PayloadApi payloads) {
+  public AdminApi(SqlStore store, java.util.function.Supplier<String> publicUrl, PayloadApi payloads) {
     this.store = store;
     this.publicUrl = publicUrl;
     this.payloads = payloads;
@@ -231,7 +231,7 @@ public final class AdminApi implements HttpHandler {
   static String actor(HttpServerExchange ex) {
     String a = ex.getRequestHeaders().getFirst(ACTOR_HEADER);
     if (a == null || a.isBlank()) {
-      return SqliteStore.DEFAULT_ACTOR;
+      return SqlStore.DEFAULT_ACTOR;
     }
     a = a.strip();
     if (a.length() > 128 || !a.chars().allMatch(ch -> ch >= 0x20 && ch != 0x7f)) {
@@ -266,7 +266,7 @@ public final class AdminApi implements HttpHandler {
 
   private Object apps() {
     ArrayNode a = JSON.createArrayNode();
-    for (SqliteStore.AppInfo i : store.listApps()) {
+    for (SqlStore.AppInfo i : store.listApps()) {
       a.addObject().put("id", i.id()).put("name", i.name()).put("board", i.board());
     }
     return a;
@@ -278,7 +278,7 @@ public final class AdminApi implements HttpHandler {
       throw new IllegalArgumentException("field 'id' must be an app id like {e96281a6-d1af-4bde-9a0a-97b76e56dc57}");
     }
     store.createApp(id, text(b, "name", null), text(b, "board", "amd64-usr"));
-    for (String channel : SqliteStore.DEFAULT_CHANNELS) {
+    for (String channel : SqlStore.DEFAULT_CHANNELS) {
       store.createChannel(id, channel);
     }
     return JSON.createObjectNode().put("id", id).put("name", text(b, "name", null))
@@ -287,7 +287,7 @@ public final class AdminApi implements HttpHandler {
 
   private Object channels(String app) {
     ArrayNode a = JSON.createArrayNode();
-    for (SqliteStore.ChannelInfo c : store.listChannels(app)) {
+    for (SqlStore.ChannelInfo c : store.listChannels(app)) {
       ObjectNode o = a.addObject().put("name", c.name());
       o.put("version", c.version().map(Version::toString).orElse(null));
     }
@@ -302,15 +302,15 @@ public final class AdminApi implements HttpHandler {
 
   private Object createChannel(String app, JsonNode body, String actor) {
     String name = text(body, "name", null);
-    if (!name.matches(SqliteStore.NAME_PATTERN)) {
-      throw new IllegalArgumentException("field 'name' must match " + SqliteStore.NAME_PATTERN + ", got '" + name + "'");
+    if (!name.matches(SqlStore.NAME_PATTERN)) {
+      throw new IllegalArgumentException("field 'name' must match " + SqlStore.NAME_PATTERN + ", got '" + name + "'");
     }
     store.addChannel(app, name, actor);
     return JSON.createObjectNode().put("name", name).putNull("version");
   }
 
   private Object promote(String app, String to, JsonNode body, String actor) {
-    SqliteStore.Promotion p = store.promote(app, to, text(body, "from", null), bool(body, "allow_downgrade", false),
+    SqlStore.Promotion p = store.promote(app, to, text(body, "from", null), bool(body, "allow_downgrade", false),
         actor);
     return JSON.createObjectNode().put("name", p.channel()).put("version", p.version().toString())
         .put("previous", p.previous().map(Version::toString).orElse(null));
@@ -370,10 +370,10 @@ public final class AdminApi implements HttpHandler {
     } else {
       pol.putNull("office_hours");
     }
-    Optional<SqliteStore.Pause> pause = store.pause(app, g.name());
+    Optional<SqlStore.Pause> pause = store.pause(app, g.name());
     o.put("paused", !p.updatesEnabled());
-    o.put("paused_reason", pause.flatMap(SqliteStore.Pause::reason).orElse(null));
-    o.put("paused_at", pause.flatMap(SqliteStore.Pause::at).map(Object::toString).orElse(null));
+    o.put("paused_reason", pause.flatMap(SqlStore.Pause::reason).orElse(null));
+    o.put("paused_at", pause.flatMap(SqlStore.Pause::at).map(Object::toString).orElse(null));
     return o;
   }
 
@@ -386,8 +386,8 @@ public final class AdminApi implements HttpHandler {
 
   private Object createGroup(String app, JsonNode b, String actor) {
     String name = text(b, "name", null);
-    if (!name.matches(SqliteStore.NAME_PATTERN)) {
-      throw new IllegalArgumentException("field 'name' must match " + SqliteStore.NAME_PATTERN + ", got '" + name + "'");
+    if (!name.matches(SqlStore.NAME_PATTERN)) {
+      throw new IllegalArgumentException("field 'name' must match " + SqlStore.NAME_PATTERN + ", got '" + name + "'");
     }
     String channel = text(b, "channel", null);
     store.createGroup(app, name, channel, policy(b, Policy.defaults()), actor);
@@ -439,7 +439,7 @@ public final class AdminApi implements HttpHandler {
         "no group '" + name + "' for app " + app));
     java.time.Instant since = java.time.Instant.now().minus(g.policy().period());
     Version target = g.targetVersion().orElse(Version.parse("0.0.0"));
-    SqliteStore.CountCheck k = store.checkCounts(app, name, since, target);
+    SqlStore.CountCheck k = store.checkCounts(app, name, since, target);
     ObjectNode o = JSON.createObjectNode().put("group", g.name()).put("since", since.toString())
         .put("target_version", g.targetVersion().map(Version::toString).orElse(null))
         .put("consistent", k.consistent());
@@ -610,17 +610,17 @@ public final class AdminApi implements HttpHandler {
    * {@code was_installed_profile}: null when it had none).
    */
   private Object reinstall(String key, String actor) {
-    Optional<SqliteStore.Install> was = store.reinstall(key, actor);
+    Optional<SqlStore.Install> was = store.reinstall(key, actor);
     return JSON.createObjectNode().put("key", dev.cairn.omaha.MachineSighting.normalKey(key))
         .put("was_installed_at", was.map(i -> i.at().toString()).orElse(null))
-        .put("was_installed_profile", was.map(SqliteStore.Install::profile).orElse(null));
+        .put("was_installed_profile", was.map(SqlStore.Install::profile).orElse(null));
   }
 
   /**
    * A machine with its labels as an object; {@code truncated} only when something is stored cut;
    * {@code installed_at} and {@code installed_profile} null unless it is recorded installed.
    */
-  private static ObjectNode machineJson(SqliteStore.MachineRow m) {
+  private static ObjectNode machineJson(SqlStore.MachineRow m) {
     ObjectNode o = JSON.createObjectNode().put("key", m.key()).put("group", m.group()).put("profile", m.profile())
         .put("address", m.address()).put("first_seen", m.firstSeen().toString())
         .put("last_seen", m.lastSeen().toString()).put("requests", m.requests())

@@ -14,9 +14,9 @@ import dev.cairn.omaha.Model;
 import dev.cairn.omaha.Model.Package;
 import dev.cairn.omaha.Version;
 import dev.cairn.omaha.files.OwnerOnly;
-import dev.cairn.omaha.sqlite.SqliteStore;
-import dev.cairn.omaha.sqlite.SqliteStore.ImageRow;
-import dev.cairn.omaha.sqlite.SqliteStore.PackageRow;
+import dev.cairn.omaha.db.SqlStore;
+import dev.cairn.omaha.db.SqlStore.ImageRow;
+import dev.cairn.omaha.db.SqlStore.PackageRow;
 import dev.cairn.signing.ReleaseKeys;
 import dev.cairn.signing.Verdict;
 
@@ -58,7 +58,7 @@ public final class PayloadApi {
   static final String UNSIGNED = "a package needs a detached signature (" + SIGNATURE_HEADER
       + "); start the server with --allow-unsigned for development";
 
-  private final SqliteStore store;
+  private final SqlStore store;
   private final Supplier<String> publicUrl;
   private final Path dataDir;
   private final ReleaseKeys keys;
@@ -66,7 +66,7 @@ public final class PayloadApi {
   /** Uploads under way, by app/board/version(/name): a second one of the same is refused. */
   private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
 
-  public PayloadApi(SqliteStore store, Supplier<String> publicUrl, Path dataDir, ReleaseKeys keys,
+  public PayloadApi(SqlStore store, Supplier<String> publicUrl, Path dataDir, ReleaseKeys keys,
       boolean allowUnsigned) {
     this.store = store;
     this.publicUrl = publicUrl;

@@ -2,9 +2,9 @@ package dev.cairn.omaha.http;
 
 import dev.cairn.omaha.Model;
 import dev.cairn.omaha.Version;
-import dev.cairn.omaha.sqlite.SqliteStore;
-import dev.cairn.omaha.sqlite.SqliteStore.ImageRow;
-import dev.cairn.omaha.sqlite.SqliteStore.PackageRow;
+import dev.cairn.omaha.db.SqlStore;
+import dev.cairn.omaha.db.SqlStore.ImageRow;
+import dev.cairn.omaha.db.SqlStore.PackageRow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -32,10 +32,10 @@ import java.util.Optional;
  * ({@link FileSend}).
  */
 public final class PublicFiles implements HttpHandler {
-  private final SqliteStore store;
+  private final SqlStore store;
   private final Path dataDir;
 
-  public PublicFiles(SqliteStore store, Path dataDir) {
+  public PublicFiles(SqlStore store, Path dataDir) {
     this.store = store;
     this.dataDir = dataDir;
   }

@@ -4,7 +4,7 @@ import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.http.AdminApi;
 import dev.cairn.omaha.http.Metrics;
 import dev.cairn.omaha.http.OmahaServer;
-import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.omaha.db.SqlStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,11 +24,11 @@ import java.util.Map;
 final class LiveServer implements AutoCloseable {
   static final String TOKEN = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
-  private final SqliteStore store;
+  private final SqlStore store;
   private final OmahaServer server;
   final String url;
 
-  private LiveServer(SqliteStore store) {
+  private LiveServer(SqlStore store) {
     this.store = store;
     this.server = OmahaServer.start("127.0.0.1", 0, new OmahaServer.Deps(new UpdateService(store, Clock.systemUTC()),
         store, new Metrics(new PrometheusRegistry()), TOKEN, new AdminApi(store, () -> "http://cairn.test")));
@@ -36,7 +36,7 @@ final class LiveServer implements AutoCloseable {
   }
 
   static LiveServer start(Path dir) throws IOException {
-    SqliteStore store = SqliteStore.open(dir.resolve("cairn.db"));
+    SqlStore store = SqlStore.open(dir.resolve("cairn.db"));
     store.seedDefaults();
     return new LiveServer(store);
   }
@@ -77,7 +77,7 @@ final class LiveServer implements AutoCloseable {
   }
 
   /** The server's database. */
-  SqliteStore store() {
+  SqlStore store() {
     return store;
   }
 

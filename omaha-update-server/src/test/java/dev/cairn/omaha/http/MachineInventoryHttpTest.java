@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * GET /api/v1/machines and /api/v1/machines/{key} on the real server, over sightings recorded
- * through {@code SqliteStore.recordMachine} as the boot server records them.
+ * through {@code SqlStore.recordMachine} as the boot server records them.
  */
 class MachineInventoryHttpTest {
   static final Instant T0 = Instant.parse("2026-11-18T13:36:48Z");

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.omaha.UpdateService;
-import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.omaha.db.SqlStore;
 import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -56,7 +56,7 @@ class PayloadHostingHttpTest {
   private static byte[] untrustedSig;
 
   @TempDir Path dir;
-  private SqliteStore store;
+  private SqlStore store;
   private OmahaServer server;
   private URI base;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -107,7 +107,7 @@ class PayloadHostingHttpTest {
 
   @BeforeEach
   void start() throws IOException {
-    store = SqliteStore.open(dir.resolve("cairn.db"));
+    store = SqlStore.open(dir.resolve("cairn.db"));
     store.seedDefaults();
     PayloadApi payloads = new PayloadApi(store, () -> "https://cairn.example.com", dir, new OpenPgpReleaseKeys(),
         false);

@@ -11,7 +11,7 @@ import dev.cairn.omaha.Model.InstanceStatus;
 import dev.cairn.omaha.Store.EventRecord;
 import dev.cairn.omaha.Store.InstanceRecord;
 import dev.cairn.omaha.cli.ServeMain;
-import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.omaha.db.SqlStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -170,7 +170,7 @@ class ServeProcessDurabilityTest {
     assertTrue(answered.size() >= ANSWERED_BEFORE_KILL);
 
     Path db = data.resolve("cairn.db");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       Map<String, InstanceRecord> instances = store.listInstances(APP, null, Integer.MAX_VALUE).stream()
           .collect(Collectors.toMap(InstanceRecord::machineId, Function.identity()));
       for (String machine : answered) {

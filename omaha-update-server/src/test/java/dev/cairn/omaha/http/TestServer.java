@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.omaha.AddressQuota;
 import dev.cairn.omaha.Model;
 import dev.cairn.omaha.UpdateService;
-import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.omaha.db.SqlStore;
 import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -39,7 +39,7 @@ final class TestServer implements AutoCloseable {
   static final String APP = Model.COREOS_APP_ID;
   static final ObjectMapper JSON = new ObjectMapper();
 
-  final SqliteStore store;
+  final SqlStore store;
   final Metrics metrics = new Metrics(new PrometheusRegistry());
   final OmahaServer server;
   final URI base;
@@ -50,7 +50,7 @@ final class TestServer implements AutoCloseable {
    * Per-address limits are off unless a test asks for them: every test client is 127.0.0.1.
    * {@code hosting}: the data directory, to accept unsigned uploads and serve files from; null for neither.
    */
-  private TestServer(SqliteStore store, int maxChecksInFlight, String adminToken, AddressQuota.Limits addressLimits,
+  private TestServer(SqlStore store, int maxChecksInFlight, String adminToken, AddressQuota.Limits addressLimits,
       Limits limits, Path hosting) {
     this.store = store;
     UpdateService service = new UpdateService(store, Clock.fixed(NOW, ZoneOffset.UTC), new AddressQuota(addressLimits));
@@ -93,7 +93,7 @@ final class TestServer implements AutoCloseable {
 
   private static TestServer start(Path dir, int maxChecksInFlight, String adminToken, AddressQuota.Limits addressLimits,
       Limits limits, boolean hosting) throws IOException {
-    SqliteStore store = SqliteStore.open(dir.resolve("cairn.db"));
+    SqlStore store = SqlStore.open(dir.resolve("cairn.db"));
     try {
       store.seedDefaults();
       return new TestServer(store, maxChecksInFlight, adminToken, addressLimits, limits, hosting ? dir : null);

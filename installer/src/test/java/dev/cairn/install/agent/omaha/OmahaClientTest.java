@@ -19,7 +19,7 @@ import dev.cairn.omaha.http.AdminApi;
 import dev.cairn.omaha.http.Limits;
 import dev.cairn.omaha.http.Metrics;
 import dev.cairn.omaha.http.OmahaServer;
-import dev.cairn.omaha.sqlite.SqliteStore;
+import dev.cairn.omaha.db.SqlStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,9 +53,9 @@ public class OmahaClientTest {
   Path dir;
 
   /** The update server of the cli's {@code cairn serve}, on 127.0.0.1, with the default channels. */
-  public record RealServer(SqliteStore store, OmahaServer server, URI base) implements AutoCloseable {
+  public record RealServer(SqlStore store, OmahaServer server, URI base) implements AutoCloseable {
     public static RealServer start(Path dir) throws IOException {
-      SqliteStore store = SqliteStore.open(dir.resolve("cairn.db"));
+      SqlStore store = SqlStore.open(dir.resolve("cairn.db"));
       store.seedDefaults();
       UpdateService service = new UpdateService(store, Clock.fixed(Instant.parse("2026-11-18T13:36:48Z"),
           ZoneOffset.UTC), new AddressQuota(AddressQuota.Limits.none()));

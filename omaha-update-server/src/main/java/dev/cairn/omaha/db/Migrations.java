@@ -1,4 +1,4 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * The schema's versions: migration {@code n} is the script of {@link #SCRIPTS} whose name starts
- * with {@code n} in three digits, a classpath resource under {@code migrations/}. A database
+ * with {@code n} in three digits, a classpath resource under {@code sqlite/}. A database
  * records the migrations it has had in {@code schema_version}; opening it applies, in order and
  * each in its own transaction, every script it has not had (by number, not by the highest one
  * recorded, so scripts written side by side apply whichever arrives first), and refuses a
@@ -21,6 +21,9 @@ import java.util.List;
  */
 final class Migrations {
   private Migrations() {}
+
+  /** Where the SQLite scripts are, on the class path beside this class. */
+  private static final String DIR = "sqlite/";
 
   /**
    * In order. A script is never edited once released; a change is a new script. A script runs
@@ -139,7 +142,7 @@ final class Migrations {
   }
 
   private static String read(String name) throws IOException {
-    try (InputStream in = Migrations.class.getResourceAsStream("migrations/" + name)) {
+    try (InputStream in = Migrations.class.getResourceAsStream(DIR + name)) {
       if (in == null) {
         throw new IOException("migration " + name + " is missing from the class path");
       }

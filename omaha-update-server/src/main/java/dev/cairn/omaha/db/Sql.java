@@ -1,4 +1,4 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
 import dev.cairn.omaha.Model.InstanceStatus;
 import dev.cairn.omaha.Model.Package;

@@ -1,4 +1,4 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
 import dev.cairn.omaha.Model;
 import dev.cairn.omaha.Model.InstanceStatus;
@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The process {@link SqliteStoreDurabilityTest} kills: appends events one transaction at a time
+ * The process {@link SqlStoreDurabilityTest} kills: appends events one transaction at a time
  * and prints each one's sequence number only after its transaction returned. Stops by itself
  * after a minute, should nobody kill it.
  */
@@ -23,7 +23,7 @@ public final class EventAppender {
     Path db = Path.of(args[0]);
     PrintStream out = System.out;
     Instant end = Instant.now().plus(Duration.ofMinutes(1));
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       for (int seq = 1; Instant.now().isBefore(end); seq++) {
         int n = seq;
         store.transaction(tx -> {

@@ -1,4 +1,4 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Opening a database: creating it, migrating it, and refusing what it must not touch. */
-class SqliteStoreMigrationTest {
+class SqlStoreMigrationTest {
   @TempDir
   Path dir;
 
@@ -54,12 +54,12 @@ class SqliteStoreMigrationTest {
   @Test
   void freshFile_isCreated_inWalMode_atTheLatestVersion() throws Exception {
     Path db = dir.resolve("omaha.db");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       assertTrue(store.healthy());
       List<String> settings = store.transaction(tx -> {
         List<String> out = new ArrayList<>();
         for (String pragma : List.of("journal_mode", "synchronous", "foreign_keys", "busy_timeout")) {
-          try (Statement s = ((SqliteTx) tx).connection().createStatement();
+          try (Statement s = ((SqlTx) tx).connection().createStatement();
               ResultSet r = s.executeQuery("pragma " + pragma)) {
             r.next();
             out.add(pragma + "=" + r.getString(1));
@@ -73,7 +73,7 @@ class SqliteStoreMigrationTest {
       assertEquals(List.of("journal_mode=wal", "synchronous=2", "foreign_keys=1", "busy_timeout=5000"), settings);
     }
     assertTrue(Files.exists(db));
-    assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
+    assertEquals(List.of(String.valueOf(SqlStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
     assertEquals(List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql", "004-serving.sql",
         "005-failure-brake.sql", "006-machines.sql", "007-installed.sql", "008-reboot-slots.sql",
         "009-kept-counts.sql"),
@@ -90,7 +90,7 @@ class SqliteStoreMigrationTest {
   void everyMigrationStatementRan() throws Exception {
     // the script is many statements; a driver that ran only the first would leave the rest out
     Path db = dir.resolve("omaha.db");
-    SqliteStore.open(db).close();
+    SqlStore.open(db).close();
     List<String> indexes = query(db, "select name from sqlite_master where type = 'index' and name not like 'sqlite_%'"
         + " order by name");
     assertEquals(List.of("activity_by_actor", "activity_by_at", "event_brake", "event_by_machine",
@@ -102,12 +102,12 @@ class SqliteStoreMigrationTest {
   @Test
   void reopening_changesNothing() throws Exception {
     Path db = dir.resolve("omaha.db");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       store.seedDefaults();
     }
     List<String> before = schema(db);
     List<String> rows = query(db, "select * from grp order by id");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       assertTrue(store.healthy());
     }
     assertEquals(before, schema(db));
@@ -128,7 +128,7 @@ class SqliteStoreMigrationTest {
         + " values (1, '" + app + "', 'web', 1, 1, 7, 3600, 3600, 40, 3, 0, 10);");
     List<String> before = query(old, "select id, name, max_updates_per_period, rollout_percent from grp");
 
-    try (SqliteStore store = SqliteStore.open(old)) {    // migrated to the latest as it opens
+    try (SqlStore store = SqlStore.open(old)) {    // migrated to the latest as it opens
       dev.cairn.omaha.Model.Policy p = store.group(app, "web").orElseThrow().policy();
       assertEquals(1, p.maxReboots());
       assertEquals(7, p.maxUpdatesPerPeriod());
@@ -137,7 +137,7 @@ class SqliteStoreMigrationTest {
       assertEquals(dev.cairn.omaha.RebootSlots.Result.REFUSED, slots.take(app, "web", "m2", "m2").result());
     }
     assertEquals(before, query(old, "select id, name, max_updates_per_period, rollout_percent from grp"));
-    assertEquals(List.of(String.valueOf(SqliteStore.SCHEMA_VERSION)), query(old, "select max(version) from schema_version"));
+    assertEquals(List.of(String.valueOf(SqlStore.SCHEMA_VERSION)), query(old, "select max(version) from schema_version"));
     assertEquals(List.of("1|m1"), query(old, "select group_id, machine_id from reboot_holder"));
     assertEquals(List.of(), query(old, "pragma foreign_key_check"));
   }
@@ -179,16 +179,16 @@ class SqliteStoreMigrationTest {
     }
     exec(old, sql.toString());
 
-    try (SqliteStore store = SqliteStore.open(old)) {
+    try (SqlStore store = SqlStore.open(old)) {
       for (long edge : new long[] {resumed - 3_600_000L + 1, resumed - 1_234_567L, resumed, resumed + 59_999L}) {
         for (String target : List.of("3510.2.1", "3400.1.0")) {
-          SqliteStore.CountCheck k = store.checkCounts(app, "web", java.time.Instant.ofEpochMilli(edge),
+          SqlStore.CountCheck k = store.checkCounts(app, "web", java.time.Instant.ofEpochMilli(edge),
               dev.cairn.omaha.Version.parse(target));
           assertTrue(k.consistent(), k.toString());
           assertTrue(k.recounted().grantedInPeriod() > 0 || edge > resumed, k.toString());
         }
       }
-      SqliteStore.CountCheck k = store.checkCounts(app, "web", java.time.Instant.ofEpochMilli(resumed),
+      SqlStore.CountCheck k = store.checkCounts(app, "web", java.time.Instant.ofEpochMilli(resumed),
           dev.cairn.omaha.Version.parse("3510.2.1"));
       assertTrue(k.recounted().failuresOfTarget() > 0 && k.recounted().grantsOfTarget() > 0, k.toString());
     }
@@ -212,7 +212,7 @@ class SqliteStoreMigrationTest {
         + "insert into channel (id, app_id, name, package_id) values (2, '" + app + "', 'beta', null);"
         + "insert into channel_floor (channel_id, package_id, reason) values (1, 3, 'new partition table');");
 
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       store.seedDefaults();
       assertEquals(List.of("alpha|null", "beta|null", "stable|3602.2.0"), store.listChannels(app).stream()
           .map(ch -> ch.name() + "|" + ch.version().map(Object::toString).orElse("null")).toList());
@@ -245,7 +245,7 @@ class SqliteStoreMigrationTest {
         + String.format(pkg, 4, b, "1.5.0", "amd64-usr", "https://mirror.example.com/packages/amd64-usr/1.5.0/",
             "null"));
 
-    SqliteStore.open(db).close();
+    SqlStore.open(db).close();
 
     assertEquals(List.of(
         "1|https://cairn.example.com/packages/e96281a6-d1af-4bde-9a0a-97b76e56dc57/amd64-usr/2.0.0/",
@@ -258,16 +258,16 @@ class SqliteStoreMigrationTest {
   @Test
   void newerSchema_isRefused_namingBothVersions_andLeftUntouched() throws Exception {
     Path db = dir.resolve("omaha.db");
-    SqliteStore.open(db).close();
-    int newer = SqliteStore.SCHEMA_VERSION + 41;
+    SqlStore.open(db).close();
+    int newer = SqlStore.SCHEMA_VERSION + 41;
     exec(db, "insert into schema_version (version, name, applied_at) values (" + newer + ", 'from-the-future.sql', 0)");
     List<String> before = schema(db);
 
-    IOException e = assertThrows(IOException.class, () -> SqliteStore.open(db));
+    IOException e = assertThrows(IOException.class, () -> SqlStore.open(db));
 
     assertTrue(e.getMessage().startsWith(db.toAbsolutePath() + ": "), e.getMessage());
     assertTrue(e.getMessage().contains("schema version " + newer), e.getMessage());
-    assertTrue(e.getMessage().contains("(" + SqliteStore.SCHEMA_VERSION + ")"), e.getMessage());
+    assertTrue(e.getMessage().contains("(" + SqlStore.SCHEMA_VERSION + ")"), e.getMessage());
     assertEquals(before, schema(db));
   }
 
@@ -276,7 +276,7 @@ class SqliteStoreMigrationTest {
     Path db = dir.resolve("notes.txt");
     Files.writeString(db, "this is not a database, it is a note about one\n".repeat(100));
 
-    IOException e = assertThrows(IOException.class, () -> SqliteStore.open(db));
+    IOException e = assertThrows(IOException.class, () -> SqlStore.open(db));
 
     assertTrue(e.getMessage().startsWith(db.toAbsolutePath() + ": "), e.getMessage());
     assertTrue(e.getMessage().contains("not a database"), e.getMessage());
@@ -285,7 +285,7 @@ class SqliteStoreMigrationTest {
   @Test
   void missingDirectory_isAnIoErrorNamingTheFile() {
     Path db = dir.resolve("no/such/dir/omaha.db");
-    IOException e = assertThrows(IOException.class, () -> SqliteStore.open(db));
+    IOException e = assertThrows(IOException.class, () -> SqlStore.open(db));
     assertTrue(e.getMessage().startsWith(db.toAbsolutePath() + ": "), e.getMessage());
   }
 

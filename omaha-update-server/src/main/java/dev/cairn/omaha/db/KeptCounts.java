@@ -1,4 +1,4 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
 import dev.cairn.omaha.Model.InstanceStatus;
 import dev.cairn.omaha.Rollout;
@@ -184,7 +184,7 @@ final class KeptCounts {
   }
 
   /** The recount the kept counts replace, next to them. */
-  static SqliteStore.CountCheck check(Connection c, long groupId, Instant since, Version target) throws SQLException {
+  static SqlStore.CountCheck check(Connection c, long groupId, Instant since, Version target) throws SQLException {
     String[] g = Sql.one(c, "select app_id, name from grp where id = ?", r -> new String[] {r.getString(1), r.getString(2)},
         groupId).orElseThrow(() -> new IllegalArgumentException("no group with id " + groupId));
     GroupStats kept = stats(c, g[0], g[1], since, target, 0);
@@ -192,14 +192,14 @@ final class KeptCounts {
     List<Rollout.Count> recountedRollout = Sql.list(c, "select version, status, count(*) from instance"
         + " where app_id = ? and track = ? group by version, status order by version, status",
         r -> new Rollout.Count(r.getString(1), Sql.status(r.getString(2)), r.getLong(3)), g[0], g[1]);
-    return new SqliteStore.CountCheck(kept, recounted, rollout(c, g[0], g[1]), recountedRollout);
+    return new SqlStore.CountCheck(kept, recounted, rollout(c, g[0], g[1]), recountedRollout);
   }
 
   /** The counts recounted from the instance and event tables (every grant of the target counted). */
   static GroupStats recount(Connection c, long groupId, Instant since, Version target) throws SQLException {
-    GroupStats s = Sql.one(c, SqliteTx.STATS, r -> new GroupStats(r.getInt(1), r.getInt(2)), since, target, groupId)
+    GroupStats s = Sql.one(c, SqlTx.STATS, r -> new GroupStats(r.getInt(1), r.getInt(2)), since, target, groupId)
         .orElseThrow(() -> new IllegalArgumentException("no group with id " + groupId));
-    int grants = Sql.one(c, SqliteTx.GRANTS_OF_TARGET, r -> r.getInt(1), groupId, target).orElse(0);
+    int grants = Sql.one(c, SqlTx.GRANTS_OF_TARGET, r -> r.getInt(1), groupId, target).orElse(0);
     return new GroupStats(s.grantedInPeriod(), s.failuresOfTarget(), grants);
   }
 

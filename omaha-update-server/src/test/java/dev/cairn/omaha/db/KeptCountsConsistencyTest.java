@@ -1,4 +1,4 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pauses, resumes by hand and by a policy change, the same machine written twice in one
  * transaction, and writes from several threads at once. After every batch, every group's kept
  * counts (grants since several instants, failures and grants of both versions, the rollout) equal
- * the recount from the instance and event tables ({@link SqliteStore#checkCounts}).
+ * the recount from the instance and event tables ({@link SqlStore#checkCounts}).
  */
 class KeptCountsConsistencyTest {
   static final String APP = Model.COREOS_APP_ID;
@@ -49,7 +49,7 @@ class KeptCountsConsistencyTest {
   @ValueSource(longs = {1, 2, 3, 4, 5})
   void randomSequences_keepTheCountsTheRecountGives(long seed) throws Exception {
     Random random = new Random(seed);
-    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
       store.seedDefaults();
       boolean webHasGroup = false;
       List<String> machines = new ArrayList<>();
@@ -84,7 +84,7 @@ class KeptCountsConsistencyTest {
           }
           for (Instant since : sinces) {
             for (Version target : VERSIONS) {
-              SqliteStore.CountCheck k = store.checkCounts(APP, track, since, target);
+              SqlStore.CountCheck k = store.checkCounts(APP, track, since, target);
               assertTrue(k.consistent(), "seed " + seed + ", batch " + batch + ", group " + track + ", since " + since
                   + ", target " + target + ": " + k);
             }
@@ -100,7 +100,7 @@ class KeptCountsConsistencyTest {
   }
 
   /** One random change, in one transaction (or one admin call). */
-  private static void step(SqliteStore store, List<String> machines, Random r) {
+  private static void step(SqlStore store, List<String> machines, Random r) {
     String machine = machines.get(r.nextInt(machines.size()));
     int kind = r.nextInt(100);
     if (kind < 4) {
@@ -183,7 +183,7 @@ class KeptCountsConsistencyTest {
   void oldTalliesArePruned_andALongerPeriodCountsTheTrackAgain() throws Exception {
     Path db = dir.resolve("omaha.db");
     Instant now = Instant.now();
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       store.seedDefaults();
       store.transaction(tx -> {
         for (int i = 0; i < 10; i++) {
@@ -194,21 +194,21 @@ class KeptCountsConsistencyTest {
         return null;
       });
     }
-    try (SqliteStore store = SqliteStore.open(db)) {
-      SqliteStore.CountCheck hour = store.checkCounts(APP, "stable", now.minus(Duration.ofHours(1)), VERSIONS.get(0));
+    try (SqlStore store = SqlStore.open(db)) {
+      SqlStore.CountCheck hour = store.checkCounts(APP, "stable", now.minus(Duration.ofHours(1)), VERSIONS.get(0));
       assertTrue(hour.consistent() && hour.kept().grantedInPeriod() == 5, hour.toString());
-      SqliteStore.CountCheck old = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
+      SqlStore.CountCheck old = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
       assertTrue(old.kept().grantedInPeriod() == 5 && old.recounted().grantedInPeriod() == 10,
           "grants 40 days old are pruned: " + old);
 
       store.upsertGroup(APP, "stable", "stable", new Policy(true, 1_000_000, Duration.ofDays(60), Duration.ofHours(1),
           100, Optional.empty(), 3, 10, Optional.empty(), false));
 
-      SqliteStore.CountCheck longer = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
+      SqlStore.CountCheck longer = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
       assertTrue(longer.consistent() && longer.kept().grantedInPeriod() == 10, longer.toString());
     }
-    try (SqliteStore store = SqliteStore.open(db)) {      // the longer period keeps them now
-      SqliteStore.CountCheck kept = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
+    try (SqlStore store = SqlStore.open(db)) {      // the longer period keeps them now
+      SqlStore.CountCheck kept = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
       assertTrue(kept.consistent(), kept.toString());
     }
   }

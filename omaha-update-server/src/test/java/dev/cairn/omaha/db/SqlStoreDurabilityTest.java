@@ -1,6 +1,6 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
-import static dev.cairn.omaha.sqlite.SqliteStoreMigrationTest.query;
+import static dev.cairn.omaha.db.SqlStoreMigrationTest.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A writer killed with SIGKILL mid-stream loses no acknowledged write and leaves a sound database. */
-class SqliteStoreDurabilityTest {
+class SqlStoreDurabilityTest {
   static final int ACKNOWLEDGED = 300;
 
   @TempDir
@@ -35,7 +35,7 @@ class SqliteStoreDurabilityTest {
   @Timeout(60)
   void killedWriter_losesNoAcknowledgedEvent_andTheDatabaseOpensClean() throws Exception {
     Path db = dir.resolve("omaha.db");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       store.seedDefaults();
     }
     Path err = dir.resolve("appender.err");
@@ -74,7 +74,7 @@ class SqliteStoreDurabilityTest {
     assertTrue(Files.size(dir.resolve("omaha.db-wal")) > 0, "the kill left no write-ahead log to recover from");
 
     List<EventRecord> events;
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       assertTrue(store.healthy());
       events = store.events(Model.COREOS_APP_ID, EventAppender.MACHINE);
       // and it still takes writes

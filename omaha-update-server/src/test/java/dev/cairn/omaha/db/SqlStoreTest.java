@@ -1,8 +1,8 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
-import static dev.cairn.omaha.sqlite.Fixtures.instance;
-import static dev.cairn.omaha.sqlite.Fixtures.pkg;
-import static dev.cairn.omaha.sqlite.SqliteStoreMigrationTest.query;
+import static dev.cairn.omaha.db.Fixtures.instance;
+import static dev.cairn.omaha.db.Fixtures.pkg;
+import static dev.cairn.omaha.db.SqlStoreMigrationTest.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -42,19 +42,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store against a real SQLite file: seeding, assembly of groups, records, stats and transactions. */
-class SqliteStoreTest {
+class SqlStoreTest {
   static final String APP = Model.COREOS_APP_ID;
   static final Instant NOW = Instant.parse("2026-11-18T10:30:00.123Z");
 
   @TempDir
   Path dir;
   Path db;
-  SqliteStore store;
+  SqlStore store;
 
   @BeforeEach
   void open() throws Exception {
     db = dir.resolve("omaha.db");
-    store = SqliteStore.open(db, Clock.fixed(NOW, ZoneOffset.UTC));
+    store = SqlStore.open(db, Clock.fixed(NOW, ZoneOffset.UTC));
     store.seedDefaults();
   }
 
@@ -311,10 +311,10 @@ class SqliteStoreTest {
 
     GroupRecord g = group("stable");
     assertFalse(g.policy().updatesEnabled());
-    assertEquals(new SqliteStore.Pause(Optional.of("3 failed updates to 3510.2.1 in group stable (brake at 3)"),
+    assertEquals(new SqlStore.Pause(Optional.of("3 failed updates to 3510.2.1 in group stable (brake at 3)"),
         Optional.of(at)), store.pause(APP, "stable").orElseThrow());
-    SqliteStore.Activity last = store.activity(1).get(0);
-    assertEquals(SqliteStore.GROUP_PAUSED, last.kind());
+    SqlStore.Activity last = store.activity(1).get(0);
+    assertEquals(SqlStore.GROUP_PAUSED, last.kind());
     assertEquals(at, last.at());
     assertEquals(APP, last.appId());
     assertEquals(Optional.of(id), last.groupId());
@@ -330,9 +330,9 @@ class SqliteStoreTest {
     store.createPackage(APP, pkg("3510.2.1"));
     store.setChannelPackage(APP, "stable", Version.parse("3510.2.1"));
     store.upsertGroup(APP, "canary", "stable", Policy.defaults());
-    List<SqliteStore.Activity> log = store.activity(10);
-    assertEquals(List.of(SqliteStore.GROUP_POLICY, SqliteStore.CHANNEL_PACKAGE, SqliteStore.PACKAGE_CREATED),
-        log.stream().map(SqliteStore.Activity::kind).toList());
+    List<SqlStore.Activity> log = store.activity(10);
+    assertEquals(List.of(SqlStore.GROUP_POLICY, SqlStore.CHANNEL_PACKAGE, SqlStore.PACKAGE_CREATED),
+        log.stream().map(SqlStore.Activity::kind).toList());
     assertEquals("channel stable now serves 3510.2.1", log.get(1).message());
     assertEquals(Optional.of(group("canary").id()), log.get(0).groupId());
     assertEquals(Optional.empty(), log.get(1).groupId());
@@ -388,7 +388,7 @@ class SqliteStoreTest {
   void statsQuery_usesTheIndexes() throws Exception {
     List<String> plan = new java.util.ArrayList<>();
     try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
-        java.sql.PreparedStatement p = c.prepareStatement("explain query plan " + SqliteTx.STATS)) {
+        java.sql.PreparedStatement p = c.prepareStatement("explain query plan " + SqlTx.STATS)) {
       p.setLong(1, 0);
       p.setString(2, "3510.2.1");
       p.setLong(3, 1);
@@ -435,7 +435,7 @@ class SqliteStoreTest {
 
   @Test
   void busyDatabase_isRetried_untilTheOtherWriterLetsGo() throws Exception {
-    try (SqliteStore impatient = SqliteStore.open(db, Clock.systemUTC(), 20);
+    try (SqlStore impatient = SqlStore.open(db, Clock.systemUTC(), 20);
         java.sql.Connection other = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
         java.sql.Statement s = other.createStatement()) {
       s.executeUpdate("begin immediate");    // another process holds the write lock
@@ -461,7 +461,7 @@ class SqliteStoreTest {
 
   @Test
   void databaseBusyForGood_givesUp_withAnIoErrorNamingTheFile() throws Exception {
-    try (SqliteStore impatient = SqliteStore.open(db, Clock.systemUTC(), 10);
+    try (SqlStore impatient = SqlStore.open(db, Clock.systemUTC(), 10);
         java.sql.Connection other = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
         java.sql.Statement s = other.createStatement()) {
       s.executeUpdate("begin immediate");

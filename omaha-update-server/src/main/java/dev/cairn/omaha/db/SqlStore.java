@@ -1,4 +1,4 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
 import dev.cairn.omaha.ControlChars;
 import dev.cairn.omaha.MachineSighting;
@@ -39,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Besides the port, this class carries the admin operations (apps, channels, packages, groups
  * and the lists an operator reads); they may move behind a port of their own later.
  */
-public final class SqliteStore implements Store {
+public final class SqlStore implements Store {
   /** The schema version this code reads and writes. */
   public static final int SCHEMA_VERSION = Migrations.LATEST;
 
@@ -89,7 +89,7 @@ public final class SqliteStore implements Store {
   private final Map<String, Optional<GroupRecord>> groupCache = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private SqliteStore(Path file, Clock clock, Connection write, Connection read) {
+  private SqlStore(Path file, Clock clock, Connection write, Connection read) {
     this.file = file;
     this.clock = clock;
     this.write = write;
@@ -98,7 +98,7 @@ public final class SqliteStore implements Store {
   }
 
   /** Opens (creating it if missing) and migrates the database at {@code dbFile}. */
-  public static SqliteStore open(Path dbFile) throws IOException {
+  public static SqlStore open(Path dbFile) throws IOException {
     return open(dbFile, Clock.systemUTC());
   }
 
@@ -108,12 +108,12 @@ public final class SqliteStore implements Store {
    * @throws IOException naming the file when it cannot be opened, is not a database, cannot use
    *     WAL, or has a schema newer than this code
    */
-  public static SqliteStore open(Path dbFile, Clock clock) throws IOException {
+  public static SqlStore open(Path dbFile, Clock clock) throws IOException {
     return open(dbFile, clock, BUSY_TIMEOUT_MS);
   }
 
   /** As {@link #open(Path, Clock)}, waiting at most {@code busyTimeoutMs} for another writer each try. */
-  static SqliteStore open(Path dbFile, Clock clock, int busyTimeoutMs) throws IOException {
+  static SqlStore open(Path dbFile, Clock clock, int busyTimeoutMs) throws IOException {
     Path file = dbFile.toAbsolutePath();
     // Made here, owner-only, before SQLite opens it: SQLite gives the -wal and -shm files the mode
     // of the database file, so all three stay 0600 whatever the process umask.
@@ -139,7 +139,7 @@ public final class SqliteStore implements Store {
       try (Statement s = read.createStatement()) {
         s.executeUpdate("pragma query_only = 1");
       }
-      SqliteStore store = new SqliteStore(file, clock, write, read);
+      SqlStore store = new SqlStore(file, clock, write, read);
       store.loadInstalls();
       return store;
     } catch (SQLException e) {
@@ -186,7 +186,7 @@ public final class SqliteStore implements Store {
 
   /** A unit of work with the write connection in hand. */
   private interface SqlWork<T> {
-    T run(SqliteTx tx) throws SQLException;
+    T run(SqlTx tx) throws SQLException;
   }
 
   /** A read on the read connection. */
@@ -296,14 +296,14 @@ public final class SqliteStore implements Store {
           exec(write, "begin immediate");
           for (Pending<?> p : batch) {
             Sql.update(write, "savepoint unit");
-            SqliteTx tx = new SqliteTx(write, groupCache);
+            SqlTx tx = new SqlTx(write, groupCache);
             try {
               Object r = p.work.run(tx);
               tx.end();
               Sql.update(write, "release unit");
               results.add(r);
               errors.add(null);
-            } catch (SqliteTx.Failure e) {
+            } catch (SqlTx.Failure e) {
               tx.end();
               Sql.update(write, "rollback to unit");
               Sql.update(write, "release unit");
@@ -448,15 +448,15 @@ public final class SqliteStore implements Store {
     } catch (SQLException e) {
       return new Attempt<>(null, e);
     }
-    SqliteTx tx = new SqliteTx(write);
+    SqlTx tx = new SqlTx(write);
     try {
       T r = work.run(tx);
       tx.end();
       exec(write, "commit");
       return new Attempt<>(r, null);
-    } catch (SQLException | SqliteTx.Failure e) {
+    } catch (SQLException | SqlTx.Failure e) {
       tx.end();
-      SQLException sql = e instanceof SqliteTx.Failure f ? f.sql() : (SQLException) e;
+      SQLException sql = e instanceof SqlTx.Failure f ? f.sql() : (SQLException) e;
       rollback(sql);
       return new Attempt<>(null, sql);
     } catch (RuntimeException | Error e) {
@@ -809,7 +809,7 @@ public final class SqliteStore implements Store {
         // Grants older than the longest period may have been pruned: count this track's again.
         KeptCounts.rebuildGrants(c, appId, name);
       }
-      SqliteTx.activity(c, at, id, null, GROUP_POLICY, "group " + name + (exists ? " updated" : " created")
+      SqlTx.activity(c, at, id, null, GROUP_POLICY, "group " + name + (exists ? " updated" : " created")
           + ", following channel " + channel + (policy.updatesEnabled() ? "" : ", updates off"), actor);
       return id;
     });
@@ -827,7 +827,7 @@ public final class SqliteStore implements Store {
       String why = reason == null || reason.isBlank() ? "paused by " + actor : reason;
       Instant at = now();
       Sql.update(c, "update grp set updates_enabled = 0, paused_reason = ?, paused_at = ? where id = ?", why, at, id);
-      SqliteTx.activity(c, at, id, null, GROUP_PAUSED, "group " + name + " paused: " + why, actor);
+      SqlTx.activity(c, at, id, null, GROUP_PAUSED, "group " + name + " paused: " + why, actor);
       return null;
     });
   }
@@ -848,7 +848,7 @@ public final class SqliteStore implements Store {
           + " brake_events_after = (select coalesce(max(id), 0) from event) where id = ? and updates_enabled = 0",
           at, id) > 0) {
         KeptCounts.resumed(c, appId, name);
-        SqliteTx.activity(c, at, id, null, GROUP_RESUMED, "group " + name + " resumed", actor);
+        SqlTx.activity(c, at, id, null, GROUP_RESUMED, "group " + name + " resumed", actor);
       }
       return null;
     });
@@ -887,7 +887,7 @@ public final class SqliteStore implements Store {
 
   /** The group as a check sees it. */
   public Optional<GroupRecord> group(String appId, String name) {
-    return read(c -> SqliteTx.group(c, "g.app_id = ? and g.name = ?", appId, name));
+    return read(c -> SqlTx.group(c, "g.app_id = ? and g.name = ?", appId, name));
   }
 
   /** Why and when the group's updates were paused, when they are. */
@@ -1035,12 +1035,12 @@ public final class SqliteStore implements Store {
 
   public List<PackageRow> listPackageRows(String appId) {
     return read(c -> Sql.list(c, PACKAGE_ROW + " where p.app_id = ? order by p.created_at, p.id",
-        SqliteStore::packageRow, appId));
+        SqlStore::packageRow, appId));
   }
 
   public Optional<PackageRow> packageRow(String appId, String board, Version version) {
     return read(c -> Sql.one(c, PACKAGE_ROW + " where p.app_id = ? and p.board = ? and p.version = ?",
-        SqliteStore::packageRow, appId, board, version));
+        SqlStore::packageRow, appId, board, version));
   }
 
   /**
@@ -1049,7 +1049,7 @@ public final class SqliteStore implements Store {
    */
   public Optional<PackageRow> hostedPackage(String appKey, String board, Version version, String name) {
     return read(c -> Sql.one(c, PACKAGE_ROW + " where p.app_id in (?, ?) and p.board = ? and p.version = ?"
-        + " and p.name = ? and p.stored_path is not null", SqliteStore::packageRow, "{" + appKey + "}", appKey, board,
+        + " and p.name = ? and p.stored_path is not null", SqlStore::packageRow, "{" + appKey + "}", appKey, board,
         version, name));
   }
 
@@ -1063,7 +1063,7 @@ public final class SqliteStore implements Store {
    */
   public Optional<PackageRow> hostedPackage(String board, Version version, String name) {
     return read(c -> Sql.one(c, PACKAGE_ROW + " where p.board = ? and p.version = ? and p.name = ?"
-        + " and p.stored_path is not null" + OLDEST_APP_FIRST, SqliteStore::packageRow, board, version, name));
+        + " and p.stored_path is not null" + OLDEST_APP_FIRST, SqlStore::packageRow, board, version, name));
   }
 
   /**
@@ -1072,7 +1072,7 @@ public final class SqliteStore implements Store {
    */
   public Optional<PackageRow> hostedPackage(Version version, String name) {
     return read(c -> Sql.one(c, PACKAGE_ROW + " where p.version = ? and p.name = ? and p.stored_path is not null"
-        + OLDEST_APP_FIRST, SqliteStore::packageRow, version, name));
+        + OLDEST_APP_FIRST, SqlStore::packageRow, version, name));
   }
 
   /**
@@ -1084,7 +1084,7 @@ public final class SqliteStore implements Store {
       Connection c = tx.connection();
       requireApp(c, appId);
       PackageRow row = Sql.one(c, PACKAGE_ROW + " where p.app_id = ? and p.board = ? and p.version = ?",
-          SqliteStore::packageRow, appId, board, version).orElseThrow(() -> new java.util.NoSuchElementException(
+          SqlStore::packageRow, appId, board, version).orElseThrow(() -> new java.util.NoSuchElementException(
               "app " + appId + " has no package " + version + " for board " + board));
       // a channel serves the version to every board: deleting one board's package would strand its machines
       Optional<String> pointing = Sql.one(c, "select name from channel where app_id = ? and version = ?"
@@ -1131,13 +1131,13 @@ public final class SqliteStore implements Store {
   }
 
   public List<ImageRow> listImages(String appId) {
-    return read(c -> Sql.list(c, "select * from image where app_id = ? order by created_at, id", SqliteStore::imageRow,
+    return read(c -> Sql.list(c, "select * from image where app_id = ? order by created_at, id", SqlStore::imageRow,
         appId));
   }
 
   public Optional<ImageRow> image(String appId, String board, Version version, String name) {
     return read(c -> Sql.one(c, "select * from image where app_id = ? and board = ? and version = ? and name = ?",
-        SqliteStore::imageRow, appId, board, version, name));
+        SqlStore::imageRow, appId, board, version, name));
   }
 
   /** The version the app's channel serves, when {@code board} has a package of it. */
@@ -1206,7 +1206,7 @@ public final class SqliteStore implements Store {
   private final Map<String, Install> installs = new java.util.concurrent.ConcurrentHashMap<>();
 
   private void loadInstalls() {
-    read(c -> Sql.list(c, "select * from machine_install", SqliteStore::install)).forEach(i -> installs.put(i.key(), i));
+    read(c -> Sql.list(c, "select * from machine_install", SqlStore::install)).forEach(i -> installs.put(i.key(), i));
   }
 
   private static Install install(ResultSet r) throws SQLException {
@@ -1254,7 +1254,7 @@ public final class SqliteStore implements Store {
     synchronized (installs) {
       Optional<Install> was = inTransaction(tx -> {
         Connection c = tx.connection();
-        Optional<Install> old = Sql.one(c, "select * from machine_install where machine_key = ?", SqliteStore::install,
+        Optional<Install> old = Sql.one(c, "select * from machine_install where machine_key = ?", SqlStore::install,
             k);
         if (old.isEmpty() && Sql.one(c, "select 1 from machine where machine_key = ?", r -> 1, k).isEmpty()) {
           throw Refusal.notFound("no machine '" + ControlChars.escape(k) + "' in the inventory");
@@ -1339,12 +1339,12 @@ public final class SqliteStore implements Store {
     }
     java.util.concurrent.CompletableFuture<Void> done = submit(tx -> {
       try {
-        Connection c = ((SqliteTx) tx).connection();
+        Connection c = ((SqlTx) tx).connection();
         if (!repeats || Sql.update(c, COUNT_REPEATS, requests, kept.sighting().at(), kept.sighting().machineKey()) == 0) {
           saveMachine(c, kept, requests);
         }
       } catch (SQLException e) {
-        throw new SqliteTx.Failure(e);
+        throw new SqlTx.Failure(e);
       }
       return null;
     });
@@ -1433,10 +1433,10 @@ public final class SqliteStore implements Store {
       throw new IllegalArgumentException("limit must not be negative, got " + limit);
     }
     return read(c -> group == null
-        ? Sql.list(c, MACHINES + " order by last_seen desc, m.machine_key limit ?", SqliteStore::machineRow,
+        ? Sql.list(c, MACHINES + " order by last_seen desc, m.machine_key limit ?", SqlStore::machineRow,
             limit)
         : Sql.list(c, MACHINES + " where group_name = ? order by last_seen desc, m.machine_key limit ?",
-            SqliteStore::machineRow, group, limit));
+            SqlStore::machineRow, group, limit));
   }
 
   /**
@@ -1444,7 +1444,7 @@ public final class SqliteStore implements Store {
    * ({@code 52-54-00-12-34-56} finds {@code 52:54:00:12:34:56}).
    */
   public Optional<MachineRow> machine(String key) {
-    return read(c -> Sql.one(c, MACHINES + " where m.machine_key = ?", SqliteStore::machineRow,
+    return read(c -> Sql.one(c, MACHINES + " where m.machine_key = ?", SqlStore::machineRow,
         MachineSighting.normalKey(key)));
   }
 
@@ -1466,7 +1466,7 @@ public final class SqliteStore implements Store {
     a.add(p.period().getSeconds());
     a.add(p.updateTimeout().getSeconds());
     a.add(p.rolloutPercent());
-    a.add(p.officeHours().map(h -> SqliteTx.days(h.days())).orElse(null));
+    a.add(p.officeHours().map(h -> SqlTx.days(h.days())).orElse(null));
     a.add(p.officeHours().map(h -> h.start().toString()).orElse(null));
     a.add(p.officeHours().map(h -> h.end().toString()).orElse(null));
     a.add(p.officeHours().map(h -> h.zone().getId()).orElse(null));

@@ -1,6 +1,6 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
-import static dev.cairn.omaha.sqlite.Fixtures.pkg;
+import static dev.cairn.omaha.db.Fixtures.pkg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Checks racing for the grants of a period: the read, the decision and the grant are one transaction. */
-class SqliteStoreConcurrencyTest {
+class SqlStoreConcurrencyTest {
   static final String APP = Model.COREOS_APP_ID;
   static final Instant NOW = Instant.parse("2026-11-18T10:30:00Z");
   static final int MACHINES = 200;
@@ -43,7 +43,7 @@ class SqliteStoreConcurrencyTest {
   Path dir;
 
   /** One update check as the server will run it: read, decide, record, in one transaction. */
-  static Decision check(SqliteStore store, String machineId) {
+  static Decision check(SqlStore store, String machineId) {
     return store.transaction(tx -> {
       GroupRecord g = tx.group(APP, "stable").orElseThrow();
       InstanceView seen = tx.instance(APP, machineId)
@@ -65,7 +65,7 @@ class SqliteStoreConcurrencyTest {
     });
   }
 
-  static List<Decision> checkAllAtOnce(SqliteStore store, List<String> machines) throws Exception {
+  static List<Decision> checkAllAtOnce(SqlStore store, List<String> machines) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(32);
     try {
       CountDownLatch start = new CountDownLatch(1);
@@ -95,7 +95,7 @@ class SqliteStoreConcurrencyTest {
 
   @Test
   void twoHundredChecksAtOnce_getExactlyTheGroupsFiveGrants() throws Exception {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
       store.seedDefaults();
       store.createPackage(APP, pkg("3510.2.1"));
       store.setChannelPackage(APP, "stable", Version.parse("3510.2.1"));
@@ -135,7 +135,7 @@ class SqliteStoreConcurrencyTest {
   void twoStoresOnOneFile_stillGrantExactlyFive() throws Exception {
     // two processes' worth of connections: SQLite's own write lock (BEGIN IMMEDIATE, busy timeout) keeps them apart
     Path db = dir.resolve("omaha.db");
-    try (SqliteStore a = SqliteStore.open(db); SqliteStore b = SqliteStore.open(db)) {
+    try (SqlStore a = SqlStore.open(db); SqlStore b = SqlStore.open(db)) {
       a.seedDefaults();
       a.createPackage(APP, pkg("3510.2.1"));
       a.setChannelPackage(APP, "stable", Version.parse("3510.2.1"));
@@ -146,7 +146,7 @@ class SqliteStoreConcurrencyTest {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<Decision>> answers = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-          SqliteStore store = i % 2 == 0 ? a : b;
+          SqlStore store = i % 2 == 0 ? a : b;
           String machine = "machine-" + i;
           answers.add(pool.submit(() -> {
             start.await();

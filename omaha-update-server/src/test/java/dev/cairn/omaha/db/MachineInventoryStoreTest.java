@@ -1,6 +1,6 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
-import static dev.cairn.omaha.sqlite.Fixtures.pkg;
+import static dev.cairn.omaha.db.Fixtures.pkg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,7 +13,7 @@ import dev.cairn.omaha.Model;
 import dev.cairn.omaha.Model.Policy;
 import dev.cairn.omaha.Store;
 import dev.cairn.omaha.Version;
-import dev.cairn.omaha.sqlite.SqliteStore.MachineRow;
+import dev.cairn.omaha.db.SqlStore.MachineRow;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The machine inventory in a real SQLite file: one row per machine, written through the group commit. */
-class SqliteMachineInventoryTest {
+class MachineInventoryStoreTest {
   static final Instant T0 = Instant.parse("2026-11-18T10:30:00Z");
   static final String MAC = "52:54:00:ab:cd:0f";
   static final String EVIL = "\u001b[2J\u001b]0;owned\u0007\u009b31m\u007f\r\n\u202e";
@@ -50,19 +50,19 @@ class SqliteMachineInventoryTest {
         profile == null ? "404 no group" : "profile " + profile);
   }
 
-  static void record(SqliteStore store, MachineSighting s) {
+  static void record(SqlStore store, MachineSighting s) {
     store.recordMachine(s).join();
   }
 
   @Test
   void laterSighting_keepsFirstSeen_replacesTheLatestRequest_andCountsBoth() throws Exception {
     Path db = dir.resolve("omaha.db");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       record(store, ipxe(T0, Map.of("mac", "52-54-00-AB-CD-0F", "hostname", "node17"), null, null));
       record(store, new MachineSighting(MAC, T0.plusSeconds(40), Map.of("mac", MAC), "10.0.0.18", "workers",
           "coreos-install", "cloud-config", "served coreos-install.yaml"));
     }
-    try (SqliteStore store = SqliteStore.open(db)) {     // on disk, not only in the writer's cache
+    try (SqlStore store = SqlStore.open(db)) {     // on disk, not only in the writer's cache
       MachineRow m = store.machine(MAC).orElseThrow();
       assertEquals(new MachineRow(MAC, T0, T0.plusSeconds(40), 2, Map.of("mac", MAC, "hostname", "node17"),
           "10.0.0.18", "workers", "coreos-install", "cloud-config", "served coreos-install.yaml", List.of()), m);
@@ -72,7 +72,7 @@ class SqliteMachineInventoryTest {
   /** The boot server records a machine's repeated requests a few seconds at a time: one write counts them all. */
   @Test
   void sightingForSeveralRequests_countsThemAll_onANewRowAndOnAnExistingOne() throws Exception {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
       store.recordMachine(ipxe(T0, Map.of("mac", MAC), "workers", "coreos-install"), 7).join();
       assertEquals(7, store.machine(MAC).orElseThrow().requests());
       store.recordMachine(ipxe(T0.plusSeconds(10), Map.of("mac", MAC), "workers", "coreos-install"), 5).join();
@@ -94,7 +94,7 @@ class SqliteMachineInventoryTest {
    */
   @Test
   void repeats_countAndMoveLastSeenForward_only_andAMachineWithoutARowIsRecordedInFull() throws Exception {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
       store.recordRepeats(ipxe(T0, Map.of("mac", MAC, "hostname", "node17"), "workers", "coreos-install"), 3).join();
       MachineRow first = store.machine(MAC).orElseThrow();
       assertEquals(new MachineRow(MAC, T0, T0, 3, Map.of("mac", MAC, "hostname", "node17"), "10.0.0.17", "workers",
@@ -115,7 +115,7 @@ class SqliteMachineInventoryTest {
   @Test
   void olderSightingArrivingLast_counts_andLowersFirstSeen_butChangesNeitherLastSeenNorTheLatestRequest()
       throws Exception {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
       record(store, ipxe(T0.plusSeconds(60), Map.of("mac", MAC, "hostname", "new-name"), "workers", "coreos-install"));
       record(store, new MachineSighting(MAC, T0, Map.of("hostname", "old-name", "serial", "SN1"), "10.9.9.9", null, null,
           "grub", "404 no group"));
@@ -136,7 +136,7 @@ class SqliteMachineInventoryTest {
     for (int i = 0; i < 100; i++) {
       labels.put(String.format("extra%03d", i), "z".repeat(10_000));
     }
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       record(store, new MachineSighting(MAC, T0, labels, "10.0.0.17", "g" + EVIL + "g".repeat(400), null, "ipxe",
           "o".repeat(100_000)));
 
@@ -163,7 +163,7 @@ class SqliteMachineInventoryTest {
 
   @Test
   void listMachines_newestFirst_byGroup_upToTheLimit() throws Exception {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
       record(store, ipxe(T0, Map.of("mac", "52:54:00:00:00:01"), "workers", "coreos-install"));
       record(store, ipxe(T0.plusSeconds(2), Map.of("mac", "52:54:00:00:00:02"), null, null));
       record(store, ipxe(T0.plusSeconds(1), Map.of("mac", "52:54:00:00:00:03"), "workers", "coreos-install"));
@@ -186,7 +186,7 @@ class SqliteMachineInventoryTest {
 
   @Test
   void machine_isFoundByItsKeyInAnyWrittenForm_andAnUnknownOneIsEmpty() throws Exception {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
       record(store, ipxe(T0, Map.of("mac", MAC), null, null));
       record(store, ipxe(T0, Map.of("uuid", "4c4c4544-0051-3410-8051-b2c04f4e3232"), null, null));
 
@@ -198,7 +198,7 @@ class SqliteMachineInventoryTest {
   }
 
   /** Submits a unit of work that holds the commit thread until {@code release}; answers once it holds it. */
-  static CompletableFuture<Object> holdTheWriter(SqliteStore store, CountDownLatch release) throws Exception {
+  static CompletableFuture<Object> holdTheWriter(SqlStore store, CountDownLatch release) throws Exception {
     CountDownLatch holding = new CountDownLatch(1);
     CompletableFuture<Object> held = store.submit(tx -> {
       holding.countDown();
@@ -215,7 +215,7 @@ class SqliteMachineInventoryTest {
 
   @Test
   void recordMachine_returnsBeforeItsCommit_whileTheWriterIsBusy() throws Exception {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
       CountDownLatch release = new CountDownLatch(1);
       CompletableFuture<Object> held = holdTheWriter(store, release);
 
@@ -232,11 +232,11 @@ class SqliteMachineInventoryTest {
 
   @Test
   void pastThePendingLimit_aSightingIsDroppedAtOnce_andTheQueuedOnesAllCommit() throws Exception {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
       CountDownLatch release = new CountDownLatch(1);
       CompletableFuture<Object> held = holdTheWriter(store, release);
       List<CompletableFuture<Void>> queued = new ArrayList<>();
-      for (int i = 0; i < SqliteStore.MAX_PENDING_SIGHTINGS; i++) {
+      for (int i = 0; i < SqlStore.MAX_PENDING_SIGHTINGS; i++) {
         queued.add(store.recordMachine(ipxe(T0.plusMillis(i), Map.of("mac", MAC), null, null)));
       }
 
@@ -250,7 +250,7 @@ class SqliteMachineInventoryTest {
       release.countDown();
       held.join();
       CompletableFuture.allOf(queued.toArray(CompletableFuture[]::new)).join();
-      assertEquals(SqliteStore.MAX_PENDING_SIGHTINGS, store.machine(MAC).orElseThrow().requests());
+      assertEquals(SqlStore.MAX_PENDING_SIGHTINGS, store.machine(MAC).orElseThrow().requests());
       assertEquals(Optional.empty(), store.machine("52:54:00:00:00:99"));
       // the queue drained: sightings are taken again
       store.recordMachine(ipxe(T0, Map.of("mac", "52:54:00:00:00:99"), null, null)).join();
@@ -259,7 +259,7 @@ class SqliteMachineInventoryTest {
 
   @Test
   void closedStore_failsTheSighting_withoutThrowingAtTheCaller() throws Exception {
-    SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"));
+    SqlStore store = SqlStore.open(dir.resolve("omaha.db"));
     store.close();
     CompletableFuture<Void> f = store.recordMachine(ipxe(T0, Map.of("mac", MAC), null, null));
     CompletionException e = assertThrows(CompletionException.class, f::join);
@@ -278,11 +278,11 @@ class SqliteMachineInventoryTest {
     int threads = 8;
     int perThread = 25;
     int bootMachines = 10;
-    try (SqliteStore store = SqliteStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
       store.seedDefaults();
       store.createPackage(app, pkg("3510.2.1"));
       store.setChannelPackage(app, "stable", Version.parse("3510.2.1"));
-      store.upsertGroup(app, "stable", "stable", new Policy(true, SqliteStoreConcurrencyTest.LIMIT, Duration.ofHours(1),
+      store.upsertGroup(app, "stable", "stable", new Policy(true, SqlStoreConcurrencyTest.LIMIT, Duration.ofHours(1),
           Duration.ofHours(1), 100, Optional.empty(), 0, Optional.empty(), false));
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       try {
@@ -300,7 +300,7 @@ class SqliteMachineInventoryTest {
               sightings.add(store.recordMachine(ipxe(T0.plusSeconds(second),
                   Map.of("mac", String.format("52:54:00:00:00:%02x", i % bootMachines), "seen-by", "t" + thread),
                   "workers", "coreos-install")));
-              decisions.add(SqliteStoreConcurrencyTest.check(store, String.format("%032x", thread * 1000L + i + 1)));
+              decisions.add(SqlStoreConcurrencyTest.check(store, String.format("%032x", thread * 1000L + i + 1)));
             }
             return decisions;
           }));
@@ -313,7 +313,7 @@ class SqliteMachineInventoryTest {
         CompletableFuture.allOf(sightings.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
         assertEquals(threads * perThread, all.size());
-        assertEquals(SqliteStoreConcurrencyTest.LIMIT, all.stream()
+        assertEquals(SqlStoreConcurrencyTest.LIMIT, all.stream()
             .filter(d -> d instanceof Decision.Offer o && o.newGrant()).count());
         List<MachineRow> machines = store.listMachines("workers", 100);
         assertEquals(bootMachines, machines.size());
@@ -340,7 +340,7 @@ class SqliteMachineInventoryTest {
 
   /**
    * An install mark: recorded before the machine's first sighting is written, read back from the
-   * file by a new store (from memory: {@link SqliteStore#installed}), shown with the machine once it
+   * file by a new store (from memory: {@link SqlStore#installed}), shown with the machine once it
    * is seen, logged; reinstall clears it (and says what it was), twice is no error; a machine neither
    * seen nor marked is refused.
    */
@@ -348,21 +348,21 @@ class SqliteMachineInventoryTest {
   void installMark_beforeTheFirstSighting_survivesReopen_andReinstallClearsIt() throws Exception {
     Path db = dir.resolve("omaha.db");
     Instant at;
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       store.seedDefaults();
       at = store.recordInstall("52-54-00-AB-CD-0F", "coreos-install", "10.0.0.17").at();
-      assertEquals(Optional.of(new SqliteStore.Install(MAC, at, "coreos-install")), store.installed(MAC));
+      assertEquals(Optional.of(new SqlStore.Install(MAC, at, "coreos-install")), store.installed(MAC));
     }
-    try (SqliteStore store = SqliteStore.open(db)) {
-      assertEquals(Optional.of(new SqliteStore.Install(MAC, at, "coreos-install")), store.installed("525400abcd0f"));
+    try (SqlStore store = SqlStore.open(db)) {
+      assertEquals(Optional.of(new SqlStore.Install(MAC, at, "coreos-install")), store.installed("525400abcd0f"));
       record(store, ipxe(T0, Map.of("mac", MAC), "workers", "coreos-install"));
-      assertEquals(new SqliteStore.Install(MAC, at, "coreos-install"), store.machine(MAC).orElseThrow().install());
-      assertEquals(new SqliteStore.Install(MAC, at, "coreos-install"), store.listMachines(null, 10).get(0).install());
-      assertTrue(store.activity(10).stream().anyMatch(a -> a.kind().equals(SqliteStore.MACHINE_INSTALLED)
+      assertEquals(new SqlStore.Install(MAC, at, "coreos-install"), store.machine(MAC).orElseThrow().install());
+      assertEquals(new SqlStore.Install(MAC, at, "coreos-install"), store.listMachines(null, 10).get(0).install());
+      assertTrue(store.activity(10).stream().anyMatch(a -> a.kind().equals(SqlStore.MACHINE_INSTALLED)
           && a.message().equals("machine " + MAC + " installed (profile coreos-install), reported from 10.0.0.17")
           && a.machineId().equals(Optional.of(MAC))), store.activity(10).toString());
 
-      assertEquals(Optional.of(new SqliteStore.Install(MAC, at, "coreos-install")), store.reinstall(MAC, "ops"));
+      assertEquals(Optional.of(new SqlStore.Install(MAC, at, "coreos-install")), store.reinstall(MAC, "ops"));
       assertEquals(Optional.empty(), store.installed(MAC));
       assertEquals(null, store.machine(MAC).orElseThrow().install());
       assertEquals(Optional.empty(), store.reinstall(MAC, "ops"));
@@ -371,7 +371,7 @@ class SqliteMachineInventoryTest {
           () -> store.reinstall("uuid:4c4c4544-0000-1000-8000-000000000009", "ops"));
       assertEquals("no machine 'uuid:4c4c4544-0000-1000-8000-000000000009' in the inventory", r.getMessage());
     }
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqlStore store = SqlStore.open(db)) {
       assertEquals(Optional.empty(), store.installed(MAC));
     }
   }

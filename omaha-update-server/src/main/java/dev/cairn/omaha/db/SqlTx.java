@@ -1,4 +1,4 @@
-package dev.cairn.omaha.sqlite;
+package dev.cairn.omaha.db;
 
 import dev.cairn.omaha.Model.OfficeHours;
 import dev.cairn.omaha.Model.Package;
@@ -28,12 +28,12 @@ import java.util.stream.Collectors;
  * The operations of one transaction on the write connection. Valid only while its transaction
  * runs: a Tx kept past it refuses every call.
  */
-final class SqliteTx implements Store.Tx {
+final class SqlTx implements Store.Tx {
   private final Connection c;
   private final Map<String, Optional<Store.GroupRecord>> groups;
   private boolean open = true;
 
-  SqliteTx(Connection c) {
+  SqlTx(Connection c) {
     this(c, null);
   }
 
@@ -41,7 +41,7 @@ final class SqliteTx implements Store.Tx {
    * A Tx for checks: group records and app ids are read through {@code cache} (shared by the
    * store, cleared by every admin change and by {@link #pauseGroup}).
    */
-  SqliteTx(Connection c, Map<String, Optional<Store.GroupRecord>> cache) {
+  SqlTx(Connection c, Map<String, Optional<Store.GroupRecord>> cache) {
     this.c = c;
     this.groups = cache;
   }
@@ -345,7 +345,7 @@ final class SqliteTx implements Store.Tx {
           reason, at, groupId) == 0) {
         throw new IllegalArgumentException("no group with id " + groupId);
       }
-      activity(c, at, groupId, null, SqliteStore.GROUP_PAUSED, reason, SqliteStore.SERVER_ACTOR);
+      activity(c, at, groupId, null, SqlStore.GROUP_PAUSED, reason, SqlStore.SERVER_ACTOR);
     } catch (SQLException e) {
       throw new Failure(e);
     }
@@ -396,7 +396,7 @@ final class SqliteTx implements Store.Tx {
   /** An activity row about a group (its app taken from the group). */
   static void activity(Connection c, Instant at, long groupId, String machineId, String kind, String message)
       throws SQLException {
-    activity(c, at, groupId, machineId, kind, message, SqliteStore.DEFAULT_ACTOR);
+    activity(c, at, groupId, machineId, kind, message, SqlStore.DEFAULT_ACTOR);
   }
 
   /** As above, made by {@code actor}. */
