@@ -63,6 +63,21 @@ public final class ServeOptions {
           + " have made no progress for this long (default 10s; stall_timeout).")
   String stallTimeout;
 
+  @Option(names = "--database", paramLabel = "URL",
+      description = "PostgreSQL to keep the data in, shared by any number of servers: postgresql://[USER@]HOST[:PORT]/DB"
+          + " (default: SQLite's cairn.db in the data directory; CAIRN_DATABASE_URL; database). The password comes from"
+          + " CAIRN_DATABASE_PASSWORD or a file, never from the URL.")
+  String database;
+
+  @Option(names = "--database-password-file", paramLabel = "FILE",
+      description = "File whose first line is PostgreSQL's password (CAIRN_DATABASE_PASSWORD_FILE; database_password_file).")
+  String databasePasswordFile;
+
+  @Option(names = "--database-pool", paramLabel = "N",
+      description = "Connections this server keeps to PostgreSQL (default " + ServerConfig.DEFAULT_DATABASE_POOL
+          + "; database_pool).")
+  Integer databasePool;
+
   /** The data directory every server of the process keeps its files in. */
   public Path dataDir() {
     return dataDir;

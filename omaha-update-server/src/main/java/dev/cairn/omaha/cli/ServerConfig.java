@@ -24,7 +24,8 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
   static final String DEFAULT_LISTEN = "0.0.0.0:8080";
   private static final Set<String> KEYS = Set.of("listen", "public_url", "allow_unsigned", "header_timeout",
       "body_timeout", "idle_timeout", "write_timeout", "max_connections_per_address", "stall_timeout",
-      "address_grants_per_hour", "address_failures_per_hour");
+      "address_grants_per_hour", "address_failures_per_hour", "database", "database_password_file",
+      "database_pool");
   private static final Pattern DURATION = Pattern.compile("(?:\\d+(?:ms|h|m|s))+");
   private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|h|m|s)");
 
@@ -83,6 +84,72 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
           + v + "'");
     }
     return n;
+  }
+
+  /** The connections each server keeps to PostgreSQL when nothing says otherwise. */
+  static final int DEFAULT_DATABASE_POOL = 10;
+
+  /**
+   * Where the data is: SQLite's {@code cairn.db} in the data directory (the default), or a
+   * PostgreSQL database, from {@code --database}, else {@code CAIRN_DATABASE_URL}, else the
+   * {@code database} key of cairn.yaml. PostgreSQL's password comes from {@code CAIRN_DATABASE_PASSWORD},
+   * else the file {@code --database-password-file}, {@code CAIRN_DATABASE_PASSWORD_FILE} or
+   * {@code database_password_file} names (its first line); never from the URL.
+   */
+  sealed interface Database permits Sqlite, Postgres {}
+
+  record Sqlite(Path file) implements Database {}
+
+  record Postgres(dev.cairn.omaha.db.PostgresDatabase database, int pool) implements Database {}
+
+  static Database database(String flag, String passwordFileFlag, Integer poolFlag, Path dataDir, Map<String, String> env)
+      throws IOException {
+    Path yaml = dataDir.resolve("cairn.yaml");
+    Map<String, Object> file = readFile(yaml);
+    String url = first(flag, env.get("CAIRN_DATABASE_URL"), text(yaml, file, "database"), null);
+    if (url == null || url.isBlank()) {
+      return new Sqlite(dataDir.resolve("cairn.db"));
+    }
+    if (!dev.cairn.omaha.db.PostgresDatabase.isUrl(url)) {
+      throw new IllegalArgumentException("database '" + url + "' is not a postgresql:// URL; leave it out to keep"
+          + " SQLite in the data directory");
+    }
+    String password = env.get("CAIRN_DATABASE_PASSWORD");
+    if (password == null || password.isEmpty()) {
+      String pwFile = first(passwordFileFlag, env.get("CAIRN_DATABASE_PASSWORD_FILE"),
+          text(yaml, file, "database_password_file"), null);
+      password = pwFile == null ? null : passwordFrom(Path.of(pwFile));
+    }
+    int pool = poolFlag != null ? poolFlag : file.get("database_pool") instanceof Integer n ? n
+        : file.containsKey("database_pool") ? -1 : DEFAULT_DATABASE_POOL;
+    if (pool < 1 || pool > 500) {
+      throw new IllegalArgumentException("database pool must be 1 to 500 connections, got "
+          + (poolFlag != null ? poolFlag : file.get("database_pool")));
+    }
+    return new Postgres(dev.cairn.omaha.db.PostgresDatabase.parse(url, password), pool);
+  }
+
+  private static String text(Path yaml, Map<String, Object> file, String key) {
+    Object v = file.get(key);
+    if (v != null && !(v instanceof String)) {
+      throw new IllegalArgumentException(yaml + ": setting '" + key + "' must be text, got '" + v + "'");
+    }
+    return (String) v;
+  }
+
+  /** The first line of a password file, which must not be empty. */
+  private static String passwordFrom(Path f) throws IOException {
+    String text;
+    try {
+      text = Files.readString(f, StandardCharsets.UTF_8);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException(f + ": no such database password file", e);
+    }
+    String line = text.lines().findFirst().orElse("");
+    if (line.isEmpty()) {
+      throw new IllegalArgumentException(f + ": the database password file is empty");
+    }
+    return line;
   }
 
   /** Whether cairn.yaml in {@code dataDir} says {@code allow_unsigned: true}. */

@@ -49,11 +49,13 @@ public final class UpdateServer implements AutoCloseable {
     private final Limits limits;
     private final Path tokenFile;
     private final AdminTokenFile.Token token;
+    private final ServerConfig.Database database;
     private volatile int boundPort;
 
     private Prepared(ServeOptions o, ServerConfig cfg, AddressQuota.Limits addressLimits, Limits limits, Path tokenFile,
-        AdminTokenFile.Token token) {
+        AdminTokenFile.Token token, ServerConfig.Database database) {
       this.o = o;
+      this.database = database;
       this.cfg = cfg;
       this.addressLimits = addressLimits;
       this.limits = limits;
@@ -73,7 +75,9 @@ public final class UpdateServer implements AutoCloseable {
     public UpdateServer start(ReleaseKeys releaseKeys, PrometheusRegistry registry, List<OmahaServer.Mount> mounts,
         PrintWriter out, PrintWriter err) throws IOException {
       Path dataDir = o.dataDir;
-      SqlStore store = SqlStore.open(dataDir.resolve("cairn.db"));
+      SqlStore store = database instanceof ServerConfig.Postgres pg
+          ? SqlStore.open(pg.database(), pg.pool(), Clock.systemUTC())
+          : SqlStore.open(((ServerConfig.Sqlite) database).file());
       try {
         store.seedDefaults();
         Metrics metrics = new Metrics(registry);
@@ -86,8 +90,13 @@ public final class UpdateServer implements AutoCloseable {
             limits);
         boundPort = server.port();
         out.printf("cairn serve: listening on %s:%d, public URL %s%n", cfg.host(), server.port(), publicUrl());
-        out.printf("cairn serve: data in %s; admin token in %s%s%n", dataDir, tokenFile,
-            token.created() ? " (new)" : "");
+        if (database instanceof ServerConfig.Postgres pg) {
+          out.printf("cairn serve: data in %s (%d connections), files in %s; admin token in %s%s%n",
+              pg.database().url(), pg.pool(), dataDir, tokenFile, token.created() ? " (new)" : "");
+        } else {
+          out.printf("cairn serve: data in %s; admin token in %s%s%n", dataDir, tokenFile,
+              token.created() ? " (new)" : "");
+        }
         if (unsigned) {
           err.println("cairn serve: WARNING: --allow-unsigned: packages and images WITHOUT A SIGNATURE are accepted"
               + " and served to machines. For development only; never run a production server like this.");
@@ -120,10 +129,12 @@ public final class UpdateServer implements AutoCloseable {
     AddressQuota.Limits addressLimits = ServerConfig.addressLimits(o.addressGrants, o.addressFailures, dataDir);
     Limits limits = ServerConfig.limits(o.headerTimeout, o.bodyTimeout, o.idleTimeout, o.writeTimeout,
         o.maxConnectionsPerAddress, o.stallTimeout, dataDir);
+    ServerConfig.Database database = ServerConfig.database(o.database, o.databasePasswordFile, o.databasePool, dataDir,
+        System.getenv());
     Path tokenFile = dataDir.resolve("admin.token");
     AdminTokenFile.Token token = AdminTokenFile.ensure(tokenFile);
     tightenDataDir(dataDir, out);
-    return new Prepared(o, cfg, addressLimits, limits, tokenFile, token);
+    return new Prepared(o, cfg, addressLimits, limits, tokenFile, token, database);
   }
 
   public int port() {

@@ -42,14 +42,14 @@ final class KeptCounts {
   }
 
   /** The instance's row as stored, or empty when there is none. */
-  static Optional<Row> stored(Connection c, String app, String machine) throws SQLException {
+  static Optional<Row> stored(Connection c, Dialect d, String app, String machine) throws SQLException {
     return Sql.one(c, "select track, version, status, granted_at, granted_version from instance"
-        + " where app_id = ? and machine_id = ?", r -> new Row(r.getString(1), r.getString(2),
+        + " where app_id = ? and machine_id = ?" + d.forUpdate(), r -> new Row(r.getString(1), r.getString(2),
             Sql.status(r.getString(3)), Sql.instant(r, "granted_at"), Optional.ofNullable(r.getString(5))), app, machine);
   }
 
   /** The counts after an instance went from {@code before} (empty: it is new) to {@code after}. */
-  static void instanceChanged(Connection c, String app, String machine, Optional<Row> before, Row after)
+  static void instanceChanged(Connection c, Dialect d, String app, String machine, Optional<Row> before, Row after)
       throws SQLException {
     if (before.isPresent() && before.get().equals(after)) {
       return;
@@ -83,9 +83,9 @@ final class KeptCounts {
     if (b == null || !b.track().equals(after.track())) {
       // The failures count by the instance's track now: its counted failures move with it.
       if (b != null) {
-        moveFailures(c, app, machine, b.track(), -1);
+        moveFailures(c, d, app, machine, b.track(), -1);
       }
-      moveFailures(c, app, machine, after.track(), 1);
+      moveFailures(c, d, app, machine, after.track(), 1);
     }
   }
 
@@ -225,10 +225,10 @@ final class KeptCounts {
   }
 
   /** Adds ({@code sign} 1) or takes away (-1) the machine's counted failures in {@code track}. */
-  private static void moveFailures(Connection c, String app, String machine, String track, int sign)
+  private static void moveFailures(Connection c, Dialect d, String app, String machine, String track, int sign)
       throws SQLException {
     // By the machine's own index: the partial index of counted failures would read every one of them.
-    List<Object[]> perVersion = Sql.list(c, "select version, count(*) from event indexed by event_by_machine"
+    List<Object[]> perVersion = Sql.list(c, "select version, count(*) from event" + d.indexedBy("event_by_machine")
         + " where app_id = ? and machine_id = ?"
         + " and brake = 1 and version is not null"
         + " and id > (select coalesce(max(brake_events_after), 0) from grp where app_id = ? and name = ?)"

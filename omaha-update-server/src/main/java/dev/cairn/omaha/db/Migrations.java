@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * The schema's versions: migration {@code n} is the script of {@link #SCRIPTS} whose name starts
- * with {@code n} in three digits, a classpath resource under {@code sqlite/}. A database
+ * with {@code n} in three digits, a classpath resource under {@code sqlite/} and, with the same
+ * name and the same schema after it, under {@code postgresql/}. A database
  * records the migrations it has had in {@code schema_version}; opening it applies, in order and
  * each in its own transaction, every script it has not had (by number, not by the highest one
  * recorded, so scripts written side by side apply whichever arrives first), and refuses a
@@ -22,8 +23,6 @@ import java.util.List;
 final class Migrations {
   private Migrations() {}
 
-  /** Where the SQLite scripts are, on the class path beside this class. */
-  private static final String DIR = "sqlite/";
 
   /**
    * In order. A script is never edited once released; a change is a new script. A script runs
@@ -31,7 +30,7 @@ final class Migrations {
    */
   static final List<String> SCRIPTS = List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql",
       "004-serving.sql", "005-failure-brake.sql", "006-machines.sql",
-      "007-installed.sql", "008-reboot-slots.sql", "009-kept-counts.sql");
+      "007-installed.sql", "008-reboot-slots.sql", "009-kept-counts.sql", "010-replicas.sql");
 
   /** The schema version this code writes and reads: the highest script number. */
   static final int LATEST = number(SCRIPTS.get(SCRIPTS.size() - 1));
@@ -55,11 +54,16 @@ final class Migrations {
   /** One migration: its file name and its statements. */
   record Script(String name, String sql) {}
 
-  /** The scripts on the class path, in order. */
+  /** The SQLite scripts on the class path, in order. */
   static List<Script> bundled() throws IOException {
+    return bundled(Dialect.SQLITE);
+  }
+
+  /** The dialect's scripts on the class path, in order: the same names for both. */
+  static List<Script> bundled(Dialect dialect) throws IOException {
     List<Script> out = new ArrayList<>();
     for (String name : SCRIPTS) {
-      out.add(new Script(name, read(name)));
+      out.add(new Script(name, read(dialect.scripts + name)));
     }
     return out;
   }
@@ -70,6 +74,68 @@ final class Migrations {
    */
   static void apply(Connection c, String db) throws SQLException, IOException {
     apply(c, db, bundled());
+  }
+
+  /** As above, with the scripts of {@code dialect}. */
+  static void apply(Connection c, String db, Dialect dialect) throws SQLException, IOException {
+    if (dialect == Dialect.SQLITE) {
+      apply(c, db, bundled());
+      return;
+    }
+    // Replicas starting together: one migrates, the others wait for it and then find nothing to do.
+    try (Statement s = c.createStatement()) {
+      s.execute("select pg_advisory_lock(" + PG_MIGRATION_LOCK + ")");
+    }
+    try {
+      applyPostgres(c, db, bundled(Dialect.POSTGRESQL));
+    } finally {
+      try (Statement s = c.createStatement()) {
+        s.execute("select pg_advisory_unlock(" + PG_MIGRATION_LOCK + ")");
+      }
+    }
+  }
+
+  /** The advisory lock key PostgreSQL migrations hold: "cairn" in ASCII. */
+  static final long PG_MIGRATION_LOCK = 0x636169726eL;
+
+  private static void applyPostgres(Connection c, String db, List<Script> scripts) throws SQLException, IOException {
+    int latest = number(scripts.get(scripts.size() - 1).name());
+    try (Statement s = c.createStatement()) {
+      s.executeUpdate("create table if not exists schema_version ("
+          + "version integer not null primary key, name text not null, applied_at bigint not null)");
+    }
+    refuseNewer(current(c), latest, db);
+    for (Script script : scripts) {
+      int v = number(script.name());
+      if (applied(c, v)) {
+        continue;
+      }
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.executeUpdate(script.sql());
+        try (PreparedStatement p = c.prepareStatement(
+            "insert into schema_version (version, name, applied_at) values (?, ?, ?)")) {
+          p.setInt(1, v);
+          p.setString(2, script.name());
+          p.setLong(3, System.currentTimeMillis());
+          p.executeUpdate();
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException r) {
+          e.addSuppressed(r);
+        }
+        if (e instanceof SQLException q) {
+          throw new SQLException("migration " + script.name() + ": " + q.getMessage(), q.getSQLState(),
+              q.getErrorCode(), q);
+        }
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
   }
 
   /** Applies the missing ones of {@code scripts}, each named for the version it brings the schema to. */
@@ -142,7 +208,7 @@ final class Migrations {
   }
 
   private static String read(String name) throws IOException {
-    try (InputStream in = Migrations.class.getResourceAsStream(DIR + name)) {
+    try (InputStream in = Migrations.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IOException("migration " + name + " is missing from the class path");
       }

@@ -35,10 +35,13 @@ final class Sql {
       java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-    Map<String, PreparedStatement> mine = CACHE.computeIfAbsent(c, k -> new java.util.HashMap<>());
+    // A pooled connection is a new wrapper each time it is lent: keep the statements with the
+    // connection underneath, which lives as long as they may.
+    Connection own = c.isWrapperFor(Connection.class) ? c.unwrap(Connection.class) : c;
+    Map<String, PreparedStatement> mine = CACHE.computeIfAbsent(own, k -> new java.util.HashMap<>());
     PreparedStatement p = mine.get(sql);
     if (p == null || p.isClosed()) {
-      p = c.prepareStatement(sql);
+      p = own.prepareStatement(sql);
       mine.put(sql, p);
     }
     p.clearParameters();
@@ -51,6 +54,13 @@ final class Sql {
   /** Forgets the connection's statements (before it closes). */
   static void forget(Connection c) {
     Map<String, PreparedStatement> mine = CACHE.remove(c);
+    if (mine == null) {
+      try {
+        mine = c.isWrapperFor(Connection.class) ? CACHE.remove(c.unwrap(Connection.class)) : null;
+      } catch (SQLException e) {
+        mine = null;
+      }
+    }
     if (mine != null) {
       for (PreparedStatement p : mine.values()) {
         try {
@@ -88,10 +98,9 @@ final class Sql {
     return prepare(c, sql, args).executeUpdate();
   }
 
-  /** Inserts a row and answers the rowid it got. */
+  /** Inserts a row and answers the id it got. */
   static long insert(Connection c, String sql, Object... args) throws SQLException {
-    prepare(c, sql, args).executeUpdate();
-    return one(c, "select last_insert_rowid()", r -> r.getLong(1)).orElseThrow();
+    return one(c, sql + " returning id", r -> r.getLong(1), args).orElseThrow();
   }
 
   static <T> List<T> list(Connection c, String sql, Row<T> row, Object... args) throws SQLException {

@@ -65,39 +65,20 @@ public final class SqlStore implements Store {
   public static final List<String> DEFAULT_CHANNELS = List.of("alpha", "beta", "stable");
 
   private static final int BUSY_TIMEOUT_MS = 5_000;
-  private static final int ATTEMPTS = 5;
-  /**
-   * How often the write-ahead log is copied into the database beside the writer: rarely for a
-   * small database, whose few pages are written again and again (a rarer copy takes each of them
-   * once for many commits), often for a large one, where every check writes a page of its own and
-   * the copy only needs to stay small (see docs/performance.md).
-   */
-  private static final long CHECKPOINT_SMALL_DB_MS = 100;
-  private static final long CHECKPOINT_LARGE_DB_MS = 25;
-  /** Databases of more pages than this (4 KiB each: 200 MiB) count as large. */
-  private static final long LARGE_DB_PAGES = 50_000;
 
-  private final Path file;
+  private final Engine engine;
+  private final Dialect dialect;
   private final Clock clock;
-  private final Connection write;
-  private final Connection read;
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final ReentrantLock readLock = new ReentrantLock();
-  private final Committer committer = new Committer();
-  private final Checkpointer checkpointer;
-  /** Group records and known app ids for checks; every admin change clears it. */
-  private final Map<String, Optional<GroupRecord>> groupCache = new java.util.concurrent.ConcurrentHashMap<>();
-  private volatile boolean closed;
+  private final GroupCache groupCache;
 
-  private SqlStore(Path file, Clock clock, Connection write, Connection read) {
-    this.file = file;
+  private SqlStore(Engine engine, GroupCache groupCache, Clock clock) {
+    this.engine = engine;
+    this.dialect = engine.dialect();
+    this.groupCache = groupCache;
     this.clock = clock;
-    this.write = write;
-    this.read = read;
-    this.checkpointer = new Checkpointer();
   }
 
-  /** Opens (creating it if missing) and migrates the database at {@code dbFile}. */
+  /** Opens (creating it if missing) and migrates the SQLite database at {@code dbFile}. */
   public static SqlStore open(Path dbFile) throws IOException {
     return open(dbFile, Clock.systemUTC());
   }
@@ -114,114 +95,76 @@ public final class SqlStore implements Store {
 
   /** As {@link #open(Path, Clock)}, waiting at most {@code busyTimeoutMs} for another writer each try. */
   static SqlStore open(Path dbFile, Clock clock, int busyTimeoutMs) throws IOException {
-    Path file = dbFile.toAbsolutePath();
-    // Made here, owner-only, before SQLite opens it: SQLite gives the -wal and -shm files the mode
-    // of the database file, so all three stay 0600 whatever the process umask.
+    GroupCache cache = new GroupCache();
+    return started(SqliteEngine.open(dbFile, cache, busyTimeoutMs), cache, clock);
+  }
+
+  /**
+   * Opens and migrates the PostgreSQL database {@code database} names, with a pool of
+   * {@code poolSize} connections; several servers may open the same one.
+   *
+   * @throws IOException naming the database (never its password) when it cannot be reached, refuses
+   *     the credentials, or has a schema newer than this code
+   */
+  public static SqlStore open(PostgresDatabase database, int poolSize, Clock clock) throws IOException {
+    GroupCache cache = new GroupCache();
+    return started(PostgresEngine.open(database, poolSize, cache), cache, clock);
+  }
+
+  private static SqlStore started(Engine engine, GroupCache cache, Clock clock) throws IOException {
+    SqlStore store = new SqlStore(engine, cache, clock);
     try {
-      OwnerOnly.createFile(file);
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new IOException(file + ": no such directory " + file.getParent(), e);
-    }
-    Connection write = null;
-    Connection read = null;
-    try {
-      write = connect(file, busyTimeoutMs);
-      try (Statement s = write.createStatement(); ResultSet r = s.executeQuery("pragma journal_mode = wal")) {
-        String mode = r.next() ? r.getString(1) : "";
-        if (!"wal".equalsIgnoreCase(mode)) {
-          throw new IOException(file + ": cannot use write-ahead logging (journal mode stays '" + mode
-              + "'); is the file on a network file system?");
-        }
-      }
-      Migrations.apply(write, file.toString());
-      KeptCounts.prune(write, clock.instant());
-      read = connect(file, busyTimeoutMs);
-      try (Statement s = read.createStatement()) {
-        s.executeUpdate("pragma query_only = 1");
-      }
-      SqlStore store = new SqlStore(file, clock, write, read);
+      store.inTransaction(tx -> {
+        KeptCounts.prune(tx.connection(), clock.instant());
+        return null;
+      });
       store.loadInstalls();
       return store;
-    } catch (SQLException e) {
-      IOException failure = new IOException(file + ": " + e.getMessage(), e);
-      closeQuietly(read, failure);
-      closeQuietly(write, failure);
-      throw failure;
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(read, e);
-      closeQuietly(write, e);
-      throw e;
-    }
-  }
-
-  private static Connection connect(Path file, int busyTimeoutMs) throws SQLException {
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-    try (Statement s = c.createStatement()) {
-      s.executeUpdate("pragma busy_timeout = " + busyTimeoutMs);
-      s.executeUpdate("pragma foreign_keys = on");
-      s.executeUpdate("pragma synchronous = full");
-      return c;
-    } catch (SQLException | RuntimeException e) {
-      closeQuietly(c, e);
-      throw e;
-    }
-  }
-
-  private static void closeQuietly(Connection c, Exception into) {
-    if (c != null) {
+    } catch (RuntimeException e) {
       try {
-        c.close();
-      } catch (SQLException e) {
-        into.addSuppressed(e);
+        engine.close();
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing);
       }
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw e;
     }
   }
 
-  /** The database file. */
-  public Path file() {
-    return file;
+  /** The SQLite database file; empty on PostgreSQL. */
+  public Optional<Path> file() {
+    return engine instanceof SqliteEngine s ? Optional.of(s.file()) : Optional.empty();
+  }
+
+  /** The database, as messages name it: the file, or PostgreSQL's URL without credentials. */
+  public String where() {
+    return engine.where();
   }
 
   // ---- the port ----
 
-  /** A unit of work with the write connection in hand. */
-  private interface SqlWork<T> {
-    T run(SqlTx tx) throws SQLException;
-  }
-
-  /** A read on the read connection. */
-  private interface SqlRead<T> {
-    T run(Connection c) throws SQLException;
-  }
-
   /**
-   * {@inheritDoc} The work may run more than once when the database stays busy (another process
-   * holding the write lock past the busy timeout), so it should do nothing outside the Tx that
-   * must not be repeated. Transactions do not nest. A database failure is an
-   * {@link UncheckedIOException} naming the file; whatever else the work throws is rethrown as is.
+   * {@inheritDoc} The work may run more than once when the database asks for it (SQLite busy past
+   * the busy timeout; on PostgreSQL a deadlock, a serialization failure, or what it read changed
+   * under it), so it should do nothing outside the Tx that must not be repeated. Transactions do
+   * not nest. A database failure is an {@link UncheckedIOException} naming the database; whatever
+   * else the work throws is rethrown as is.
    */
   @Override
   public <T> T transaction(Work<T> work) {
-    if (writeLock.isHeldByCurrentThread()) {
-      throw new IllegalStateException("transactions do not nest: run the inner work with the outer Tx");
-    }
     return await(submit(work));
   }
 
   /**
-   * {@inheritDoc} The work joins the next group commit; the future completes on the commit thread
-   * once that commit is on disk.
+   * {@inheritDoc} On SQLite the work joins the next group commit and the future completes on the
+   * commit thread once that commit is on disk; on PostgreSQL it runs on a connection of the pool,
+   * and PostgreSQL groups the commits of concurrent units itself.
    */
   @Override
   public <T> java.util.concurrent.CompletableFuture<T> submit(Work<T> work) {
-    try {
-      ensureOpen();
-    } catch (IllegalStateException closedAlready) {
-      return java.util.concurrent.CompletableFuture.failedFuture(closedAlready);
-    }
-    Pending<T> p = new Pending<>(work);
-    committer.submit(p);
-    return p.done;
+    return engine.submit(work);
   }
 
   private static <T> T await(java.util.concurrent.CompletableFuture<T> done) {
@@ -239,335 +182,23 @@ public final class SqlStore implements Store {
     }
   }
 
-  /** A unit of work waiting for the group commit, and then its outcome. */
-  private static final class Pending<T> {
-    final Work<T> work;
-    final java.util.concurrent.CompletableFuture<T> done = new java.util.concurrent.CompletableFuture<>();
-
-    Pending(Work<T> work) {
-      this.work = work;
-    }
+  private <T> T inTransaction(Engine.SqlWork<T> work) {
+    return engine.inTransaction(work);
   }
 
-  /**
-   * Group commit: one thread takes every unit of work waiting, runs each in its own savepoint
-   * inside one transaction, commits once (one fsync for the lot), and only then answers each. A
-   * unit that fails rolls back to its savepoint alone. When the batch cannot commit (the database
-   * stays busy), each unit runs again on its own with the usual retries.
-   */
-  private final class Committer {
-    private final java.util.concurrent.LinkedBlockingQueue<Pending<?>> queue = new java.util.concurrent.LinkedBlockingQueue<>();
-    private final Thread thread;
-
-    Committer() {
-      thread = new Thread(this::loop, "cairn-sqlite-commit");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    void submit(Pending<?> p) {
-      queue.add(p);
-    }
-
-    private void loop() {
-      List<Pending<?>> batch = new ArrayList<>();
-      while (true) {
-        try {
-          batch.add(queue.take());
-        } catch (InterruptedException e) {
-          return;
-        }
-        queue.drainTo(batch, 256);
-        runBatch(batch);
-        batch.clear();
-      }
-    }
-
-    private void runBatch(List<Pending<?>> batch) {
-      writeLock.lock();
-      try {
-        if (closed) {
-          batch.forEach(p -> p.done.completeExceptionally(new IllegalStateException(file + ": the store is closed")));
-          return;
-        }
-        List<Object> results = new ArrayList<>();
-        List<Throwable> errors = new ArrayList<>();
-        try {
-          exec(write, "begin immediate");
-          for (Pending<?> p : batch) {
-            Sql.update(write, "savepoint unit");
-            SqlTx tx = new SqlTx(write, groupCache);
-            try {
-              Object r = p.work.run(tx);
-              tx.end();
-              Sql.update(write, "release unit");
-              results.add(r);
-              errors.add(null);
-            } catch (SqlTx.Failure e) {
-              tx.end();
-              Sql.update(write, "rollback to unit");
-              Sql.update(write, "release unit");
-              results.add(null);
-              errors.add(failure(e.sql()));
-            } catch (RuntimeException | Error e) {
-              tx.end();
-              Sql.update(write, "rollback to unit");
-              Sql.update(write, "release unit");
-              results.add(null);
-              errors.add(e);
-            }
-          }
-          exec(write, "commit");
-        } catch (SQLException e) {
-          rollback(e);
-          writeLock.unlock();
-          try {
-            for (Pending<?> p : batch) {
-              alone(p);
-            }
-          } finally {
-            writeLock.lock();
-          }
-          return;
-        }
-        for (int i = 0; i < batch.size(); i++) {
-          complete(batch.get(i), results.get(i), errors.get(i));
-        }
-      } finally {
-        writeLock.unlock();
-      }
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> void complete(Pending<T> p, Object result, Throwable error) {
-      if (error != null) {
-        p.done.completeExceptionally(error);
-      } else {
-        p.done.complete((T) result);
-      }
-    }
-
-    private <T> void alone(Pending<T> p) {
-      try {
-        p.done.complete(inTransaction(p.work::run));
-      } catch (RuntimeException | Error e) {
-        p.done.completeExceptionally(e);
-      }
-    }
-  }
-
-  /**
-   * Copies the write-ahead log into the database beside the writer, on a connection of its own, so
-   * that the commit that crosses the log's size limit rarely has much left to copy (and fsync)
-   * while checks wait for it. A passive checkpoint never blocks the writer or the readers.
-   */
-  private final class Checkpointer {
-    private final Thread thread;
-
-    Checkpointer() {
-      thread = new Thread(this::loop, "cairn-sqlite-checkpoint");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    private void loop() {
-      Connection c = null;
-      try {
-        c = connect(file, BUSY_TIMEOUT_MS);
-        long every = CHECKPOINT_SMALL_DB_MS;
-        while (!closed) {
-          Thread.sleep(every);
-          try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("pragma wal_checkpoint(passive)")) {
-            r.next();
-          } catch (SQLException e) {
-            // busy or closing: the writer's own checkpoint still bounds the log
-          }
-          try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("pragma page_count")) {
-            every = r.next() && r.getLong(1) > LARGE_DB_PAGES ? CHECKPOINT_LARGE_DB_MS : CHECKPOINT_SMALL_DB_MS;
-          } catch (SQLException e) {
-            // keep the interval
-          }
-        }
-      } catch (InterruptedException | SQLException e) {
-        // stopping, or no connection: the writer's own checkpoint still bounds the log
-      } finally {
-        if (c != null) {
-          try {
-            c.close();
-          } catch (SQLException ignored) {
-            // nothing to keep
-          }
-        }
-      }
-    }
-
-    void stop() {
-      thread.interrupt();
-      try {
-        thread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /**
-   * Runs {@code work} between {@code BEGIN IMMEDIATE} and {@code COMMIT}, rolls back and rethrows
-   * whatever it throws, and runs it again (up to {@value #ATTEMPTS} times) when the database stays
-   * busy past the busy timeout, as another process holding the write lock can make it.
-   */
-  private <T> T inTransaction(SqlWork<T> work) {
-    if (writeLock.isHeldByCurrentThread()) {
-      throw new IllegalStateException("transactions do not nest: run the inner work with the outer Tx");
-    }
-    writeLock.lock();
-    try {
-      ensureOpen();
-      for (int attempt = 1; ; attempt++) {
-        Attempt<T> a = attempt(work);
-        groupCache.clear();
-        if (a.failure() == null) {
-          return a.result();
-        }
-        if (!busy(a.failure()) || attempt == ATTEMPTS) {
-          throw failure(a.failure());
-        }
-        backoff(attempt);
-      }
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
-  /** A committed result, or the database failure that rolled the attempt back. */
-  private record Attempt<T>(T result, SQLException failure) {}
-
-  private <T> Attempt<T> attempt(SqlWork<T> work) {
-    try {
-      exec(write, "begin immediate");
-    } catch (SQLException e) {
-      return new Attempt<>(null, e);
-    }
-    SqlTx tx = new SqlTx(write);
-    try {
-      T r = work.run(tx);
-      tx.end();
-      exec(write, "commit");
-      return new Attempt<>(r, null);
-    } catch (SQLException | SqlTx.Failure e) {
-      tx.end();
-      SQLException sql = e instanceof SqlTx.Failure f ? f.sql() : (SQLException) e;
-      rollback(sql);
-      return new Attempt<>(null, sql);
-    } catch (RuntimeException | Error e) {
-      tx.end();
-      rollback(e);
-      throw e;
-    }
-  }
-
-  /** Rolls back; SQLite may already have, after some errors, and then says so. */
-  private void rollback(Throwable cause) {
-    try {
-      exec(write, "rollback");
-    } catch (SQLException e) {
-      if (e.getMessage() == null || !e.getMessage().contains("no transaction is active")) {
-        cause.addSuppressed(e);
-      }
-    }
-  }
-
-  private static boolean busy(SQLException e) {
-    int primary = e.getErrorCode() & 0xFF;
-    return primary == 5 || primary == 6;    // SQLITE_BUSY, SQLITE_LOCKED
-  }
-
-  private static void backoff(int attempt) {
-    try {
-      Thread.sleep(20L * attempt * attempt);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while the database was busy", e);
-    }
-  }
-
-  private UncheckedIOException failure(SQLException e) {
-    return new UncheckedIOException(new IOException(file + ": " + e.getMessage(), e));
-  }
-
-  private static void exec(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.executeUpdate(sql);
-    }
-  }
-
-  private <T> T read(SqlRead<T> work) {
-    readLock.lock();
-    try {
-      ensureOpen();
-      return work.run(read);
-    } catch (SQLException e) {
-      throw failure(e);
-    } finally {
-      readLock.unlock();
-    }
-  }
-
-  private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException(file + ": the store is closed");
-    }
+  private <T> T read(Engine.SqlRead<T> work) {
+    return engine.read(work);
   }
 
   @Override
   public boolean healthy() {
-    readLock.lock();
-    try (Statement s = read.createStatement(); ResultSet r = s.executeQuery("select 1")) {
-      return !closed && r.next() && r.getInt(1) == 1;
-    } catch (SQLException e) {
-      return false;
-    } finally {
-      readLock.unlock();
-    }
+    return engine.healthy();
   }
 
-  /** Waits for a running unit of work, checkpoints the write-ahead log into the database and closes. */
+  /** Waits for running units of work and closes (SQLite: checkpoints its write-ahead log first). */
   @Override
   public void close() {
-    writeLock.lock();
-    readLock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      committer.thread.interrupt();
-      checkpointer.stop();
-      SQLException failure = null;
-      try {
-        exec(write, "pragma wal_checkpoint(truncate)");
-      } catch (SQLException e) {
-        failure = e;
-      }
-      for (Connection c : List.of(read, write)) {
-        try {
-          Sql.forget(c);
-          c.close();
-        } catch (SQLException e) {
-          if (failure == null) {
-            failure = e;
-          } else {
-            failure.addSuppressed(e);
-          }
-        }
-      }
-      if (failure != null) {
-        throw failure(failure);
-      }
-    } finally {
-      readLock.unlock();
-      writeLock.unlock();
-    }
+    engine.close();
   }
 
   // ---- seeding and admin ----
@@ -942,7 +573,8 @@ public final class SqlStore implements Store {
     }
     String v = version == null ? null : version.toString();
     return read(c -> Sql.list(c, "select " + Sql.INSTANCE_COLUMNS + " from instance where app_id = ?"
-        + " and (? is null or track = ?) and (? is null or status = ?) and (? is null or version = ?)"
+        + " and (cast(? as text) is null or track = ?) and (cast(? as text) is null or status = ?)"
+        + " and (cast(? as text) is null or version = ?)"
         + " order by last_check desc nulls last, machine_id limit ?", Sql::instance,
         appId, track, track, status, status, v, v, limit));
   }
@@ -982,7 +614,8 @@ public final class SqlStore implements Store {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must not be negative, got " + limit);
     }
-    return read(c -> Sql.list(c, "select * from activity where (? is null or at >= ?) and (? is null or actor = ?)"
+    return read(c -> Sql.list(c, "select * from activity where (cast(? as bigint) is null or at >= ?)"
+        + " and (cast(? as text) is null or actor = ?)"
         + " order by id desc limit ?", r -> new Activity(r.getLong("id"),
         Instant.ofEpochMilli(r.getLong("at")), r.getString("app_id"), Sql.optionalLong(r, "group_id"),
         Optional.ofNullable(r.getString("machine_id")), r.getString("kind"), r.getString("message"),
@@ -1054,8 +687,10 @@ public final class SqlStore implements Store {
   }
 
   /** The oldest app first; among one app's packages, the oldest first. */
-  private static final String OLDEST_APP_FIRST = " order by (select a.created_at from app a where a.id = p.app_id),"
-      + " (select a.rowid from app a where a.id = p.app_id), p.id limit 1";
+  private String oldestAppFirst() {
+    return " order by (select a.created_at from app a where a.id = p.app_id),"
+        + " (select " + dialect.appInsertOrder("a") + " from app a where a.id = p.app_id), p.id limit 1";
+  }
 
   /**
    * The hosted package for {@code board} of {@code version} whose payload is named {@code name},
@@ -1063,7 +698,7 @@ public final class SqlStore implements Store {
    */
   public Optional<PackageRow> hostedPackage(String board, Version version, String name) {
     return read(c -> Sql.one(c, PACKAGE_ROW + " where p.board = ? and p.version = ? and p.name = ?"
-        + " and p.stored_path is not null" + OLDEST_APP_FIRST, SqlStore::packageRow, board, version, name));
+        + " and p.stored_path is not null" + oldestAppFirst(), SqlStore::packageRow, board, version, name));
   }
 
   /**
@@ -1072,7 +707,7 @@ public final class SqlStore implements Store {
    */
   public Optional<PackageRow> hostedPackage(Version version, String name) {
     return read(c -> Sql.one(c, PACKAGE_ROW + " where p.version = ? and p.name = ? and p.stored_path is not null"
-        + OLDEST_APP_FIRST, SqlStore::packageRow, version, name));
+        + oldestAppFirst(), SqlStore::packageRow, version, name));
   }
 
   /**
@@ -1333,14 +968,14 @@ public final class SqlStore implements Store {
     }
     if (pendingSightings.incrementAndGet() > MAX_PENDING_SIGHTINGS) {
       pendingSightings.decrementAndGet();
-      return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(file + ": "
+      return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(where() + ": "
           + MAX_PENDING_SIGHTINGS + " machine sightings wait for the database already; the sighting of "
           + ControlChars.escape(sighting.machineKey()) + " is dropped"));
     }
     java.util.concurrent.CompletableFuture<Void> done = submit(tx -> {
       try {
         Connection c = ((SqlTx) tx).connection();
-        if (!repeats || Sql.update(c, COUNT_REPEATS, requests, kept.sighting().at(), kept.sighting().machineKey()) == 0) {
+        if (!repeats || Sql.update(c, countRepeats(), requests, kept.sighting().at(), kept.sighting().machineKey()) == 0) {
           saveMachine(c, kept, requests);
         }
       } catch (SQLException e) {
@@ -1355,35 +990,40 @@ public final class SqlStore implements Store {
   /** What merging a sighting into a machine's row needs of it. */
   private record Stored(Instant lastSeen, Map<String, String> labels, List<String> truncated) {}
 
-  private static void saveMachine(Connection c, MachineSighting.Kept kept, long requests) throws SQLException {
+  private void saveMachine(Connection c, MachineSighting.Kept kept, long requests) throws SQLException {
     MachineSighting s = kept.sighting();
-    Optional<Stored> old = Sql.one(c, "select last_seen, labels, truncated from machine where machine_key = ?",
+    Optional<Stored> old = Sql.one(c, "select last_seen, labels, truncated from machine where machine_key = ?"
+        + dialect.forUpdate(),
         r -> new Stored(Instant.ofEpochMilli(r.getLong(1)), labels(s.machineKey(), r.getString(2)),
             names(s.machineKey(), r.getString(3))), s.machineKey());
     MachineSighting.Merged m = old.isEmpty() ? new MachineSighting.Merged(s.labels(), kept.truncated())
         : MachineSighting.merge(old.get().labels(), old.get().truncated(), kept,
             !s.at().isBefore(old.get().lastSeen()));
-    Sql.update(c, UPSERT_MACHINE, s.machineKey(), s.at(), s.at(), requests, json(m.labels()), s.address(), s.group(),
+    Sql.update(c, upsertMachine(), s.machineKey(), s.at(), s.at(), requests, json(m.labels()), s.address(), s.group(),
         s.profile(), s.endpoint(), s.outcome(), m.truncated().isEmpty() ? null : json(m.truncated()));
   }
 
   /** Repeats of a machine's last request: its count and last seen only. */
-  private static final String COUNT_REPEATS = "update machine set requests = requests + ?,"
-      + " last_seen = max(last_seen, ?) where machine_key = ?";
+  private String countRepeats() {
+    return "update machine set requests = requests + ?, last_seen = " + dialect.greatest("last_seen", "?")
+        + " where machine_key = ?";
+  }
 
   /**
    * One machine's row created, or brought up to date: the fields of the latest request replaced
    * only by a request no older than the last one seen.
    */
-  private static final String UPSERT_MACHINE = "insert into machine (machine_key, first_seen, last_seen, requests,"
+  private String upsertMachine() {
+    return "insert into machine (machine_key, first_seen, last_seen, requests,"
       + " labels, address, group_name, profile, last_endpoint, last_outcome, truncated)"
       + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (machine_key) do update set"
-      + " first_seen = min(machine.first_seen, excluded.first_seen), requests = machine.requests + excluded.requests,"
+      + " first_seen = " + dialect.least("machine.first_seen", "excluded.first_seen") + ", requests = machine.requests + excluded.requests,"
       + " labels = excluded.labels, truncated = excluded.truncated"
       + List.of("address", "group_name", "profile", "last_endpoint", "last_outcome").stream()
           .map(col -> ", " + col + " = case when excluded.last_seen >= machine.last_seen then excluded." + col
               + " else machine." + col + " end").collect(java.util.stream.Collectors.joining())
-      + ", last_seen = max(machine.last_seen, excluded.last_seen)";
+      + ", last_seen = " + dialect.greatest("machine.last_seen", "excluded.last_seen");
+  }
 
   private static String json(Object value) {
     try {

@@ -30,20 +30,76 @@ import java.util.stream.Collectors;
  */
 final class SqlTx implements Store.Tx {
   private final Connection c;
-  private final Map<String, Optional<Store.GroupRecord>> groups;
+  private final Dialect dialect;
+  private final GroupCache cache;
+  private GroupCache.Snapshot snapshot;
   private boolean open = true;
 
-  SqlTx(Connection c) {
-    this(c, null);
+  /** A Tx for admin work: nothing is read through the check cache. */
+  SqlTx(Connection c, Dialect dialect) {
+    this(c, dialect, null);
   }
 
   /**
    * A Tx for checks: group records and app ids are read through {@code cache} (shared by the
-   * store, cleared by every admin change and by {@link #pauseGroup}).
+   * store; see {@link GroupCache} for when it is cleared).
    */
-  SqlTx(Connection c, Map<String, Optional<Store.GroupRecord>> cache) {
+  SqlTx(Connection c, Dialect dialect, GroupCache cache) {
     this.c = c;
-    this.groups = cache;
+    this.dialect = dialect;
+    this.cache = cache;
+  }
+
+  /** The cache's records this unit reads, fixed at its first use; null for admin work. */
+  private Map<String, Optional<Store.GroupRecord>> groups() throws SQLException {
+    if (cache == null) {
+      return null;
+    }
+    if (snapshot == null) {
+      snapshot = dialect == Dialect.SQLITE ? cache.current() : cache.of(generation(c));
+    }
+    return snapshot.groups();
+  }
+
+  /** The database's generation of what checks cache; PostgreSQL only. */
+  static long generation(Connection c) throws SQLException {
+    return Sql.one(c, "select n from cache_generation where name = 'config'", r -> r.getLong(1)).orElse(0L);
+  }
+
+  /** Makes every replica's cached group records stale (PostgreSQL; SQLite clears its only cache itself). */
+  static void bumpGeneration(Connection c, Dialect dialect) throws SQLException {
+    if (dialect == Dialect.POSTGRESQL) {
+      Sql.update(c, "update cache_generation set n = n + 1 where name = 'config'");
+    }
+  }
+
+  /**
+   * Takes the group's row lock (PostgreSQL), held until this unit commits, so that units deciding
+   * from the group's counts (grants against its limit, reboot slots) run one after another across
+   * every replica. When the group's records changed since this unit read them from the cache, the
+   * unit is run again with fresh ones: a decision is never made on a policy another replica
+   * changed while this one waited.
+   */
+  private void lockGroup(long groupId) throws SQLException {
+    if (dialect == Dialect.SQLITE) {
+      return;      // the whole file is this unit's until it commits
+    }
+    Sql.one(c, "select id from grp where id = ? for update", r -> r.getLong(1), groupId);
+    if (snapshot != null && generation(c) != snapshot.generation()) {
+      throw new Retry("group " + groupId + " changed while the check waited for it");
+    }
+  }
+
+  /**
+   * A unit that must run again from the start: what it read changed under it (PostgreSQL). The
+   * store rolls it back and runs it again.
+   */
+  static final class Retry extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Retry(String why) {
+      super(why, null, false, false);
+    }
   }
 
   void end() {
@@ -77,10 +133,11 @@ final class SqlTx implements Store.Tx {
   @Override
   public boolean appExists(String appId) {
     check();
-    if (groups != null && groups.containsKey("app\0" + appId)) {
-      return true;
-    }
     try {
+      Map<String, Optional<Store.GroupRecord>> groups = groups();
+      if (groups != null && groups.containsKey("app\0" + appId)) {
+        return true;
+      }
       boolean found = Sql.one(c, "select 1 from app where id = ?", r -> true, appId).isPresent();
       if (found && groups != null) {
         groups.put("app\0" + appId, Optional.empty());
@@ -95,16 +152,17 @@ final class SqlTx implements Store.Tx {
   public Optional<Store.GroupRecord> group(String appId, String track) {
     check();
     String key = appId + "\0" + track;
-    if (groups != null) {
-      Optional<Store.GroupRecord> cached = groups.get(key);
-      if (cached != null) {
-        return cached;
-      }
-    }
     try {
+      Map<String, Optional<Store.GroupRecord>> groups = groups();
+      if (groups != null) {
+        Optional<Store.GroupRecord> cached = groups.get(key);
+        if (cached != null) {
+          return cached;
+        }
+      }
       Optional<Store.GroupRecord> g = group(c, "g.app_id = ? and g.name = ?", appId, track);
-      if (groups != null && groups.size() < 10_000) {
-        groups.put(key, g);
+      if (groups != null) {
+        snapshot.put(key, g);
       }
       return g;
     } catch (SQLException e) {
@@ -185,8 +243,11 @@ final class SqlTx implements Store.Tx {
   public Optional<Store.InstanceRecord> instance(String appId, String machineId) {
     check();
     try {
+      // On PostgreSQL the row stays locked to the end of the unit: two checks of one machine on two
+      // replicas run one after the other, so the second sees what the first wrote.
       Optional<Store.InstanceRecord> r = Sql.one(c, "select " + Sql.INSTANCE_COLUMNS
-          + " from instance where app_id = ? and machine_id = ?", Sql::instance, appId, machineId);
+          + " from instance where app_id = ? and machine_id = ?" + dialect.forUpdate(), Sql::instance, appId,
+          machineId);
       r.ifPresent(i -> loaded.put(appId + "\0" + machineId, i));
       if (r.isEmpty()) {
         absent.add(appId + "\0" + machineId);
@@ -220,6 +281,7 @@ final class SqlTx implements Store.Tx {
     try {
       String[] g = Sql.one(c, "select app_id, name from grp where id = ?", r -> new String[] {r.getString(1),
           r.getString(2)}, groupId).orElseThrow(() -> new IllegalArgumentException("no group with id " + groupId));
+      lockGroup(groupId);
       return KeptCounts.stats(c, g[0], g[1], since, target, minFailures);
     } catch (SQLException e) {
       throw new Failure(e);
@@ -233,9 +295,9 @@ final class SqlTx implements Store.Tx {
     Store.InstanceRecord before = loaded.get(key);
     try {
       Optional<KeptCounts.Row> was = before != null ? Optional.of(KeptCounts.Row.of(before))
-          : absent.contains(key) ? Optional.empty() : KeptCounts.stored(c, i.appId(), i.machineId());
-      write(i, before);
-      KeptCounts.instanceChanged(c, i.appId(), i.machineId(), was, KeptCounts.Row.of(i));
+          : absent.contains(key) ? Optional.empty() : KeptCounts.stored(c, dialect, i.appId(), i.machineId());
+      write(i, before, was.isEmpty());
+      KeptCounts.instanceChanged(c, dialect, i.appId(), i.machineId(), was, KeptCounts.Row.of(i));
     } catch (SQLException e) {
       throw new Failure(e);
     }
@@ -244,7 +306,24 @@ final class SqlTx implements Store.Tx {
   }
 
   /** Writes the instance, touching only the indexes whose columns change. */
-  private void write(Store.InstanceRecord i, Store.InstanceRecord before) {
+  private void write(Store.InstanceRecord i, Store.InstanceRecord before, boolean absentBefore) {
+    if (absentBefore) {
+      // Another replica may have written the machine's first row since this unit looked: then the
+      // unit runs again and finds it, so the kept counts change once.
+      try {
+        if (Sql.update(c, "insert into instance (" + Sql.INSTANCE_COLUMNS + ")"
+            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (app_id, machine_id) do nothing",
+            i.appId(), i.machineId(), i.track(), i.version(), i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(),
+            i.alias(), i.ip(), i.status(), i.grantedVersion().orElse(null), i.grantedAt().orElse(null),
+            i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(), i.lastErrorFlags(),
+            Sql.truncated(i.truncated()), i.grantBootId(), i.progressed()) == 0) {
+          throw new Retry("machine " + i.machineId() + " was written by another unit");
+        }
+        return;
+      } catch (SQLException e) {
+        throw new Failure(e);
+      }
+    }
     if (before != null && before.track().equals(i.track()) && before.grantedAt().equals(i.grantedAt())
         && before.version().equals(i.version()) && before.status() == i.status()) {
       // The indexed columns (track, granted_at, version, status) stay: an UPDATE that does not
@@ -311,7 +390,7 @@ final class SqlTx implements Store.Tx {
         String key = e.appId() + "\0" + e.machineId();
         Optional<String> track = loaded.containsKey(key) ? Optional.of(loaded.get(key).track())
             : absent.contains(key) ? Optional.empty()
-            : KeptCounts.stored(c, e.appId(), e.machineId()).map(KeptCounts.Row::track);
+            : KeptCounts.stored(c, dialect, e.appId(), e.machineId()).map(KeptCounts.Row::track);
         // A failure from a machine with no instance counts once its instance is written.
         if (track.isPresent()) {
           KeptCounts.failureCounted(c, e.appId(), track.get(), Sql.versionText(e.version()));
@@ -338,9 +417,10 @@ final class SqlTx implements Store.Tx {
   public void pauseGroup(long groupId, String reason, Instant at) {
     check();
     try {
-      if (groups != null) {
-        groups.clear();
+      if (cache != null) {
+        cache.clear();
       }
+      bumpGeneration(c, dialect);
       if (Sql.update(c, "update grp set updates_enabled = 0, paused_reason = ?, paused_at = ? where id = ?",
           reason, at, groupId) == 0) {
         throw new IllegalArgumentException("no group with id " + groupId);
@@ -355,6 +435,7 @@ final class SqlTx implements Store.Tx {
   public List<dev.cairn.omaha.RebootSlots.Holder> rebootHolders(long groupId) {
     check();
     try {
+      lockGroup(groupId);
       return Sql.list(c, "select machine_id, since from reboot_holder where group_id = ? order by since, machine_id",
           r -> new dev.cairn.omaha.RebootSlots.Holder(r.getString(1), Instant.ofEpochMilli(r.getLong(2))), groupId);
     } catch (SQLException e) {

@@ -1,0 +1,10 @@
+-- What servers cache of the groups for their checks, by generation. On PostgreSQL several servers
+-- share one database: each admin change, and each pause by the failure brake, adds one to the
+-- 'config' generation in its own transaction, and a server whose cache is of an older generation
+-- reads the groups again. SQLite has one server, which clears its cache itself; the table is kept
+-- in both so that the schemas stay the same.
+create table cache_generation (
+  name text   not null primary key,
+  n    bigint not null
+);
+insert into cache_generation (name, n) values ('config', 0);
