@@ -59,7 +59,7 @@ class CountsCommandLiveServerTest {
 
   @Test
   void aKeptCountChangedBehindTheServersBack_isReported_exit1() throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("cairn.db"));
+    try (Connection c = dev.cairn.omaha.db.TestDatabase.connect(dir.resolve("cairn.db"));
         Statement s = c.createStatement()) {
       s.executeUpdate("update grant_tally set n = n + 1 where track = 'stable' and level = 2");
     }

@@ -5,6 +5,7 @@ import dev.cairn.omaha.http.AdminApi;
 import dev.cairn.omaha.http.Metrics;
 import dev.cairn.omaha.http.OmahaServer;
 import dev.cairn.omaha.db.SqlStore;
+import dev.cairn.omaha.db.TestDatabase;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +37,7 @@ final class LiveServer implements AutoCloseable {
   }
 
   static LiveServer start(Path dir) throws IOException {
-    SqlStore store = SqlStore.open(dir.resolve("cairn.db"));
+    SqlStore store = TestDatabase.open(dir.resolve("cairn.db"));
     store.seedDefaults();
     return new LiveServer(store);
   }

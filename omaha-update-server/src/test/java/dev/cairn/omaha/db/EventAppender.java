@@ -23,7 +23,7 @@ public final class EventAppender {
     Path db = Path.of(args[0]);
     PrintStream out = System.out;
     Instant end = Instant.now().plus(Duration.ofMinutes(1));
-    try (SqlStore store = SqlStore.open(db)) {
+    try (SqlStore store = TestDatabase.open(db)) {
       for (int seq = 1; Instant.now().isBefore(end); seq++) {
         int n = seq;
         store.transaction(tx -> {

@@ -49,7 +49,7 @@ class KeptCountsConsistencyTest {
   @ValueSource(longs = {1, 2, 3, 4, 5})
   void randomSequences_keepTheCountsTheRecountGives(long seed) throws Exception {
     Random random = new Random(seed);
-    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       store.seedDefaults();
       boolean webHasGroup = false;
       List<String> machines = new ArrayList<>();
@@ -183,7 +183,7 @@ class KeptCountsConsistencyTest {
   void oldTalliesArePruned_andALongerPeriodCountsTheTrackAgain() throws Exception {
     Path db = dir.resolve("omaha.db");
     Instant now = Instant.now();
-    try (SqlStore store = SqlStore.open(db)) {
+    try (SqlStore store = TestDatabase.open(db)) {
       store.seedDefaults();
       store.transaction(tx -> {
         for (int i = 0; i < 10; i++) {
@@ -194,7 +194,7 @@ class KeptCountsConsistencyTest {
         return null;
       });
     }
-    try (SqlStore store = SqlStore.open(db)) {
+    try (SqlStore store = TestDatabase.open(db)) {
       SqlStore.CountCheck hour = store.checkCounts(APP, "stable", now.minus(Duration.ofHours(1)), VERSIONS.get(0));
       assertTrue(hour.consistent() && hour.kept().grantedInPeriod() == 5, hour.toString());
       SqlStore.CountCheck old = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
@@ -207,7 +207,7 @@ class KeptCountsConsistencyTest {
       SqlStore.CountCheck longer = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
       assertTrue(longer.consistent() && longer.kept().grantedInPeriod() == 10, longer.toString());
     }
-    try (SqlStore store = SqlStore.open(db)) {      // the longer period keeps them now
+    try (SqlStore store = TestDatabase.open(db)) {      // the longer period keeps them now
       SqlStore.CountCheck kept = store.checkCounts(APP, "stable", now.minus(Duration.ofDays(50)), VERSIONS.get(0));
       assertTrue(kept.consistent(), kept.toString());
     }

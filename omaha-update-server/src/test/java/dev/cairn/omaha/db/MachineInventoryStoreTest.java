@@ -57,12 +57,12 @@ class MachineInventoryStoreTest {
   @Test
   void laterSighting_keepsFirstSeen_replacesTheLatestRequest_andCountsBoth() throws Exception {
     Path db = dir.resolve("omaha.db");
-    try (SqlStore store = SqlStore.open(db)) {
+    try (SqlStore store = TestDatabase.open(db)) {
       record(store, ipxe(T0, Map.of("mac", "52-54-00-AB-CD-0F", "hostname", "node17"), null, null));
       record(store, new MachineSighting(MAC, T0.plusSeconds(40), Map.of("mac", MAC), "10.0.0.18", "workers",
           "coreos-install", "cloud-config", "served coreos-install.yaml"));
     }
-    try (SqlStore store = SqlStore.open(db)) {     // on disk, not only in the writer's cache
+    try (SqlStore store = TestDatabase.open(db)) {     // on disk, not only in the writer's cache
       MachineRow m = store.machine(MAC).orElseThrow();
       assertEquals(new MachineRow(MAC, T0, T0.plusSeconds(40), 2, Map.of("mac", MAC, "hostname", "node17"),
           "10.0.0.18", "workers", "coreos-install", "cloud-config", "served coreos-install.yaml", List.of()), m);
@@ -72,7 +72,7 @@ class MachineInventoryStoreTest {
   /** The boot server records a machine's repeated requests a few seconds at a time: one write counts them all. */
   @Test
   void sightingForSeveralRequests_countsThemAll_onANewRowAndOnAnExistingOne() throws Exception {
-    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       store.recordMachine(ipxe(T0, Map.of("mac", MAC), "workers", "coreos-install"), 7).join();
       assertEquals(7, store.machine(MAC).orElseThrow().requests());
       store.recordMachine(ipxe(T0.plusSeconds(10), Map.of("mac", MAC), "workers", "coreos-install"), 5).join();
@@ -94,7 +94,7 @@ class MachineInventoryStoreTest {
    */
   @Test
   void repeats_countAndMoveLastSeenForward_only_andAMachineWithoutARowIsRecordedInFull() throws Exception {
-    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       store.recordRepeats(ipxe(T0, Map.of("mac", MAC, "hostname", "node17"), "workers", "coreos-install"), 3).join();
       MachineRow first = store.machine(MAC).orElseThrow();
       assertEquals(new MachineRow(MAC, T0, T0, 3, Map.of("mac", MAC, "hostname", "node17"), "10.0.0.17", "workers",
@@ -115,7 +115,7 @@ class MachineInventoryStoreTest {
   @Test
   void olderSightingArrivingLast_counts_andLowersFirstSeen_butChangesNeitherLastSeenNorTheLatestRequest()
       throws Exception {
-    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       record(store, ipxe(T0.plusSeconds(60), Map.of("mac", MAC, "hostname", "new-name"), "workers", "coreos-install"));
       record(store, new MachineSighting(MAC, T0, Map.of("hostname", "old-name", "serial", "SN1"), "10.9.9.9", null, null,
           "grub", "404 no group"));
@@ -136,7 +136,7 @@ class MachineInventoryStoreTest {
     for (int i = 0; i < 100; i++) {
       labels.put(String.format("extra%03d", i), "z".repeat(10_000));
     }
-    try (SqlStore store = SqlStore.open(db)) {
+    try (SqlStore store = TestDatabase.open(db)) {
       record(store, new MachineSighting(MAC, T0, labels, "10.0.0.17", "g" + EVIL + "g".repeat(400), null, "ipxe",
           "o".repeat(100_000)));
 
@@ -163,7 +163,7 @@ class MachineInventoryStoreTest {
 
   @Test
   void listMachines_newestFirst_byGroup_upToTheLimit() throws Exception {
-    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       record(store, ipxe(T0, Map.of("mac", "52:54:00:00:00:01"), "workers", "coreos-install"));
       record(store, ipxe(T0.plusSeconds(2), Map.of("mac", "52:54:00:00:00:02"), null, null));
       record(store, ipxe(T0.plusSeconds(1), Map.of("mac", "52:54:00:00:00:03"), "workers", "coreos-install"));
@@ -186,7 +186,7 @@ class MachineInventoryStoreTest {
 
   @Test
   void machine_isFoundByItsKeyInAnyWrittenForm_andAnUnknownOneIsEmpty() throws Exception {
-    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       record(store, ipxe(T0, Map.of("mac", MAC), null, null));
       record(store, ipxe(T0, Map.of("uuid", "4c4c4544-0051-3410-8051-b2c04f4e3232"), null, null));
 
@@ -215,7 +215,7 @@ class MachineInventoryStoreTest {
 
   @Test
   void recordMachine_returnsBeforeItsCommit_whileTheWriterIsBusy() throws Exception {
-    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       CountDownLatch release = new CountDownLatch(1);
       CompletableFuture<Object> held = holdTheWriter(store, release);
 
@@ -232,7 +232,7 @@ class MachineInventoryStoreTest {
 
   @Test
   void pastThePendingLimit_aSightingIsDroppedAtOnce_andTheQueuedOnesAllCommit() throws Exception {
-    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       CountDownLatch release = new CountDownLatch(1);
       CompletableFuture<Object> held = holdTheWriter(store, release);
       List<CompletableFuture<Void>> queued = new ArrayList<>();
@@ -259,7 +259,7 @@ class MachineInventoryStoreTest {
 
   @Test
   void closedStore_failsTheSighting_withoutThrowingAtTheCaller() throws Exception {
-    SqlStore store = SqlStore.open(dir.resolve("omaha.db"));
+    SqlStore store = TestDatabase.open(dir.resolve("omaha.db"));
     store.close();
     CompletableFuture<Void> f = store.recordMachine(ipxe(T0, Map.of("mac", MAC), null, null));
     CompletionException e = assertThrows(CompletionException.class, f::join);
@@ -278,7 +278,7 @@ class MachineInventoryStoreTest {
     int threads = 8;
     int perThread = 25;
     int bootMachines = 10;
-    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       store.seedDefaults();
       store.createPackage(app, pkg("3510.2.1"));
       store.setChannelPackage(app, "stable", Version.parse("3510.2.1"));
@@ -348,12 +348,12 @@ class MachineInventoryStoreTest {
   void installMark_beforeTheFirstSighting_survivesReopen_andReinstallClearsIt() throws Exception {
     Path db = dir.resolve("omaha.db");
     Instant at;
-    try (SqlStore store = SqlStore.open(db)) {
+    try (SqlStore store = TestDatabase.open(db)) {
       store.seedDefaults();
       at = store.recordInstall("52-54-00-AB-CD-0F", "coreos-install", "10.0.0.17").at();
       assertEquals(Optional.of(new SqlStore.Install(MAC, at, "coreos-install")), store.installed(MAC));
     }
-    try (SqlStore store = SqlStore.open(db)) {
+    try (SqlStore store = TestDatabase.open(db)) {
       assertEquals(Optional.of(new SqlStore.Install(MAC, at, "coreos-install")), store.installed("525400abcd0f"));
       record(store, ipxe(T0, Map.of("mac", MAC), "workers", "coreos-install"));
       assertEquals(new SqlStore.Install(MAC, at, "coreos-install"), store.machine(MAC).orElseThrow().install());
@@ -371,7 +371,7 @@ class MachineInventoryStoreTest {
           () -> store.reinstall("uuid:4c4c4544-0000-1000-8000-000000000009", "ops"));
       assertEquals("no machine 'uuid:4c4c4544-0000-1000-8000-000000000009' in the inventory", r.getMessage());
     }
-    try (SqlStore store = SqlStore.open(db)) {
+    try (SqlStore store = TestDatabase.open(db)) {
       assertEquals(Optional.empty(), store.installed(MAC));
     }
   }

@@ -95,7 +95,7 @@ class SqlStoreConcurrencyTest {
 
   @Test
   void twoHundredChecksAtOnce_getExactlyTheGroupsFiveGrants() throws Exception {
-    try (SqlStore store = SqlStore.open(dir.resolve("omaha.db"))) {
+    try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       store.seedDefaults();
       store.createPackage(APP, pkg("3510.2.1"));
       store.setChannelPackage(APP, "stable", Version.parse("3510.2.1"));
@@ -135,7 +135,7 @@ class SqlStoreConcurrencyTest {
   void twoStoresOnOneFile_stillGrantExactlyFive() throws Exception {
     // two processes' worth of connections: SQLite's own write lock (BEGIN IMMEDIATE, busy timeout) keeps them apart
     Path db = dir.resolve("omaha.db");
-    try (SqlStore a = SqlStore.open(db); SqlStore b = SqlStore.open(db)) {
+    try (SqlStore a = TestDatabase.open(db); SqlStore b = TestDatabase.open(db)) {
       a.seedDefaults();
       a.createPackage(APP, pkg("3510.2.1"));
       a.setChannelPackage(APP, "stable", Version.parse("3510.2.1"));

@@ -76,7 +76,7 @@ class SqlStoreMigrationTest {
     assertEquals(List.of(String.valueOf(SqlStore.SCHEMA_VERSION)), query(db, "select max(version) from schema_version"));
     assertEquals(List.of("001-initial.sql", "002-admin.sql", "003-payloads.sql", "004-serving.sql",
         "005-failure-brake.sql", "006-machines.sql", "007-installed.sql", "008-reboot-slots.sql",
-        "009-kept-counts.sql"),
+        "009-kept-counts.sql", "010-replicas.sql"),
         query(db, "select name from schema_version order by version"));
     assertEquals(List.of("wal"), query(db, "pragma journal_mode"));
     List<String> tables = query(db, "select name from sqlite_master where type = 'table' order by name");

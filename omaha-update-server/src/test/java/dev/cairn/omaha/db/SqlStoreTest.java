@@ -54,7 +54,7 @@ class SqlStoreTest {
   @BeforeEach
   void open() throws Exception {
     db = dir.resolve("omaha.db");
-    store = SqlStore.open(db, Clock.fixed(NOW, ZoneOffset.UTC));
+    store = TestDatabase.open(db, Clock.fixed(NOW, ZoneOffset.UTC));
     store.seedDefaults();
   }
 

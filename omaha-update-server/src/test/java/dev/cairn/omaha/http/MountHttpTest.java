@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.db.SqlStore;
+import dev.cairn.omaha.db.TestDatabase;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +28,7 @@ class MountHttpTest {
     OmahaServer.Mount boot = new OmahaServer.Mount("boot",
         p -> p.equals("/hello") || p.equals("/metrics") || p.startsWith("/api/v1/boot/"),
         ex -> OmahaServer.text(ex, 200, "text/plain", "hello from the mount\n"), notice::get);
-    try (SqlStore store = SqlStore.open(dir.resolve("cairn.db"))) {
+    try (SqlStore store = TestDatabase.open(dir.resolve("cairn.db"))) {
       store.seedDefaults();
       OmahaServer server = OmahaServer.start("127.0.0.1", 0, new OmahaServer.Deps(new UpdateService(store, Clock.systemUTC()),
           store, new Metrics(new PrometheusRegistry()), "a1b2c3d4e5f60718293a4b5c6d7e8f90", ex -> { }, null,

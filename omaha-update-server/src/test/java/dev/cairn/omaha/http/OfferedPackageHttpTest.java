@@ -205,7 +205,7 @@ class OfferedPackageHttpTest {
   @Test
   void storedUrlWithoutTrailingSlash_fromAnEarlierServer_isOfferedEndingInSlash() throws Exception {
     server.release();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.store.file());
+    try (Connection c = dev.cairn.omaha.db.TestDatabase.connect(dir.resolve("cairn.db"));
         Statement s = c.createStatement()) {
       s.executeUpdate("update package set base_url = 'https://mirror.example.com/3602.2.0'");
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.db.SqlStore;
+import dev.cairn.omaha.db.TestDatabase;
 import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -107,7 +108,7 @@ class PayloadHostingHttpTest {
 
   @BeforeEach
   void start() throws IOException {
-    store = SqlStore.open(dir.resolve("cairn.db"));
+    store = TestDatabase.open(dir.resolve("cairn.db"));
     store.seedDefaults();
     PayloadApi payloads = new PayloadApi(store, () -> "https://cairn.example.com", dir, new OpenPgpReleaseKeys(),
         false);

@@ -8,6 +8,7 @@ import dev.cairn.omaha.AddressQuota;
 import dev.cairn.omaha.Model;
 import dev.cairn.omaha.UpdateService;
 import dev.cairn.omaha.db.SqlStore;
+import dev.cairn.omaha.db.TestDatabase;
 import dev.cairn.signing.openpgp.OpenPgpReleaseKeys;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -93,7 +94,7 @@ final class TestServer implements AutoCloseable {
 
   private static TestServer start(Path dir, int maxChecksInFlight, String adminToken, AddressQuota.Limits addressLimits,
       Limits limits, boolean hosting) throws IOException {
-    SqlStore store = SqlStore.open(dir.resolve("cairn.db"));
+    SqlStore store = TestDatabase.open(dir.resolve("cairn.db"));
     try {
       store.seedDefaults();
       return new TestServer(store, maxChecksInFlight, adminToken, addressLimits, limits, hosting ? dir : null);
