@@ -86,6 +86,110 @@ class SchemaParityTest {
         "reboot_holder foreign key (group_id) -> grp (id) on delete cascade"), onlySqlite);
   }
 
+  /** Rows written at schema 3, before the scripts that move or count data (004, 005, 009). */
+  private static final List<String> AT_VERSION_3 = List.of(
+      "insert into app (id, name, board, created_at) values ('{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', 'CoreOS',"
+          + " 'amd64-usr', 0)",
+      "insert into package (id, app_id, version, board, name, size, sha1, sha256, base_url, created_at, stored_path)"
+          + " values (1, '{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', '1.0.0', 'amd64-usr', 'u.gz', 10,"
+          + " '" + "a".repeat(28) + "', '" + "b".repeat(44) + "', 'http://h/packages/amd64-usr/1.0.0/', 0, 'p/1')",
+      "insert into package (id, app_id, version, board, name, size, sha1, sha256, base_url, created_at, stored_path)"
+          + " values (2, '{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', '1.0.0', 'arm64-usr', 'u.gz', 10,"
+          + " '" + "a".repeat(28) + "', '" + "b".repeat(44) + "', 'http://h/cairn/packages/1.0.0/', 0, 'p/2')",
+      "insert into package (id, app_id, version, board, name, size, sha1, sha256, base_url, created_at)"
+          + " values (3, '{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', '2.0.0', 'amd64-usr', 'u.gz', 10,"
+          + " '" + "a".repeat(28) + "', '" + "b".repeat(44) + "', 'https://elsewhere/packages/2.0.0/', 0)",
+      "insert into channel (id, app_id, name, package_id) values (1, '{e96281a6-d1af-4bde-9a0a-97b76e56dc57}',"
+          + " 'stable', 3)",
+      "insert into channel_floor (channel_id, package_id, reason) values (1, 1, 'first')",
+      "insert into channel_floor (channel_id, package_id, reason) values (1, 2, 'first')",
+      "insert into grp (id, app_id, name, channel_id, updates_enabled, max_updates_per_period, period_seconds,"
+          + " update_timeout_seconds, rollout_percent, failure_brake, allow_downgrade, resumed_at, brake_events_after)"
+          + " values (1, '{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', 'stable', 1, 1, 0, 3600, 600, 100, 0, 0, 1500, 1)",
+      "insert into instance (app_id, machine_id, track, version, status, granted_version, granted_at) values"
+          + " ('{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', 'm1', 'stable', '1.0.0', 'GRANTED', '2.0.0', 1000),"
+          + " ('{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', 'm2', 'stable', '1.0.0', 'GRANTED', '2.0.0', 3600500),"
+          + " ('{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', 'm3', 'stable', '2.0.0', 'UP_TO_DATE', null, null),"
+          + " ('{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', 'm4', 'other', '1.0.0', 'GRANTED', '2.0.0', 3601999)",
+      "insert into event (id, app_id, machine_id, at, type, result, error_code, error_flags, version) values"
+          + " (1, '{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', 'm1', 1, 3, 0, 9, 0, '2.0.0'),"
+          + " (2, '{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', 'm1', 2, 3, 0, 9, 0, '2.0.0'),"
+          + " (3, '{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', 'm4', 3, 3, 0, 9, 0, '2.0.0'),"
+          + " (4, '{e96281a6-d1af-4bde-9a0a-97b76e56dc57}', 'm2', 4, 3, 1, 0, 0, '2.0.0')");
+
+  /** What the later scripts made of {@link #AT_VERSION_3}. */
+  private static final List<String> READ_BACK = List.of(
+      "select id, version, package_id from channel order by id",
+      "select channel_id, version from channel_floor order by channel_id, version",
+      "select id, base_url from package order by id",
+      "select id, brake from event order by id",
+      "select app_id, track, level, slot, n from grant_tally order by app_id, track, level, slot",
+      "select app_id, track, version, n from failure_tally order by app_id, track, version",
+      "select app_id, track, version, n from target_tally order by app_id, track, version",
+      "select app_id, track, version, status, n from instance_tally order by app_id, track, version, status");
+
+  @Test
+  void rowsOfAnOlderSchema_areMovedAndCounted_alikeByBothScripts() throws Exception {
+    List<Migrations.Script> scripts = Migrations.bundled();
+    List<String> sqlite = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
+      Migrations.apply(c, "old.db", scripts.subList(0, 3));
+      try (Statement s = c.createStatement()) {
+        for (String sql : AT_VERSION_3) {
+          s.executeUpdate(sql);
+        }
+      }
+      Migrations.apply(c, "old.db", scripts);
+      for (String sql : READ_BACK) {
+        sqlite.add(sql + ": " + table(c, sql));
+      }
+    }
+    List<String> postgresql = new ArrayList<>();
+    PostgresServer.Database db = PostgresServer.shared().newDatabase();
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+      apply(c, Migrations.SCRIPTS.subList(0, 3));
+      try (Statement s = c.createStatement()) {
+        for (String sql : AT_VERSION_3) {
+          s.executeUpdate(sql);
+        }
+      }
+      apply(c, Migrations.SCRIPTS.subList(3, Migrations.SCRIPTS.size()));
+      for (String sql : READ_BACK) {
+        postgresql.add(sql + ": " + table(c, sql));
+      }
+    }
+    assertEquals(String.join("\n", sqlite), String.join("\n", postgresql));
+    // And what they are: the rewrites and counts did happen.
+    assertEquals(List.of(
+        "select id, version, package_id from channel order by id: [1|2.0.0|null]",
+        "select channel_id, version from channel_floor order by channel_id, version: [1|1.0.0]",
+        "select id, base_url from package order by id: [1|http://h/packages/e96281a6-d1af-4bde-9a0a-97b76e56dc57"
+            + "/amd64-usr/1.0.0/, 2|http://h/cairn/packages/e96281a6-d1af-4bde-9a0a-97b76e56dc57/arm64-usr/1.0.0/,"
+            + " 3|https://elsewhere/packages/2.0.0/]",
+        "select id, brake from event order by id: [1|1, 2|1, 3|1, 4|0]"), postgresql.subList(0, 4));
+    assertEquals("select app_id, track, version, n from failure_tally order by app_id, track, version:"
+        + " [{e96281a6-d1af-4bde-9a0a-97b76e56dc57}|other|2.0.0|1, {e96281a6-d1af-4bde-9a0a-97b76e56dc57}|stable|2.0.0|1]",
+        postgresql.get(5));
+    assertEquals("select app_id, track, version, n from target_tally order by app_id, track, version:"
+        + " [{e96281a6-d1af-4bde-9a0a-97b76e56dc57}|other|2.0.0|1, {e96281a6-d1af-4bde-9a0a-97b76e56dc57}|stable|2.0.0|1]",
+        postgresql.get(6));
+  }
+
+  private static String table(Connection c, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      int n = r.getMetaData().getColumnCount();
+      while (r.next()) {
+        List<String> row = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          row.add(r.getString(i));
+        }
+        out.add(String.join("|", row));
+      }
+    }
+    return out.toString();
+  }
+
   // ---- the two schemas, as lines of text ----
 
   private List<String> sqliteSchema() throws IOException, SQLException {
@@ -214,18 +318,28 @@ class SchemaParityTest {
   private static Connection migratedPostgresql() throws IOException, SQLException {
     PostgresServer.Database db = PostgresServer.shared().newDatabase();
     Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+    try {
+      apply(c, Migrations.SCRIPTS);
+    } catch (SQLException | IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  /** Applies the PostgreSQL scripts of these names in order, each in its own transaction. */
+  private static void apply(Connection c, List<String> names) throws IOException, SQLException {
     c.setAutoCommit(false);
-    for (String name : Migrations.SCRIPTS) {
+    for (String name : names) {
       try (Statement s = c.createStatement()) {
         s.executeUpdate(resource(POSTGRESQL + name));
         c.commit();
       } catch (SQLException e) {
-        c.close();
+        c.rollback();
         throw new SQLException(POSTGRESQL + name + ": " + e.getMessage(), e.getSQLState(), e);
       }
     }
     c.setAutoCommit(true);
-    return c;
   }
 
   // ---- helpers ----
