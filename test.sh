@@ -19,6 +19,7 @@ for cmd in "${!need[@]}"; do
 done
 [ -e /usr/lib/ipxe/qemu ] || missing+=(ipxe-qemu)
 [ -e /usr/share/OVMF/OVMF_CODE_4M.fd ] || missing+=(ovmf)
+[ -e /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
 [ -e /usr/lib/grub/i386-pc/boot.img ] || missing+=(grub-pc-bin)
 [ -e /usr/lib/grub/x86_64-efi/linux.mod ] || missing+=(grub-efi-amd64-bin)
 if [ "${#missing[@]}" -gt 0 ]; then
