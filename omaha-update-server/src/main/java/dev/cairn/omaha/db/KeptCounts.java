@@ -136,10 +136,12 @@ final class KeptCounts {
   static void rebuildGrants(Connection c, String app, String track) throws SQLException {
     Sql.update(c, "delete from grant_tally where app_id = ? and track = ?", app, track);
     for (int level = 0; level < WIDTHS.length; level++) {
+      // The width is a literal, so that the select and the grouping say the same expression.
+      String slot = "granted_at / " + WIDTHS[level];
       Sql.update(c, "insert into grant_tally (app_id, track, level, slot, n)"
-          + " select app_id, track, ?, granted_at / ?, count(*) from instance"
-          + " where app_id = ? and track = ? and granted_at is not null group by granted_at / ?",
-          level, WIDTHS[level], app, track, WIDTHS[level]);
+          + " select app_id, track, ?, " + slot + ", count(*) from instance"
+          + " where app_id = ? and track = ? and granted_at is not null group by app_id, track, " + slot,
+          level, app, track);
     }
   }
 
@@ -165,15 +167,15 @@ final class KeptCounts {
     long m1 = Math.max(s1, ceil(t, MINUTE));
     long h1 = Math.max(m1, ceil(t, HOUR));
     return Sql.one(c, "select"
-        + " (select count(*) from instance where app_id = ?1 and track = ?2 and granted_at >= ?3 and granted_at < ?4)"
-        + " + (select coalesce(sum(n), 0) from grant_tally where app_id = ?1 and track = ?2 and level = 0"
-        + "    and slot >= ?5 and slot < ?6)"
-        + " + (select coalesce(sum(n), 0) from grant_tally where app_id = ?1 and track = ?2 and level = 1"
-        + "    and slot >= ?7 and slot < ?8)"
-        + " + (select coalesce(sum(n), 0) from grant_tally where app_id = ?1 and track = ?2 and level = 2"
-        + "    and slot >= ?9)",
-        r -> r.getLong(1), app, track, t, s1, s1 / SECOND, m1 / SECOND, m1 / MINUTE, h1 / MINUTE, h1 / HOUR)
-        .orElse(0L);
+        + " (select count(*) from instance where app_id = ? and track = ? and granted_at >= ? and granted_at < ?)"
+        + " + (select coalesce(sum(n), 0) from grant_tally where app_id = ? and track = ? and level = 0"
+        + "    and slot >= ? and slot < ?)"
+        + " + (select coalesce(sum(n), 0) from grant_tally where app_id = ? and track = ? and level = 1"
+        + "    and slot >= ? and slot < ?)"
+        + " + (select coalesce(sum(n), 0) from grant_tally where app_id = ? and track = ? and level = 2"
+        + "    and slot >= ?)",
+        r -> r.getLong(1), app, track, t, s1, app, track, s1 / SECOND, m1 / SECOND, app, track, m1 / MINUTE,
+        h1 / MINUTE, app, track, h1 / HOUR).orElse(0L);
   }
 
   /** The track's machines by version and status. */
@@ -253,6 +255,6 @@ final class KeptCounts {
     Object[] args = java.util.Arrays.copyOf(key, key.length + 1);
     args[key.length] = delta;
     Sql.update(c, "insert into " + table + " (app_id, track, " + keys + ", n) values (" + marks + ", ?)"
-        + " on conflict do update set n = n + excluded.n", args);
+        + " on conflict (app_id, track, " + keys + ") do update set n = " + table + ".n + excluded.n", args);
   }
 }

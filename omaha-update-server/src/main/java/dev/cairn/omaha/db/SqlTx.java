@@ -91,6 +91,43 @@ final class SqlTx implements Store.Tx {
   }
 
   /**
+   * Takes the row locks of the groups whose grant and failure counts since their last resume the
+   * change moves (PostgreSQL): a machine that is new, moves between tracks, or is granted. A resume
+   * counts those again under the same lock, so it runs wholly before or after this unit.
+   */
+  private void lockGroupsOfCounts(String appId, Optional<KeptCounts.Row> was, KeptCounts.Row now) throws SQLException {
+    if (dialect == Dialect.SQLITE) {
+      return;
+    }
+    java.util.TreeSet<String> tracks = new java.util.TreeSet<>();
+    if (was.isEmpty() || !was.get().track().equals(now.track()) || !was.get().grantedAt().equals(now.grantedAt())
+        || !was.get().grantedVersion().equals(now.grantedVersion())) {
+      tracks.add(now.track());
+      was.ifPresent(w -> tracks.add(w.track()));
+    }
+    for (String track : tracks) {     // in name order, as every unit takes them
+      Sql.one(c, "select id from grp where app_id = ? and name = ? for update", r -> r.getLong(1), appId, track);
+    }
+  }
+
+  /** The machines whose lock this unit holds. */
+  private final Set<String> lockedMachines = new java.util.HashSet<>();
+
+  /**
+   * Takes the machine's lock (PostgreSQL: an advisory lock for the rest of the transaction), so
+   * that every unit reading or writing what one machine did runs after the others across every
+   * replica: its instance, its events and the counts they move. A row lock would not do, for a
+   * machine seen for the first time has no row yet.
+   */
+  private void lockMachine(String appId, String machineId) throws SQLException {
+    if (dialect == Dialect.SQLITE || !lockedMachines.add(appId + "\0" + machineId)) {
+      return;
+    }
+    Sql.one(c, "select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 0))) l", r -> true,
+        appId + "/" + machineId);
+  }
+
+  /**
    * A unit that must run again from the start: what it read changed under it (PostgreSQL). The
    * store rolls it back and runs it again.
    */
@@ -243,8 +280,9 @@ final class SqlTx implements Store.Tx {
   public Optional<Store.InstanceRecord> instance(String appId, String machineId) {
     check();
     try {
-      // On PostgreSQL the row stays locked to the end of the unit: two checks of one machine on two
-      // replicas run one after the other, so the second sees what the first wrote.
+      // Two checks of one machine on two replicas run one after the other: the second sees what the
+      // first wrote.
+      lockMachine(appId, machineId);
       Optional<Store.InstanceRecord> r = Sql.one(c, "select " + Sql.INSTANCE_COLUMNS
           + " from instance where app_id = ? and machine_id = ?" + dialect.forUpdate(), Sql::instance, appId,
           machineId);
@@ -294,8 +332,10 @@ final class SqlTx implements Store.Tx {
     String key = i.appId() + "\0" + i.machineId();
     Store.InstanceRecord before = loaded.get(key);
     try {
+      lockMachine(i.appId(), i.machineId());
       Optional<KeptCounts.Row> was = before != null ? Optional.of(KeptCounts.Row.of(before))
           : absent.contains(key) ? Optional.empty() : KeptCounts.stored(c, dialect, i.appId(), i.machineId());
+      lockGroupsOfCounts(i.appId(), was, KeptCounts.Row.of(i));
       write(i, before, was.isEmpty());
       KeptCounts.instanceChanged(c, dialect, i.appId(), i.machineId(), was, KeptCounts.Row.of(i));
     } catch (SQLException e) {
@@ -382,19 +422,28 @@ final class SqlTx implements Store.Tx {
   public void appendEvent(Store.EventRecord e) {
     check();
     try {
+      boolean counted = e.brake() && e.result() == 0 && e.version() != null;
+      Optional<String> countedIn = Optional.empty();
+      if (counted) {
+        lockMachine(e.appId(), e.machineId());
+        String key = e.appId() + "\0" + e.machineId();
+        countedIn = loaded.containsKey(key) ? Optional.of(loaded.get(key).track())
+            : absent.contains(key) ? Optional.empty()
+            : KeptCounts.stored(c, dialect, e.appId(), e.machineId()).map(KeptCounts.Row::track);
+        if (countedIn.isPresent() && dialect == Dialect.POSTGRESQL) {
+          // Before the event takes its id: a resume of the group (which counts failures after the
+          // last event id it sees) then runs wholly before or wholly after this unit.
+          Sql.one(c, "select id from grp where app_id = ? and name = ? for update", r -> r.getLong(1), e.appId(),
+              countedIn.get());
+        }
+      }
       Sql.update(c, "insert into event (app_id, machine_id, at, type, result, error_code, error_flags,"
           + " previous_version, version, brake) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", e.appId(), e.machineId(),
           e.at(), e.type(), e.result(), e.errorCode(), e.errorFlags(), Sql.versionText(e.previousVersion()),
           Sql.versionText(e.version()), e.brake() && e.result() == 0);
-      if (e.brake() && e.result() == 0 && e.version() != null) {
-        String key = e.appId() + "\0" + e.machineId();
-        Optional<String> track = loaded.containsKey(key) ? Optional.of(loaded.get(key).track())
-            : absent.contains(key) ? Optional.empty()
-            : KeptCounts.stored(c, dialect, e.appId(), e.machineId()).map(KeptCounts.Row::track);
-        // A failure from a machine with no instance counts once its instance is written.
-        if (track.isPresent()) {
-          KeptCounts.failureCounted(c, e.appId(), track.get(), Sql.versionText(e.version()));
-        }
+      // A failure from a machine with no instance counts once its instance is written.
+      if (countedIn.isPresent()) {
+        KeptCounts.failureCounted(c, e.appId(), countedIn.get(), Sql.versionText(e.version()));
       }
     } catch (SQLException x) {
       throw new Failure(x);

@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,6 +128,7 @@ class MachineInventoryStoreTest {
   }
 
   @Test
+  @Tag("sqlite")
   void hostileLabels_areStoredCutAndBounded_asSent_andNamed() throws Exception {
     Path db = dir.resolve("omaha.db");
     Map<String, String> labels = new HashMap<>();
@@ -214,6 +216,7 @@ class MachineInventoryStoreTest {
   }
 
   @Test
+  @Tag("sqlite")
   void recordMachine_returnsBeforeItsCommit_whileTheWriterIsBusy() throws Exception {
     try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       CountDownLatch release = new CountDownLatch(1);
@@ -231,6 +234,7 @@ class MachineInventoryStoreTest {
   }
 
   @Test
+  @Tag("sqlite")
   void pastThePendingLimit_aSightingIsDroppedAtOnce_andTheQueuedOnesAllCommit() throws Exception {
     try (SqlStore store = TestDatabase.open(dir.resolve("omaha.db"))) {
       CountDownLatch release = new CountDownLatch(1);

@@ -22,8 +22,9 @@ class SqlStoreMigrationTest {
   @TempDir
   Path dir;
 
+  /** The rows of {@code sql} on the test's database (of this run: SQLite, or the PostgreSQL that stands for it). */
   static List<String> query(Path db, String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+    try (Connection c = connect(db);
         Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
       List<String> out = new ArrayList<>();
       int n = r.getMetaData().getColumnCount();
@@ -37,6 +38,14 @@ class SqlStoreMigrationTest {
       return out;
     }
   }
+  private static Connection connect(Path db) throws SQLException {
+    try {
+      return TestDatabase.connect(db);
+    } catch (java.io.IOException e) {
+      throw new SQLException(e);
+    }
+  }
+
 
   static void exec(Path db, String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
