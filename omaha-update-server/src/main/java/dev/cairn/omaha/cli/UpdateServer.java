@@ -31,7 +31,8 @@ public final class UpdateServer implements AutoCloseable {
    * without the level that was set on it.
    */
   private static final java.util.logging.Logger[] QUIET = {java.util.logging.Logger.getLogger("io.undertow"),
-      java.util.logging.Logger.getLogger("org.xnio"), java.util.logging.Logger.getLogger("org.jboss")};
+      java.util.logging.Logger.getLogger("org.xnio"), java.util.logging.Logger.getLogger("org.jboss"),
+      java.util.logging.Logger.getLogger("com.zaxxer.hikari")};
 
   private final OmahaServer server;
   private final SqlStore store;

@@ -65,6 +65,7 @@ public final class SqlStore implements Store {
   public static final List<String> DEFAULT_CHANNELS = List.of("alpha", "beta", "stable");
 
   private static final int BUSY_TIMEOUT_MS = 5_000;
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SqlStore.class.getName());
 
   private final Engine engine;
   private final Dialect dialect;
@@ -119,6 +120,9 @@ public final class SqlStore implements Store {
         return null;
       });
       store.loadInstalls();
+      if (store.dialect == Dialect.POSTGRESQL) {
+        store.followInstalls();
+      }
       return store;
     } catch (RuntimeException e) {
       try {
@@ -198,6 +202,10 @@ public final class SqlStore implements Store {
   /** Waits for running units of work and closes (SQLite: checkpoints its write-ahead log first). */
   @Override
   public void close() {
+    Thread t = installsFollower;
+    if (t != null) {
+      t.interrupt();
+    }
     engine.close();
   }
 
@@ -840,9 +848,65 @@ public final class SqlStore implements Store {
   /** Every machine recorded installed, by key: read at open, changed with the database (under its own lock). */
   private final Map<String, Install> installs = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** The database's generation of the install marks when {@link #installs} was last read (PostgreSQL). */
+  private volatile long installsGeneration = -1;
+
   private void loadInstalls() {
-    read(c -> Sql.list(c, "select * from machine_install", SqlStore::install)).forEach(i -> installs.put(i.key(), i));
+    synchronized (installs) {
+      record Read(long generation, List<Install> marks) {}
+      Read r = read(c -> new Read(dialect == Dialect.POSTGRESQL ? installsGeneration(c) : 0,
+          Sql.list(c, "select * from machine_install", SqlStore::install)));
+      Map<String, Install> now = new java.util.HashMap<>();
+      r.marks().forEach(i -> now.put(i.key(), i));
+      installs.keySet().retainAll(now.keySet());
+      installs.putAll(now);
+      installsGeneration = r.generation();
+    }
   }
+
+  /** Tells the other replicas to read the marks again (PostgreSQL). */
+  private void installsChanged(Connection c) throws SQLException {
+    if (dialect == Dialect.POSTGRESQL) {
+      Sql.update(c, "update cache_generation set n = n + 1 where name = 'installs'");
+    }
+  }
+
+  private static long installsGeneration(Connection c) throws SQLException {
+    return Sql.one(c, "select n from cache_generation where name = 'installs'", r -> r.getLong(1)).orElse(0L);
+  }
+
+  /**
+   * On PostgreSQL another replica may mark or clear a machine: the marks are read again when the
+   * database's {@code installs} generation moved, looked at every {@link #INSTALLS_POLL}. The boot
+   * server asks {@link #installed} on its I/O threads, so the marks stay in memory.
+   */
+  static final Duration INSTALLS_POLL = Duration.ofMillis(500);
+
+  private void followInstalls() {
+    Thread t = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          Thread.sleep(INSTALLS_POLL.toMillis());
+          long n = read(SqlStore::installsGeneration);
+          if (n != installsGeneration) {
+            loadInstalls();
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          if (e instanceof IllegalStateException && !healthy()) {
+            return;      // closed
+          }
+          LOG.warning(where() + ": cannot read the install marks again: " + e.getMessage());
+        }
+      }
+    }, "cairn-install-marks");
+    t.setDaemon(true);
+    t.start();
+    installsFollower = t;
+  }
+
+  private volatile Thread installsFollower;
 
   private static Install install(ResultSet r) throws SQLException {
     return new Install(r.getString("machine_key"), Instant.ofEpochMilli(r.getLong("installed_at")),
@@ -870,6 +934,7 @@ public final class SqlStore implements Store {
         Sql.update(c, "insert into machine_install (machine_key, installed_at, installed_profile) values (?, ?, ?)"
             + " on conflict (machine_key) do update set installed_at = excluded.installed_at,"
             + " installed_profile = excluded.installed_profile", i.key(), i.at(), i.profile());
+        installsChanged(c);
         machineActivity(c, i.at(), i.key(), MACHINE_INSTALLED, "machine " + ControlChars.escape(i.key())
             + " installed (profile " + i.profile() + "), reported from " + ControlChars.escape(address), SERVER_ACTOR);
         return null;
@@ -895,6 +960,7 @@ public final class SqlStore implements Store {
           throw Refusal.notFound("no machine '" + ControlChars.escape(k) + "' in the inventory");
         }
         Sql.update(c, "delete from machine_install where machine_key = ?", k);
+        installsChanged(c);
         machineActivity(c, now(), k, MACHINE_REINSTALL, "machine " + ControlChars.escape(k) + old.map(
             o -> " install mark cleared (installed " + o.at() + ", profile " + o.profile() + ")")
             .orElse(" was not marked installed") + ": its next network boot installs", actor);
