@@ -437,7 +437,9 @@ public final class DatabaseCopy {
    */
   private static void refuseRows(Connection pg, Object target, List<String> tables) throws SQLException {
     Map<String, Long> rows = new LinkedHashMap<>();
-    for (String t : tables) {
+    List<String> inOrder = new ArrayList<>(tables);   // the copy's order, then tables it does not know
+    inOrder.sort(java.util.Comparator.comparingInt(t -> TABLES.contains(t) ? TABLES.indexOf(t) : TABLES.size()));
+    for (String t : inOrder) {
       if (NOT_COPIED.contains(t)) {
         continue;
       }
