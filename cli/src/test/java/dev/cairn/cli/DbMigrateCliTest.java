@@ -69,7 +69,7 @@ class DbMigrateCliTest {
     CliHarness.Result r = cairn("db", "migrate", "--from", file.toString(), "--to", urlOf(d),
         "--to-password-file", passwordFile(d).toString());
     assertEquals(1, r.code(), r.describe("a missing source"));
-    assertTrue(r.err().contains(file.toAbsolutePath() + ": no such SQLite database"), r.err());
+    assertTrue(r.err().contains(file + ": no such SQLite database"), r.err());
     assertFalse(Files.exists(file));
   }
 

@@ -78,8 +78,9 @@ public final class DatabaseCopy {
    */
   public static Result copy(Path source, PostgresDatabase target, Consumer<String> progress) throws IOException {
     Path file = source.toAbsolutePath();
+    String shown = source.toString();   // as the operator named it
     if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null,
+      throw new NoSuchFileException(shown, null,
           "no such SQLite database (give the file cairn serve uses with --from)");
     }
     Properties props = target.properties();
@@ -98,13 +99,13 @@ public final class DatabaseCopy {
         }
         sqlite.setAutoCommit(false);   // one read transaction: a snapshot of the file
         try {
-          progress.accept("source " + file + ": schema version " + Migrations.current(sqlite));
-          return copy(sqlite, file.toString(), pg, target.url(), progress);
+          progress.accept("source " + shown + ": schema version " + Migrations.current(sqlite));
+          return copy(sqlite, shown, pg, target.url(), progress);
         } finally {
           sqlite.rollback();
         }
       } catch (SQLException e) {
-        throw new IOException(file + ": " + e.getMessage(), e);
+        throw new IOException(shown + ": " + e.getMessage(), e);
       }
     } catch (SQLException e) {
       throw new IOException(target.url() + ": " + e.getMessage(), e);

@@ -228,7 +228,7 @@ class DatabaseCopyTest {
     Path file = dir.resolve("nothing-here.db");
     PostgresDatabase target = newTarget();
     NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> DatabaseCopy.copy(file, target, l -> {}));
-    assertEquals(file.toAbsolutePath().toString(), e.getFile());
+    assertEquals(file.toString(), e.getFile());
     assertFalse(Files.exists(file));
     assertEquals(Map.of(), counts(target), "the target was not touched");
   }
