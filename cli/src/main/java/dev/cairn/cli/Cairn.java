@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import dev.cairn.cloudconfig.cli.CloudConfigCommand;
 import dev.cairn.gpt.cli.GptCommand;
 import dev.cairn.omaha.admin.AdminCommand;
+import dev.cairn.omaha.cli.DbCommand;
 import dev.cairn.pxe.cli.BootCommand;
 import dev.cairn.signing.cli.KeyCommand;
 import dev.cairn.signing.cli.SignCommand;
@@ -43,6 +44,7 @@ public final class Cairn {
   static {
     COMMANDS.put("serve", () -> new ServeCommand());
     COMMANDS.put("admin", () -> new AdminCommand());
+    COMMANDS.put("db", () -> new DbCommand());
     COMMANDS.put("boot", () -> new BootCommand());
     COMMANDS.put("gpt", () -> new GptCommand());
     COMMANDS.put("key", () -> new KeyCommand());

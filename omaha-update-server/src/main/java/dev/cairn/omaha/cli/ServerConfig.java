@@ -137,8 +137,11 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
     return (String) v;
   }
 
-  /** The first line of a password file, which must not be empty. */
-  private static String passwordFrom(Path f) throws IOException {
+  /**
+   * The first line of a password file, which must not be empty: how {@code cairn serve} and
+   * {@code cairn db migrate} read PostgreSQL's password from a file.
+   */
+  static String passwordFrom(Path f) throws IOException {
     String text;
     try {
       text = Files.readString(f, StandardCharsets.UTF_8);
