@@ -87,7 +87,7 @@ final class Migrations {
       s.execute("select pg_advisory_lock(" + PG_MIGRATION_LOCK + ")");
     }
     try {
-      applyPostgres(c, db, bundled(Dialect.POSTGRESQL));
+      apply(c, db, bundled(Dialect.POSTGRESQL), Dialect.POSTGRESQL);
     } finally {
       try (Statement s = c.createStatement()) {
         s.execute("select pg_advisory_unlock(" + PG_MIGRATION_LOCK + ")");
@@ -98,11 +98,22 @@ final class Migrations {
   /** The advisory lock key PostgreSQL migrations hold: "cairn" in ASCII. */
   static final long PG_MIGRATION_LOCK = 0x636169726eL;
 
-  private static void applyPostgres(Connection c, String db, List<Script> scripts) throws SQLException, IOException {
-    int latest = number(scripts.get(scripts.size() - 1).name());
+  /** Applies the missing ones of SQLite's {@code scripts}, each named for the version it brings the schema to. */
+  static void apply(Connection c, String db, List<Script> scripts) throws SQLException, IOException {
+    apply(c, db, scripts, Dialect.SQLITE);
+  }
+
+  /**
+   * Applies the missing ones of {@code scripts}, each in a transaction of its own: SQLite's
+   * {@code BEGIN IMMEDIATE} takes the write lock at once, PostgreSQL's runs under the advisory lock
+   * {@link #apply(Connection, String, Dialect)} holds.
+   */
+  private static void apply(Connection c, String db, List<Script> scripts, Dialect dialect)
+      throws SQLException, IOException {
+    int latest = scripts.isEmpty() ? 0 : number(scripts.get(scripts.size() - 1).name());
     try (Statement s = c.createStatement()) {
-      s.executeUpdate("create table if not exists schema_version ("
-          + "version integer not null primary key, name text not null, applied_at bigint not null)");
+      s.executeUpdate("create table if not exists schema_version (version integer not null primary key,"
+          + " name text not null, applied_at " + (dialect == Dialect.SQLITE ? "integer" : "bigint") + " not null)");
     }
     refuseNewer(current(c), latest, db);
     for (Script script : scripts) {
@@ -110,20 +121,23 @@ final class Migrations {
       if (applied(c, v)) {
         continue;
       }
-      c.setAutoCommit(false);
+      begin(c, dialect);
       try (Statement s = c.createStatement()) {
-        s.executeUpdate(script.sql());
-        try (PreparedStatement p = c.prepareStatement(
-            "insert into schema_version (version, name, applied_at) values (?, ?, ?)")) {
-          p.setInt(1, v);
-          p.setString(2, script.name());
-          p.setLong(3, System.currentTimeMillis());
-          p.executeUpdate();
+        refuseNewer(current(c), latest, db);      // another process may have migrated since we looked
+        if (!applied(c, v)) {
+          s.executeUpdate(script.sql());
+          try (PreparedStatement p = c.prepareStatement(
+              "insert into schema_version (version, name, applied_at) values (?, ?, ?)")) {
+            p.setInt(1, v);
+            p.setString(2, script.name());
+            p.setLong(3, System.currentTimeMillis());
+            p.executeUpdate();
+          }
         }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
+        end(c, dialect, "commit");
+      } catch (SQLException | IOException | RuntimeException e) {
         try {
-          c.rollback();
+          end(c, dialect, "rollback");
         } catch (SQLException r) {
           e.addSuppressed(r);
         }
@@ -132,53 +146,36 @@ final class Migrations {
               q.getErrorCode(), q);
         }
         throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
     }
   }
 
-  /** Applies the missing ones of {@code scripts}, each named for the version it brings the schema to. */
-  static void apply(Connection c, String db, List<Script> scripts) throws SQLException, IOException {
-    int latest = scripts.isEmpty() ? 0 : number(scripts.get(scripts.size() - 1).name());
-    try (Statement s = c.createStatement()) {
-      s.executeUpdate("create table if not exists schema_version ("
-          + "version integer not null primary key, name text not null, applied_at integer not null)");
-    }
-    refuseNewer(current(c), latest, db);
-    for (Script script : scripts) {
-      int v = number(script.name());
-      if (applied(c, v)) {
-        continue;
-      }
+  private static void begin(Connection c, Dialect dialect) throws SQLException {
+    if (dialect == Dialect.SQLITE) {
       try (Statement s = c.createStatement()) {
         s.executeUpdate("begin immediate");
-        try {
-          refuseNewer(current(c), latest, db);      // another process may have migrated since we looked
-          if (!applied(c, v)) {
-            s.executeUpdate(script.sql());
-            try (PreparedStatement p = c.prepareStatement(
-                "insert into schema_version (version, name, applied_at) values (?, ?, ?)")) {
-              p.setInt(1, v);
-              p.setString(2, script.name());
-              p.setLong(3, System.currentTimeMillis());
-              p.executeUpdate();
-            }
-          }
-          s.executeUpdate("commit");
-        } catch (SQLException | IOException | RuntimeException e) {
-          try {
-            s.executeUpdate("rollback");
-          } catch (SQLException r) {
-            e.addSuppressed(r);
-          }
-          if (e instanceof SQLException q) {
-            throw new SQLException("migration " + script.name() + ": " + q.getMessage(), q.getSQLState(),
-                q.getErrorCode(), q);
-          }
-          throw e;
-        }
       }
+    } else {
+      c.setAutoCommit(false);
+    }
+  }
+
+  /** Commits or rolls back; the connection is back in auto-commit mode after. */
+  private static void end(Connection c, Dialect dialect, String how) throws SQLException {
+    if (dialect == Dialect.SQLITE) {
+      try (Statement s = c.createStatement()) {
+        s.executeUpdate(how);
+      }
+      return;
+    }
+    try {
+      if (how.equals("commit")) {
+        c.commit();
+      } else {
+        c.rollback();
+      }
+    } finally {
+      c.setAutoCommit(true);
     }
   }
 

@@ -106,6 +106,13 @@ final class SqlTx implements Store.Tx {
       was.ifPresent(w -> tracks.add(w.track()));
     }
     for (String track : tracks) {     // in name order, as every unit takes them
+      lockGroupOfTrack(appId, track);
+    }
+  }
+
+  /** The row lock of the app's group named {@code track}, if there is one (PostgreSQL). */
+  private void lockGroupOfTrack(String appId, String track) throws SQLException {
+    if (dialect == Dialect.POSTGRESQL) {
       Sql.one(c, "select id from grp where app_id = ? and name = ? for update", r -> r.getLong(1), appId, track);
     }
   }
@@ -351,12 +358,7 @@ final class SqlTx implements Store.Tx {
       // Another replica may have written the machine's first row since this unit looked: then the
       // unit runs again and finds it, so the kept counts change once.
       try {
-        if (Sql.update(c, "insert into instance (" + Sql.INSTANCE_COLUMNS + ")"
-            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (app_id, machine_id) do nothing",
-            i.appId(), i.machineId(), i.track(), i.version(), i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(),
-            i.alias(), i.ip(), i.status(), i.grantedVersion().orElse(null), i.grantedAt().orElse(null),
-            i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(), i.lastErrorFlags(),
-            Sql.truncated(i.truncated()), i.grantBootId(), i.progressed()) == 0) {
+        if (Sql.update(c, INSERT_INSTANCE + " on conflict (app_id, machine_id) do nothing", values(i)) == 0) {
           throw new Retry("machine " + i.machineId() + " was written by another unit");
         }
         return;
@@ -399,23 +401,28 @@ final class SqlTx implements Store.Tx {
       }
     }
     try {
-      Sql.update(c, "insert into instance (" + Sql.INSTANCE_COLUMNS + ")"
-          + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " on conflict (app_id, machine_id) do update set track = excluded.track, version = excluded.version,"
+      Sql.update(c, INSERT_INSTANCE + " on conflict (app_id, machine_id) do update set track = excluded.track, version = excluded.version,"
           + " boot_id = excluded.boot_id, oem = excluded.oem, oem_version = excluded.oem_version,"
           + " aleph_version = excluded.aleph_version, alias = excluded.alias, ip = excluded.ip,"
           + " status = excluded.status, granted_version = excluded.granted_version, granted_at = excluded.granted_at,"
           + " last_check = excluded.last_check, last_hold = excluded.last_hold,"
           + " last_error_code = excluded.last_error_code, last_error_flags = excluded.last_error_flags,"
           + " truncated = excluded.truncated, grant_boot_id = excluded.grant_boot_id,"
-          + " progressed = excluded.progressed",
-          i.appId(), i.machineId(), i.track(), i.version(), i.bootId(), i.oem(), i.oemVersion(), i.alephVersion(),
-          i.alias(), i.ip(), i.status(), i.grantedVersion().orElse(null), i.grantedAt().orElse(null),
-          i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(), i.lastErrorFlags(),
-          Sql.truncated(i.truncated()), i.grantBootId(), i.progressed());
+          + " progressed = excluded.progressed", values(i));
     } catch (SQLException e) {
       throw new Failure(e);
     }
+  }
+
+  private static final String INSERT_INSTANCE = "insert into instance (" + Sql.INSTANCE_COLUMNS + ")"
+      + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /** The instance's values in the order of {@link Sql#INSTANCE_COLUMNS}. */
+  private static Object[] values(Store.InstanceRecord i) {
+    return new Object[] {i.appId(), i.machineId(), i.track(), i.version(), i.bootId(), i.oem(), i.oemVersion(),
+        i.alephVersion(), i.alias(), i.ip(), i.status(), i.grantedVersion().orElse(null), i.grantedAt().orElse(null),
+        i.lastCheck().orElse(null), i.lastHold(), i.lastErrorCode(), i.lastErrorFlags(), Sql.truncated(i.truncated()),
+        i.grantBootId(), i.progressed()};
   }
 
   @Override
@@ -430,11 +437,10 @@ final class SqlTx implements Store.Tx {
         countedIn = loaded.containsKey(key) ? Optional.of(loaded.get(key).track())
             : absent.contains(key) ? Optional.empty()
             : KeptCounts.stored(c, dialect, e.appId(), e.machineId()).map(KeptCounts.Row::track);
-        if (countedIn.isPresent() && dialect == Dialect.POSTGRESQL) {
+        if (countedIn.isPresent()) {
           // Before the event takes its id: a resume of the group (which counts failures after the
           // last event id it sees) then runs wholly before or wholly after this unit.
-          Sql.one(c, "select id from grp where app_id = ? and name = ? for update", r -> r.getLong(1), e.appId(),
-              countedIn.get());
+          lockGroupOfTrack(e.appId(), countedIn.get());
         }
       }
       Sql.update(c, "insert into event (app_id, machine_id, at, type, result, error_code, error_flags,"

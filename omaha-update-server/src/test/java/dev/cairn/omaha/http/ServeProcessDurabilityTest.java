@@ -10,14 +10,8 @@ import dev.cairn.omaha.Model;
 import dev.cairn.omaha.Model.InstanceStatus;
 import dev.cairn.omaha.Store.EventRecord;
 import dev.cairn.omaha.Store.InstanceRecord;
-import dev.cairn.omaha.cli.ServeMain;
 import dev.cairn.omaha.db.SqlStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -39,7 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -63,55 +56,9 @@ class ServeProcessDurabilityTest {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** A running {@code cairn serve} child and where it listens. */
-  record Child(Process process, URI base, Path stderr) {
-    String stderrText() {
-      try {
-        return Files.readString(stderr);
-      } catch (IOException e) {
-        return "(stderr unreadable: " + e + ")";
-      }
-    }
-  }
-
-  /** Starts {@code cairn serve} on a free port and waits for it to say it listens. */
-  Child serve(Path data, String name) throws Exception {
-    int port = freePort();
-    Path err = dir.resolve(name + ".err");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), ServeMain.class.getName(),
-        "--listen", "127.0.0.1:" + port, "--data-dir", data.toString())
-        .redirectError(err.toFile())
-        .start();
-    Child child = new Child(p, URI.create("http://127.0.0.1:" + port), err);
-    ExecutorService reader = Executors.newSingleThreadExecutor();
-    try {
-      Future<String> listening = reader.submit(() -> {
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        for (String line; (line = r.readLine()) != null; ) {
-          if (line.startsWith("cairn serve: listening on 127.0.0.1:" + port)) {
-            return line;
-          }
-        }
-        return null;
-      });
-      String line = listening.get(30, TimeUnit.SECONDS);
-      if (line == null) {
-        fail("cairn serve ended without listening (exit " + p.waitFor() + "); stderr: " + child.stderrText());
-      }
-    } catch (Exception e) {
-      p.destroyForcibly();
-      throw new AssertionError("cairn serve did not start; stderr: " + child.stderrText(), e);
-    } finally {
-      reader.shutdownNow();
-    }
-    return child;
+  /** Starts {@code cairn serve} on SQLite in {@code data} and waits for it to say it listens. */
+  ServeChild serve(Path data, String name) throws IOException {
+    return ServeChild.start(dir, name, data, List.of(), Map.of());
   }
 
   HttpResponse<String> send(HttpRequest.Builder b) throws IOException, InterruptedException {
@@ -122,7 +69,7 @@ class ServeProcessDurabilityTest {
   @Timeout(90)
   void sigkilledServe_losesNoAnsweredEvent_andStartsAgainCleanly() throws Exception {
     Path data = dir.resolve("data");
-    Child first = serve(data, "first");
+    ServeChild first = serve(data, "first");
     Set<String> answered = ConcurrentHashMap.newKeySet();
     List<String> surprises = new ArrayList<>();
     AtomicBoolean stop = new AtomicBoolean();
@@ -189,7 +136,7 @@ class ServeProcessDurabilityTest {
       assertEquals("ok", r.getString(1));
     }
 
-    Child second = serve(data, "second");
+    ServeChild second = serve(data, "second");
     try {
       HttpResponse<String> health = send(HttpRequest.newBuilder(second.base().resolve("/healthz")).GET());
       assertEquals(200, health.statusCode(), health.body());
