@@ -264,8 +264,8 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
         throw new IllegalArgumentException(file + ": unknown setting '" + e.getKey() + "' (known: "
             + String.join(", ", KEYS.stream().sorted().toList()) + ")");
       }
-      if (String.valueOf(e.getKey()).startsWith("address_")) {
-        continue;    // checked by addressLimits
+      if (String.valueOf(e.getKey()).startsWith("address_") || e.getKey().equals("database_pool")) {
+        continue;    // checked by addressLimits and database
       }
       if (e.getKey().equals("max_connections_per_address")) {
         if (!(e.getValue() instanceof Integer)) {

@@ -73,4 +73,45 @@ class ServerConfigTest {
       assertTrue(help.contains(expected), expected + " is not in: " + help);
     }
   }
+
+  @Test
+  void database_isSqliteInTheDataDirectory_unlessAUrlIsGiven() throws Exception {
+    assertEquals(new ServerConfig.Sqlite(dir.resolve("cairn.db")), ServerConfig.database(null, null, null, dir,
+        java.util.Map.of()));
+  }
+
+  @Test
+  void database_flagWinsOverEnvironment_whichWinsOverCairnYaml_andThePasswordComesFromAFile() throws Exception {
+    Path pw = dir.resolve("db.password");
+    Files.writeString(pw, "from-file\nsecond line ignored\n");
+    Files.writeString(dir.resolve("cairn.yaml"), "database: postgresql://yaml@db/cairn\ndatabase_pool: 4\n"
+        + "database_password_file: " + pw + "\n");
+    ServerConfig.Postgres fromFile = (ServerConfig.Postgres) ServerConfig.database(null, null, null, dir,
+        java.util.Map.of());
+    assertEquals("postgresql://yaml@db/cairn", fromFile.database().url());
+    assertEquals("from-file", fromFile.database().password());
+    assertEquals(4, fromFile.pool());
+    ServerConfig.Postgres fromEnv = (ServerConfig.Postgres) ServerConfig.database(null, null, null, dir,
+        java.util.Map.of("CAIRN_DATABASE_URL", "postgresql://env@db/cairn", "CAIRN_DATABASE_PASSWORD", "from-env"));
+    assertEquals("postgresql://env@db/cairn", fromEnv.database().url());
+    assertEquals("from-env", fromEnv.database().password());
+    ServerConfig.Postgres fromFlag = (ServerConfig.Postgres) ServerConfig.database("postgresql://flag@db/cairn", null,
+        12, dir, java.util.Map.of("CAIRN_DATABASE_URL", "postgresql://env@db/cairn"));
+    assertEquals("postgresql://flag@db/cairn", fromFlag.database().url());
+    assertEquals(12, fromFlag.pool());
+  }
+
+  @Test
+  void database_badSettings_areRefused_namingThem() throws Exception {
+    Path empty = Files.writeString(dir.resolve("empty.password"), "\n");
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.database("postgresql://db/cairn",
+        empty.toString(), null, dir, java.util.Map.of())).getMessage().contains("empty.password: the database password"
+        + " file is empty"));
+    assertTrue(assertThrows(java.io.IOException.class, () -> ServerConfig.database("postgresql://db/cairn",
+        dir.resolve("missing").toString(), null, dir, java.util.Map.of())).getMessage().contains("missing"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.database("postgresql://db/cairn",
+        null, 0, dir, java.util.Map.of())).getMessage().contains("database pool must be 1 to 500 connections, got 0"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.database("/var/lib/cairn.db",
+        null, null, dir, java.util.Map.of())).getMessage().contains("is not a postgresql:// URL"));
+  }
 }
