@@ -60,4 +60,33 @@ class ServeAdminTokenTest {
     assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)),
         "a refused start changes nothing");
   }
+
+  @Test
+  void serve_onADatabaseNobodyAnswers_exits1NamingTheUrl_andStartsNothing() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();      // closed again: nothing listens there
+    }
+    Path data = dir.resolve("cairn-data");
+    String url = "postgresql://cairn@127.0.0.1:" + port + "/cairn";
+
+    CliHarness.Result r = CliHarness.cairn("serve", "--listen", "127.0.0.1:0", "--data-dir", data.toString(),
+        "--database", url);
+
+    assertEquals(1, r.code(), r.describe("exit 1"));
+    assertTrue(r.err().contains("cairn serve: " + url + ": "), r.describe("names the database"));
+    assertTrue(r.err().toLowerCase(java.util.Locale.ROOT).contains("refused"), r.describe("says what happened"));
+    assertEquals("", r.out(), "nothing announced as listening");
+    assertFalse(Files.exists(data.resolve("cairn.db")), "no SQLite database beside it");
+  }
+
+  @Test
+  void serve_withAPasswordInTheDatabaseUrl_exits2_withoutRepeatingIt() throws Exception {
+    CliHarness.Result r = CliHarness.cairn("serve", "--listen", "127.0.0.1:0", "--data-dir",
+        dir.resolve("cairn-data").toString(), "--database", "postgresql://cairn:hunter2@db.example.com/cairn");
+
+    assertEquals(2, r.code(), r.describe("exit 2"));
+    assertFalse(r.err().contains("hunter2"), r.describe("the password is not repeated"));
+    assertTrue(r.err().contains("never on the command line"), r.describe("says where the password goes"));
+  }
 }
