@@ -92,19 +92,31 @@ final class SqlTx implements Store.Tx {
 
   /**
    * Takes the row locks of the groups whose grant and failure counts since their last resume the
-   * change moves (PostgreSQL): a machine that is new, moves between tracks, or is granted. A resume
-   * counts those again under the same lock, so it runs wholly before or after this unit.
+   * change moves (PostgreSQL): a machine granted, or moved between tracks with a grant, and a
+   * machine that is new or moves while it has failures that count toward the brake. A resume counts
+   * those again under the same lock, so it runs wholly before or after this unit. The first check
+   * of a new machine with nothing counted (most of them) takes no group lock, so machines joining
+   * a group do not wait for each other.
    */
-  private void lockGroupsOfCounts(String appId, Optional<KeptCounts.Row> was, KeptCounts.Row now) throws SQLException {
+  private void lockGroupsOfCounts(String appId, String machineId, Optional<KeptCounts.Row> was, KeptCounts.Row now)
+      throws SQLException {
     if (dialect == Dialect.SQLITE) {
       return;
     }
-    java.util.TreeSet<String> tracks = new java.util.TreeSet<>();
-    if (was.isEmpty() || !was.get().track().equals(now.track()) || !was.get().grantedAt().equals(now.grantedAt())
-        || !was.get().grantedVersion().equals(now.grantedVersion())) {
-      tracks.add(now.track());
-      was.ifPresent(w -> tracks.add(w.track()));
+    boolean moved = was.isPresent() && !was.get().track().equals(now.track());
+    boolean granted = was.isPresent() ? !was.get().grantedAt().equals(now.grantedAt())
+        || !was.get().grantedVersion().equals(now.grantedVersion())
+        || moved && (now.grantedAt().isPresent() || was.get().grantedAt().isPresent())
+        : now.grantedAt().isPresent();
+    // No counted failure of this machine can appear meanwhile: counting one takes the machine's lock.
+    boolean failures = (was.isEmpty() || moved) && Sql.one(c, "select 1 from event" + dialect.indexedBy("event_by_machine")
+        + " where app_id = ? and machine_id = ? and brake = 1 limit 1", r -> true, appId, machineId).isPresent();
+    if (!granted && !failures) {
+      return;
     }
+    java.util.TreeSet<String> tracks = new java.util.TreeSet<>();
+    tracks.add(now.track());
+    was.ifPresent(w -> tracks.add(w.track()));
     for (String track : tracks) {     // in name order, as every unit takes them
       lockGroupOfTrack(appId, track);
     }
@@ -342,7 +354,7 @@ final class SqlTx implements Store.Tx {
       lockMachine(i.appId(), i.machineId());
       Optional<KeptCounts.Row> was = before != null ? Optional.of(KeptCounts.Row.of(before))
           : absent.contains(key) ? Optional.empty() : KeptCounts.stored(c, dialect, i.appId(), i.machineId());
-      lockGroupsOfCounts(i.appId(), was, KeptCounts.Row.of(i));
+      lockGroupsOfCounts(i.appId(), i.machineId(), was, KeptCounts.Row.of(i));
       write(i, before, was.isEmpty());
       KeptCounts.instanceChanged(c, dialect, i.appId(), i.machineId(), was, KeptCounts.Row.of(i));
     } catch (SQLException e) {
