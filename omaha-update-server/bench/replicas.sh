@@ -21,11 +21,12 @@ tmp="$(mktemp -d)"
 chmod 755 "$tmp"
 pids=()
 cleanup() {    # the servers first, then PostgreSQL
+  set +e
   for p in "${pids[@]:1}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]:1}"; do wait "$p" 2>/dev/null || true; done
   [ -f "$tmp/pg/data/postmaster.pid" ] && runuser -u postgres -- "$pgbin/pg_ctl" -D "$tmp/pg/data" stop -m fast >/dev/null
   for log in "$tmp"/*.log; do    # what the servers said beyond their start, for the record
-    [ -f "$log" ] && grep -E "SEVERE|WARN|ERROR|FATAL|Exception" "$log" | sed "s|^|$(basename "$log"): |" | head -20 >&2
+    grep -E "SEVERE|WARN|ERROR|FATAL|Exception" "$log" | sed "s|^|$(basename "$log"): |" | head -20 >&2 || true
   done
   rm -rf "$tmp"
 }
