@@ -4,9 +4,12 @@ local instances = tonumber(os.getenv("INSTANCES") or "10000")
 local counter = 0
 local thread_id = 0
 local threads = {}
+-- THREAD_OFFSET (environment, default 0) numbers this wrk's threads from there, so that two wrk
+-- processes run at the same time walk different machine ids rather than the same ones in step.
+local thread_offset = tonumber(os.getenv("THREAD_OFFSET") or "0")
 
 function setup(thread)
-  thread:set("thread_id", #threads)
+  thread:set("thread_id", #threads + thread_offset)
   table.insert(threads, thread)
 end
 
