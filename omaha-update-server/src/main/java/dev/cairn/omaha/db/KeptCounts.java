@@ -48,6 +48,20 @@ final class KeptCounts {
             Sql.status(r.getString(3)), Sql.instant(r, "granted_at"), Optional.ofNullable(r.getString(5))), app, machine);
   }
 
+  /** How many rows each (version, status) count of a track is spread over on PostgreSQL. */
+  static final int SHARDS = 16;
+
+  /**
+   * The machine's row of its track's (version, status) count. On PostgreSQL every check that
+   * changes a count holds that row's lock until it commits, so a count kept in one row would let
+   * machines joining a group (or moving through a rollout) commit only one at a time across every
+   * replica: the count is spread over {@link #SHARDS} rows by machine and summed when read. SQLite
+   * has one writer anyway and keeps one row. The sums are right whichever row a change lands in.
+   */
+  static int shard(Dialect d, String machine) {
+    return d == Dialect.SQLITE ? 0 : Math.floorMod(machine.hashCode(), SHARDS);
+  }
+
   /** The counts after an instance went from {@code before} (empty: it is new) to {@code after}. */
   static void instanceChanged(Connection c, Dialect d, String app, String machine, Optional<Row> before, Row after)
       throws SQLException {
@@ -57,10 +71,11 @@ final class KeptCounts {
     Row b = before.orElse(null);
     if (b == null || !b.track().equals(after.track()) || !b.version().equals(after.version())
         || b.status() != after.status()) {
+      int shard = shard(d, machine);
       if (b != null) {
-        add(c, "instance_tally", "version, status", -1, app, b.track(), b.version(), b.status());
+        add(c, "instance_tally", "version, status, shard", -1, app, b.track(), b.version(), b.status(), shard);
       }
-      add(c, "instance_tally", "version, status", 1, app, after.track(), after.version(), after.status());
+      add(c, "instance_tally", "version, status, shard", 1, app, after.track(), after.version(), after.status(), shard);
     }
     if (b == null || !b.track().equals(after.track()) || !b.grantedAt().equals(after.grantedAt())) {
       if (b != null && b.grantedAt().isPresent()) {
@@ -180,8 +195,8 @@ final class KeptCounts {
 
   /** The track's machines by version and status. */
   static List<Rollout.Count> rollout(Connection c, String app, String track) throws SQLException {
-    return Sql.list(c, "select version, status, n from instance_tally where app_id = ? and track = ? and n > 0"
-        + " order by version, status", r -> new Rollout.Count(r.getString(1), Sql.status(r.getString(2)), r.getLong(3)),
+    return Sql.list(c, "select version, status, sum(n) from instance_tally where app_id = ? and track = ?"
+        + " group by version, status having sum(n) > 0 order by version, status", r -> new Rollout.Count(r.getString(1), Sql.status(r.getString(2)), r.getLong(3)),
         app, track);
   }
 

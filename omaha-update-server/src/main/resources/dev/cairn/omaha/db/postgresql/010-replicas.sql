@@ -9,3 +9,10 @@ create table cache_generation (
   n    bigint not null
 );
 insert into cache_generation (name, n) values ('config', 0), ('installs', 0);
+
+-- Each track's (version, status) count may be spread over several rows, summed when read: every
+-- change holds its row until it commits, and one row per count would make the machines of a group
+-- commit one at a time across every replica (KeptCounts.SHARDS rows per count).
+alter table instance_tally add column shard bigint not null default 0;
+alter table instance_tally drop constraint instance_tally_pkey;
+alter table instance_tally add primary key (app_id, track, version, status, shard);

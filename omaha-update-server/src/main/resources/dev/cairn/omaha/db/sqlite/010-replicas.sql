@@ -9,3 +9,20 @@ create table cache_generation (
   n    bigint not null
 );
 insert into cache_generation (name, n) values ('config', 0), ('installs', 0);
+
+-- Each track's (version, status) count may be spread over several rows, summed when read: on
+-- PostgreSQL every change holds its row until it commits, and one row per count would make the
+-- machines of a group commit one at a time across every replica. SQLite keeps shard 0.
+create table instance_tally_sharded (
+  app_id  text    not null,
+  track   text    not null,
+  version text    not null,
+  status  text    not null,
+  n       integer not null,
+  shard   integer not null default 0,
+  primary key (app_id, track, version, status, shard)
+) without rowid;
+insert into instance_tally_sharded (app_id, track, version, status, n, shard)
+  select app_id, track, version, status, n, 0 from instance_tally;
+drop table instance_tally;
+alter table instance_tally_sharded rename to instance_tally;
