@@ -27,7 +27,7 @@ public record PostgresDatabase(String host, int port, String database, String us
       "application_name", "connect_timeout");
 
   public PostgresDatabase {
-    options = Map.copyOf(options);
+    options = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(options));   // in the URL's order
   }
 
   /** Whether {@code text} is a PostgreSQL URL (postgresql:// or postgres://), not a file. */
