@@ -37,7 +37,8 @@ final class PackageGraph {
             }
           }
         }
-      } else if (p.getFileName().toString().startsWith("cairn-") && p.toString().endsWith(".jar")) {
+      } else if (p.getFileName().toString().startsWith("cairn-") && p.toString().endsWith(".jar")
+          && !p.toString().endsWith("-tests.jar")) {     // other modules' test jars are tests, not code
         try (ZipFile zip = new ZipFile(p.toFile())) {
           for (ZipEntry e : java.util.Collections.list(zip.entries())) {
             if (e.getName().endsWith(".class")) {
