@@ -64,7 +64,8 @@ public final class DbCommand implements Callable<Integer> {
       }
       PostgresDatabase.parse(to, null);   // a bad URL is refused before any password is read
       Map<String, String> env = ((DbCommand) spec.parent().userObject()).env;
-      PostgresDatabase target = PostgresDatabase.parse(to, password(env));
+      PostgresDatabase target = PostgresDatabase.parse(to,
+          ServerConfig.databasePassword(passwordFile == null ? null : passwordFile.toString(), env, null));
       PrintWriter out = spec.commandLine().getOut();
       DatabaseCopy.Result result = DatabaseCopy.copy(from, target, line -> {
         out.println(line);
@@ -77,19 +78,6 @@ public final class DbCommand implements Callable<Integer> {
       out.println(String.format("%-" + w + "s  %9d rows", "total", result.rows()));
       out.println("verified: counts and " + result.sampled() + " sampled rows agree");
       return 0;
-    }
-
-    /** --to-password-file, else CAIRN_DATABASE_PASSWORD, else the file CAIRN_DATABASE_PASSWORD_FILE names. */
-    private String password(Map<String, String> env) throws IOException {
-      if (passwordFile != null) {
-        return ServerConfig.passwordFrom(passwordFile);
-      }
-      String password = env.get("CAIRN_DATABASE_PASSWORD");
-      if (password != null && !password.isEmpty()) {
-        return password;
-      }
-      String file = env.get("CAIRN_DATABASE_PASSWORD_FILE");
-      return file == null || file.isEmpty() ? null : ServerConfig.passwordFrom(Path.of(file));
     }
   }
 }

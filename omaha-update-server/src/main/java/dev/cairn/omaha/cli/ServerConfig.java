@@ -92,9 +92,8 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
   /**
    * Where the data is: SQLite's {@code cairn.db} in the data directory (the default), or a
    * PostgreSQL database, from {@code --database}, else {@code CAIRN_DATABASE_URL}, else the
-   * {@code database} key of cairn.yaml. PostgreSQL's password comes from {@code CAIRN_DATABASE_PASSWORD},
-   * else the file {@code --database-password-file}, {@code CAIRN_DATABASE_PASSWORD_FILE} or
-   * {@code database_password_file} names (its first line); never from the URL.
+   * {@code database} key of cairn.yaml. PostgreSQL's password: see {@link #databasePassword}; never
+   * from the URL.
    */
   sealed interface Database permits Sqlite, Postgres {}
 
@@ -114,12 +113,7 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
       throw new IllegalArgumentException("database '" + url + "' is not a postgresql:// URL; leave it out to keep"
           + " SQLite in the data directory");
     }
-    String password = env.get("CAIRN_DATABASE_PASSWORD");
-    if (password == null || password.isEmpty()) {
-      String pwFile = first(passwordFileFlag, env.get("CAIRN_DATABASE_PASSWORD_FILE"),
-          text(yaml, file, "database_password_file"), null);
-      password = pwFile == null ? null : passwordFrom(Path.of(pwFile));
-    }
+    String password = databasePassword(passwordFileFlag, env, text(yaml, file, "database_password_file"));
     int pool = poolFlag != null ? poolFlag : file.get("database_pool") instanceof Integer n ? n
         : file.containsKey("database_pool") ? -1 : DEFAULT_DATABASE_POOL;
     if (pool < 1 || pool > 500) {
@@ -135,6 +129,24 @@ record ServerConfig(String host, int port, String publicUrl, Path dataDir) {
       throw new IllegalArgumentException(yaml + ": setting '" + key + "' must be text, got '" + v + "'");
     }
     return (String) v;
+  }
+
+  /**
+   * PostgreSQL's password, for {@code cairn serve} and {@code cairn db migrate} alike: the first
+   * line of the file the flag names, else {@code CAIRN_DATABASE_PASSWORD}, else the first line of
+   * the file {@code CAIRN_DATABASE_PASSWORD_FILE} names, else of {@code yamlFile} (cairn.yaml's
+   * {@code database_password_file}; null for none); null when none is given.
+   */
+  static String databasePassword(String flagFile, Map<String, String> env, String yamlFile) throws IOException {
+    if (flagFile != null && !flagFile.isBlank()) {
+      return passwordFrom(Path.of(flagFile));
+    }
+    String password = env.get("CAIRN_DATABASE_PASSWORD");
+    if (password != null && !password.isEmpty()) {
+      return password;
+    }
+    String file = first(env.get("CAIRN_DATABASE_PASSWORD_FILE"), yamlFile, null);
+    return file == null ? null : passwordFrom(Path.of(file));
   }
 
   /**

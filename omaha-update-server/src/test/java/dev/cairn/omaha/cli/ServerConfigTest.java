@@ -114,4 +114,19 @@ class ServerConfigTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.database("/var/lib/cairn.db",
         null, null, dir, java.util.Map.of())).getMessage().contains("is not a postgresql:// URL"));
   }
+
+  @Test
+  void databasePassword_theFlagsFileWins_thenTheEnvironment_thenItsFile_thenCairnYaml() throws Exception {
+    Path flag = Files.writeString(dir.resolve("flag.password"), "from-flag\n");
+    Path envFile = Files.writeString(dir.resolve("env.password"), "from-env-file\n");
+    Path yaml = Files.writeString(dir.resolve("yaml.password"), "from-yaml\n");
+    java.util.Map<String, String> env = java.util.Map.of("CAIRN_DATABASE_PASSWORD", "from-env",
+        "CAIRN_DATABASE_PASSWORD_FILE", envFile.toString());
+    assertEquals("from-flag", ServerConfig.databasePassword(flag.toString(), env, yaml.toString()));
+    assertEquals("from-env", ServerConfig.databasePassword(null, env, yaml.toString()));
+    assertEquals("from-env-file", ServerConfig.databasePassword(null,
+        java.util.Map.of("CAIRN_DATABASE_PASSWORD_FILE", envFile.toString()), yaml.toString()));
+    assertEquals("from-yaml", ServerConfig.databasePassword(null, java.util.Map.of(), yaml.toString()));
+    assertEquals(null, ServerConfig.databasePassword(null, java.util.Map.of(), null));
+  }
 }
