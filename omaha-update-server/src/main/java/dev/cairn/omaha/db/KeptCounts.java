@@ -42,9 +42,9 @@ final class KeptCounts {
   }
 
   /** The instance's row as stored, or empty when there is none. */
-  static Optional<Row> stored(Connection c, Dialect d, String app, String machine) throws SQLException {
+  static Optional<Row> stored(Connection c, String app, String machine) throws SQLException {
     return Sql.one(c, "select track, version, status, granted_at, granted_version from instance"
-        + " where app_id = ? and machine_id = ?" + d.forUpdate(), r -> new Row(r.getString(1), r.getString(2),
+        + " where app_id = ? and machine_id = ?", r -> new Row(r.getString(1), r.getString(2),
             Sql.status(r.getString(3)), Sql.instant(r, "granted_at"), Optional.ofNullable(r.getString(5))), app, machine);
   }
 

@@ -21,9 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * waits for the database. PostgreSQL groups the commits of concurrent transactions into one WAL
  * flush itself, which is what the SQLite engine's group commit does by hand.
  *
- * <p>What must not interleave across servers takes a row lock for the rest of its transaction:
- * a check that counts its group's grants locks the group's row first ({@link SqlTx#stats}), a
- * check locks its machine's instance row. A unit that finds what it read changed under it, or
+ * <p>What must not interleave across servers takes a lock for the rest of its transaction: a
+ * check that counts its group's grants locks the group's row first ({@link SqlTx#stats}), and
+ * everything one machine does runs under that machine's advisory lock. A unit that finds what it read changed under it, or
  * that PostgreSQL picks as a deadlock's victim, is rolled back and run again.
  */
 final class PostgresEngine implements Engine {

@@ -196,7 +196,7 @@ final class SqlTx implements Store.Tx {
       }
       boolean found = Sql.one(c, "select 1 from app where id = ?", r -> true, appId).isPresent();
       if (found && groups != null) {
-        groups.put("app\0" + appId, Optional.empty());
+        snapshot.put("app\0" + appId, Optional.empty());
       }
       return found;
     } catch (SQLException e) {
@@ -303,8 +303,7 @@ final class SqlTx implements Store.Tx {
       // first wrote.
       lockMachine(appId, machineId);
       Optional<Store.InstanceRecord> r = Sql.one(c, "select " + Sql.INSTANCE_COLUMNS
-          + " from instance where app_id = ? and machine_id = ?" + dialect.forUpdate(), Sql::instance, appId,
-          machineId);
+          + " from instance where app_id = ? and machine_id = ?", Sql::instance, appId, machineId);
       r.ifPresent(i -> loaded.put(appId + "\0" + machineId, i));
       if (r.isEmpty()) {
         absent.add(appId + "\0" + machineId);
@@ -353,7 +352,7 @@ final class SqlTx implements Store.Tx {
     try {
       lockMachine(i.appId(), i.machineId());
       Optional<KeptCounts.Row> was = before != null ? Optional.of(KeptCounts.Row.of(before))
-          : absent.contains(key) ? Optional.empty() : KeptCounts.stored(c, dialect, i.appId(), i.machineId());
+          : absent.contains(key) ? Optional.empty() : KeptCounts.stored(c, i.appId(), i.machineId());
       lockGroupsOfCounts(i.appId(), i.machineId(), was, KeptCounts.Row.of(i));
       write(i, before, was.isEmpty());
       KeptCounts.instanceChanged(c, dialect, i.appId(), i.machineId(), was, KeptCounts.Row.of(i));
@@ -448,7 +447,7 @@ final class SqlTx implements Store.Tx {
         String key = e.appId() + "\0" + e.machineId();
         countedIn = loaded.containsKey(key) ? Optional.of(loaded.get(key).track())
             : absent.contains(key) ? Optional.empty()
-            : KeptCounts.stored(c, dialect, e.appId(), e.machineId()).map(KeptCounts.Row::track);
+            : KeptCounts.stored(c, e.appId(), e.machineId()).map(KeptCounts.Row::track);
         if (countedIn.isPresent()) {
           // Before the event takes its id: a resume of the group (which counts failures after the
           // last event id it sees) then runs wholly before or wholly after this unit.
